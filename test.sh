@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what the tests need (Debian packages, JDK 25 selection) and runs the whole test suite.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$here"
+pkgs=(binutils make gcc gdb qemu-system-x86 seabios libcapstone4)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test.sh: installing ${missing[*]}" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "test.sh: warning: missing packages ${missing[*]} (not root; the tests needing them will be skipped)" >&2
+  fi
+fi
+# Select JDK 25 exactly as the launcher does.
+export JAVA_HOME=$(bash -c 'source <(sed -n "/^java_major()/,/^}/p;/^find_jdk()/,/^}/p" ./vmscope); find_jdk')
+[ -n "$JAVA_HOME" ] || { echo "test.sh: error: no JDK 25 found" >&2; exit 2; }
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+exec mvn -B -ntp verify "$@"
