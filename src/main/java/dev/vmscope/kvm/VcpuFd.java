@@ -1,0 +1,325 @@
+package dev.vmscope.kvm;
+
+import dev.vmscope.kvm.sys.Errno;
+import dev.vmscope.kvm.sys.Ioctls;
+import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.kvm.sys.Layouts;
+import dev.vmscope.kvm.sys.Libc;
+import dev.vmscope.kvm.sys.NativeMemory;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.List;
+
+import static dev.vmscope.kvm.sys.Layouts.off;
+
+/**
+ * A vCPU fd and its shared kvm_run page. Only this class reads kvm_run: {@link #run()} returns a plain
+ * {@link VcpuExit} and data the exit needs back goes in through {@link #completeIn} / {@link #completeMmioRead}.
+ * Kicks use QEMU's scheme: a real-time signal blocked in the vCPU thread except inside KVM_RUN
+ * (KVM_SET_SIGNAL_MASK), so a kick makes KVM_RUN return EINTR and the signal is consumed, never delivered.
+ */
+public final class VcpuFd implements AutoCloseable {
+    /** SIGRTMIN+6 in glibc numbering; unused by the JVM. */
+    public static final int KICK_SIGNAL = 40;
+
+    private static final long EXIT_REASON = off(Layouts.RUN, "exit_reason");
+    private static final long IMMEDIATE_EXIT = off(Layouts.RUN, "immediate_exit");
+    private static final long REQ_IRQ_WINDOW = off(Layouts.RUN, "request_interrupt_window");
+    private static final long READY_FOR_INJECTION = off(Layouts.RUN, "ready_for_interrupt_injection");
+    private static final long IF_FLAG = off(Layouts.RUN, "if_flag");
+    private static final long CR8 = off(Layouts.RUN, "cr8");
+    private static final long X = Layouts.RUN_EXIT;
+    private static final VarHandle BYTE_VOLATILE = ValueLayout.JAVA_BYTE.varHandle();
+
+    private final int id;
+    private final int fd;
+    private final MemorySegment run;
+    private volatile int tid;
+    private boolean closed;
+
+    VcpuFd(int id, int fd, MemorySegment run) {
+        this.id = id;
+        this.fd = fd;
+        this.run = run;
+    }
+
+    public int id() { return id; }
+
+    /** Call once on the thread that will run this vCPU: blocks the kick signal there and tells KVM to unblock it in KVM_RUN. */
+    public void bindToCurrentThread() {
+        long mask = Libc.blockSignalInThisThread(KICK_SIGNAL);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(12, 8); // struct kvm_signal_mask { __u32 len; __u8 sigset[8]; }
+            s.set(ValueLayout.JAVA_INT, 0, 8);
+            s.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, mask);
+            Libc.ioctl(fd, "KVM_SET_SIGNAL_MASK", Ioctls.KVM_SET_SIGNAL_MASK, s);
+        }
+        tid = Libc.gettid();
+    }
+
+    /** From any thread: makes the current or next KVM_RUN return {@link VcpuExit.Interrupted}. */
+    public void kick() {
+        BYTE_VOLATILE.setVolatile(run, IMMEDIATE_EXIT, (byte) 1);
+        int t = tid;
+        if (t != 0) Libc.tgkill(t, KICK_SIGNAL);
+    }
+
+    /** KVM_RUN and decode why it returned. EINTR (a kick) is an exit, not an error. */
+    public VcpuExit run() {
+        int r = Libc.ioctlRaw(fd, Ioctls.KVM_RUN, 0L);
+        if (r < 0) {
+            if (r == -Errno.EINTR || r == -Errno.EAGAIN) {
+                run.set(ValueLayout.JAVA_BYTE, IMMEDIATE_EXIT, (byte) 0);
+                if (tid != 0) Libc.drainSignal(KICK_SIGNAL);
+                return new VcpuExit.Interrupted();
+            }
+            throw new KvmException("KVM_RUN", -r);
+        }
+        return decode();
+    }
+
+    private int i32(long o) { return run.get(ValueLayout.JAVA_INT_UNALIGNED, o); }
+
+    private long i64(long o) { return run.get(ValueLayout.JAVA_LONG_UNALIGNED, o); }
+
+    private int u8(long o) { return run.get(ValueLayout.JAVA_BYTE, o) & 0xff; }
+
+    private VcpuExit decode() {
+        int reason = i32(EXIT_REASON);
+        return switch (reason) {
+            case ExitReason.IO -> {
+                int dir = u8(X), size = u8(X + 1), port = run.get(ValueLayout.JAVA_SHORT_UNALIGNED, X + 2) & 0xffff;
+                int count = i32(X + 4);
+                if (dir == 0) yield new VcpuExit.IoIn(port, size, count);
+                long dataOff = i64(X + 8);
+                long len = (long) size * count;
+                byte[] data = run.asSlice(dataOff, len).toArray(ValueLayout.JAVA_BYTE);
+                yield new VcpuExit.IoOut(port, size, count, data);
+            }
+            case ExitReason.MMIO -> {
+                long addr = i64(X);
+                int len = i32(X + 16);
+                boolean write = u8(X + 20) != 0;
+                if (!write) yield new VcpuExit.MmioRead(addr, len);
+                long v = 0;
+                for (int b = Math.min(len, 8) - 1; b >= 0; b--) v = (v << 8) | u8(X + 8 + b);
+                yield new VcpuExit.MmioWrite(addr, len, v);
+            }
+            case ExitReason.HLT -> new VcpuExit.Hlt();
+            case ExitReason.SHUTDOWN -> new VcpuExit.Shutdown();
+            case ExitReason.FAIL_ENTRY -> new VcpuExit.FailEntry(i64(X), i32(X + 8));
+            case ExitReason.INTERNAL_ERROR -> internalError();
+            case ExitReason.SYSTEM_EVENT -> {
+                int n = Math.min(16, i32(X + 4));
+                long[] d = new long[n];
+                for (int i = 0; i < n; i++) d[i] = i64(X + 8 + 8L * i);
+                yield new VcpuExit.SystemEvent(i32(X), d);
+            }
+            case ExitReason.DEBUG -> new VcpuExit.Debug(i32(X), i64(X + 8), i64(X + 16), i64(X + 24));
+            case ExitReason.IRQ_WINDOW_OPEN -> new VcpuExit.IrqWindowOpen();
+            case ExitReason.INTR -> new VcpuExit.Interrupted();
+            case ExitReason.EXCEPTION -> new VcpuExit.Exception(i32(X), i32(X + 4));
+            case ExitReason.HYPERCALL -> {
+                long[] args = new long[6];
+                for (int i = 0; i < 6; i++) args[i] = i64(X + 8 + 8L * i);
+                yield new VcpuExit.Hypercall(i64(X), args);
+            }
+            case ExitReason.X86_RDMSR -> new VcpuExit.RdMsr(i32(X + 12));
+            case ExitReason.X86_WRMSR -> new VcpuExit.WrMsr(i32(X + 12), i64(X + 16));
+            case ExitReason.IOAPIC_EOI -> new VcpuExit.IoapicEoi(u8(X));
+            case ExitReason.UNKNOWN -> new VcpuExit.Unknown(i64(X));
+            default -> new VcpuExit.Unsupported(reason);
+        };
+    }
+
+    /** KVM_INTERNAL_ERROR_EMULATION (1) with KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES (bit 0) carries the bytes. */
+    private VcpuExit internalError() {
+        int sub = i32(X);
+        int n = Math.min(16, Math.max(0, i32(X + 4)));
+        long[] d = new long[n];
+        for (int i = 0; i < n; i++) d[i] = i64(X + 8 + 8L * i);
+        byte[] insn = new byte[0];
+        if (sub == 1 && n >= 1 && (i64(X + 8) & 1) != 0) {
+            int size = Math.min(15, u8(X + 16));
+            insn = run.asSlice(X + 17, size).toArray(ValueLayout.JAVA_BYTE);
+        }
+        return new VcpuExit.InternalError(sub, d, insn);
+    }
+
+    /** Supplies the data of an IN exit: {@code size * count} bytes, copied into the exit's buffer in order. */
+    public void completeIn(byte[] data) {
+        long dataOff = i64(X + 8);
+        int size = u8(X + 1);
+        long len = (long) size * i32(X + 4);
+        if (data.length != len) throw new IllegalArgumentException("IN data " + data.length + " bytes, exit wants " + len);
+        MemorySegment.copy(data, 0, run, ValueLayout.JAVA_BYTE, dataOff, data.length);
+    }
+
+    /** Supplies the value of an MMIO read (little-endian, the exit's length). */
+    public void completeMmioRead(long value) {
+        int len = Math.min(8, i32(X + 16));
+        for (int b = 0; b < len; b++) run.set(ValueLayout.JAVA_BYTE, X + 8 + b, (byte) (value >>> (8 * b)));
+    }
+
+    /** Completes KVM_EXIT_X86_RDMSR/WRMSR: error=true makes KVM inject #GP. */
+    public void completeMsr(boolean error, long value) {
+        run.set(ValueLayout.JAVA_BYTE, X, (byte) (error ? 1 : 0));
+        run.set(ValueLayout.JAVA_LONG_UNALIGNED, X + 16, value);
+    }
+
+    public void requestInterruptWindow(boolean on) { run.set(ValueLayout.JAVA_BYTE, REQ_IRQ_WINDOW, (byte) (on ? 1 : 0)); }
+
+    public boolean readyForInterruptInjection() { return u8(READY_FOR_INJECTION) != 0; }
+
+    public boolean ifFlag() { return u8(IF_FLAG) != 0; }
+
+    public long cr8() { return i64(CR8); }
+
+    // ---- register state ----
+
+    public Regs getRegs() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(Layouts.REGS);
+            Libc.ioctl(fd, "KVM_GET_REGS", Ioctls.KVM_GET_REGS, s);
+            return Regs.of(s.toArray(ValueLayout.JAVA_LONG));
+        }
+    }
+
+    public void setRegs(Regs r) {
+        try (Arena a = Arena.ofConfined()) {
+            Libc.ioctl(fd, "KVM_SET_REGS", Ioctls.KVM_SET_REGS, a.allocateFrom(ValueLayout.JAVA_LONG, r.toArray()));
+        }
+    }
+
+    public Sregs getSregs() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(Layouts.SREGS);
+            Libc.ioctl(fd, "KVM_GET_SREGS", Ioctls.KVM_GET_SREGS, s);
+            return SregsCodec.read(s);
+        }
+    }
+
+    public void setSregs(Sregs r) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(Layouts.SREGS);
+            SregsCodec.write(s, r);
+            Libc.ioctl(fd, "KVM_SET_SREGS", Ioctls.KVM_SET_SREGS, s);
+        }
+    }
+
+    /** KVM_GET_FPU raw bytes (struct kvm_fpu). */
+    public byte[] getFpu() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(Layouts.FPU);
+            Libc.ioctl(fd, "KVM_GET_FPU", Ioctls.KVM_GET_FPU, s);
+            return s.toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    public void setFpu(byte[] fpu) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(Layouts.FPU);
+            MemorySegment.copy(fpu, 0, s, ValueLayout.JAVA_BYTE, 0, (int) Math.min(fpu.length, s.byteSize()));
+            Libc.ioctl(fd, "KVM_SET_FPU", Ioctls.KVM_SET_FPU, s);
+        }
+    }
+
+    /** KVM_GET_MSRS; returns the values (MSRs KVM did not read stay 0) and how many were read in {@code [0]} of count. */
+    public long[] getMsrs(int... indices) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = msrBuffer(a, indices, null);
+            int n = Libc.ioctl(fd, "KVM_GET_MSRS", Ioctls.KVM_GET_MSRS, s);
+            long[] out = new long[indices.length];
+            for (int i = 0; i < n; i++) out[i] = s.get(ValueLayout.JAVA_LONG, 8 + 16L * i + 8);
+            return out;
+        }
+    }
+
+    /** KVM_SET_MSRS; returns how many were set (KVM stops at the first it refuses). */
+    public int setMsrs(int[] indices, long[] values) {
+        try (Arena a = Arena.ofConfined()) {
+            return Libc.ioctl(fd, "KVM_SET_MSRS", Ioctls.KVM_SET_MSRS, msrBuffer(a, indices, values));
+        }
+    }
+
+    private static MemorySegment msrBuffer(Arena a, int[] idx, long[] vals) {
+        MemorySegment s = a.allocate(8 + 16L * idx.length, 8);
+        s.set(ValueLayout.JAVA_INT, 0, idx.length);
+        for (int i = 0; i < idx.length; i++) {
+            s.set(ValueLayout.JAVA_INT, 8 + 16L * i, idx[i]);
+            if (vals != null) s.set(ValueLayout.JAVA_LONG, 8 + 16L * i + 8, vals[i]);
+        }
+        return s;
+    }
+
+    public void setCpuid2(List<CpuidEntry> entries) {
+        try (Arena a = Arena.ofConfined()) {
+            Libc.ioctl(fd, "KVM_SET_CPUID2", Ioctls.KVM_SET_CPUID2, Cpuid.write(a, entries));
+        }
+    }
+
+    public VcpuEvents getVcpuEvents() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(Layouts.VCPU_EVENTS);
+            Libc.ioctl(fd, "KVM_GET_VCPU_EVENTS", Ioctls.KVM_GET_VCPU_EVENTS, s);
+            java.util.function.IntUnaryOperator b = o -> s.get(ValueLayout.JAVA_BYTE, o) & 0xff;
+            return new VcpuEvents(b.applyAsInt(0) != 0, b.applyAsInt(1), b.applyAsInt(2) != 0, b.applyAsInt(3) != 0,
+                    s.get(ValueLayout.JAVA_INT, 4), b.applyAsInt(8) != 0, b.applyAsInt(9), b.applyAsInt(10) != 0,
+                    b.applyAsInt(11), b.applyAsInt(12) != 0, b.applyAsInt(13) != 0, b.applyAsInt(14) != 0,
+                    s.get(ValueLayout.JAVA_INT, 16), s.get(ValueLayout.JAVA_INT, 20), b.applyAsInt(24) != 0,
+                    b.applyAsInt(25) != 0);
+        }
+    }
+
+    public MpState getMpState() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(4, 4);
+            Libc.ioctl(fd, "KVM_GET_MP_STATE", Ioctls.KVM_GET_MP_STATE, s);
+            return MpState.of(s.get(ValueLayout.JAVA_INT, 0));
+        }
+    }
+
+    public void setMpState(MpState st) {
+        try (Arena a = Arena.ofConfined()) {
+            Libc.ioctl(fd, "KVM_SET_MP_STATE", Ioctls.KVM_SET_MP_STATE, a.allocateFrom(ValueLayout.JAVA_INT, st.ordinal()));
+        }
+    }
+
+    /** KVM_INTERRUPT: queue external interrupt {@code vector} (user-mode irqchip only). */
+    public void interrupt(int vector) {
+        try (Arena a = Arena.ofConfined()) {
+            Libc.ioctl(fd, "KVM_INTERRUPT", Ioctls.KVM_INTERRUPT, a.allocateFrom(ValueLayout.JAVA_INT, vector));
+        }
+    }
+
+    public void nmi() { Libc.ioctl(fd, "KVM_NMI", Ioctls.KVM_NMI, 0L); }
+
+    /** KVM_SET_GUEST_DEBUG: control = KVM_GUESTDBG_* bits, debugreg = DR0-DR3, -, -, DR6, DR7. */
+    public void setGuestDebug(int control, long[] debugreg) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(Layouts.GUEST_DEBUG);
+            s.set(ValueLayout.JAVA_INT, 0, control);
+            for (int i = 0; i < 8 && i < debugreg.length; i++) s.set(ValueLayout.JAVA_LONG, 8 + 8L * i, debugreg[i]);
+            Libc.ioctl(fd, "KVM_SET_GUEST_DEBUG", Ioctls.KVM_SET_GUEST_DEBUG, s);
+        }
+    }
+
+    /** KVM_GET_LAPIC: the in-kernel local APIC's 1 KiB register page. */
+    public byte[] getLapic() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(1024, 8);
+            Libc.ioctl(fd, "KVM_GET_LAPIC", Ioctls.KVM_GET_LAPIC, s);
+            return s.toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    @Override public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        NativeMemory.unmap(run);
+        Libc.close(fd);
+    }
+}

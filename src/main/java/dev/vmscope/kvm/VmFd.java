@@ -1,0 +1,102 @@
+package dev.vmscope.kvm;
+
+import dev.vmscope.kvm.sys.Ioctls;
+import dev.vmscope.kvm.sys.Layouts;
+import dev.vmscope.kvm.sys.Libc;
+import dev.vmscope.kvm.sys.NativeMemory;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A VM fd: memory slots, irqchip, vCPU creation. Owns the guest RAM mappings it creates. */
+public final class VmFd implements AutoCloseable {
+    private final Kvm kvm;
+    private final int fd;
+    private final List<MemorySegment> mappings = new ArrayList<>();
+    private final List<VcpuFd> vcpus = new ArrayList<>();
+    private boolean closed;
+
+    VmFd(Kvm kvm, int fd) { this.kvm = kvm; this.fd = fd; }
+
+    public Kvm kvm() { return kvm; }
+
+    public int checkExtension(int cap) { return Math.max(0, Libc.ioctlRaw(fd, Ioctls.KVM_CHECK_EXTENSION, cap)); }
+
+    /** Maps anonymous host memory for guest RAM; unmapped when this VM closes. */
+    public synchronized MemorySegment mapRam(long size) {
+        MemorySegment seg = NativeMemory.mapAnonymous(size);
+        mappings.add(seg);
+        return seg;
+    }
+
+    /** KVM_SET_USER_MEMORY_REGION: guest-physical [gpa, gpa + host.byteSize()) backed by {@code host}. */
+    public void setUserMemoryRegion(int slot, int flags, long gpa, MemorySegment host) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment r = a.allocate(Layouts.USER_MEMORY_REGION);
+            r.set(ValueLayout.JAVA_INT, 0, slot);
+            r.set(ValueLayout.JAVA_INT, 4, flags);
+            r.set(ValueLayout.JAVA_LONG, 8, gpa);
+            r.set(ValueLayout.JAVA_LONG, 16, host.byteSize());
+            r.set(ValueLayout.JAVA_LONG, 24, host.address());
+            Libc.ioctl(fd, "KVM_SET_USER_MEMORY_REGION", Ioctls.KVM_SET_USER_MEMORY_REGION, r);
+        }
+    }
+
+    /** KVM_SET_TSS_ADDR: three pages Intel VMX needs below 4 GiB for real-mode emulation. */
+    public void setTssAddr(long addr) { Libc.ioctl(fd, "KVM_SET_TSS_ADDR", Ioctls.KVM_SET_TSS_ADDR, addr); }
+
+    public void setIdentityMapAddr(long addr) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocateFrom(ValueLayout.JAVA_LONG, addr);
+            Libc.ioctl(fd, "KVM_SET_IDENTITY_MAP_ADDR", Ioctls.KVM_SET_IDENTITY_MAP_ADDR, p);
+        }
+    }
+
+    /** KVM_CREATE_IRQCHIP: in-kernel PIC, IOAPIC and local APICs. */
+    public void createIrqchip() { Libc.ioctl(fd, "KVM_CREATE_IRQCHIP", Ioctls.KVM_CREATE_IRQCHIP, 0L); }
+
+    /** KVM_CREATE_PIT2 with flags 0 (KVM_PIT_SPEAKER_DUMMY unset). */
+    public void createPit2() {
+        try (Arena a = Arena.ofConfined()) {
+            Libc.ioctl(fd, "KVM_CREATE_PIT2", Ioctls.KVM_CREATE_PIT2, a.allocate(64, 8));
+        }
+    }
+
+    /** KVM_IRQ_LINE: sets in-kernel irqchip input {@code irq} (GSI) to {@code level}. */
+    public void irqLine(int irq, boolean level) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(Layouts.IRQ_LEVEL);
+            s.set(ValueLayout.JAVA_INT, 0, irq);
+            s.set(ValueLayout.JAVA_INT, 4, level ? 1 : 0);
+            Libc.ioctl(fd, "KVM_IRQ_LINE", Ioctls.KVM_IRQ_LINE, s);
+        }
+    }
+
+    /** KVM_ENABLE_CAP on the VM with up to four arguments. */
+    public void enableCap(int cap, long... args) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(104, 8);
+            s.set(ValueLayout.JAVA_INT, 0, cap);
+            for (int i = 0; i < args.length && i < 4; i++) s.set(ValueLayout.JAVA_LONG, 8 + 8L * i, args[i]);
+            Libc.ioctl(fd, "KVM_ENABLE_CAP", Ioctls.KVM_ENABLE_CAP, s);
+        }
+    }
+
+    public synchronized VcpuFd createVcpu(int id) {
+        int vfd = Libc.ioctl(fd, "KVM_CREATE_VCPU", Ioctls.KVM_CREATE_VCPU, id);
+        VcpuFd v = new VcpuFd(id, vfd, NativeMemory.mapShared(vfd, kvm.vcpuMmapSize(), "kvm_run of vCPU " + id));
+        vcpus.add(v);
+        return v;
+    }
+
+    @Override public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        for (VcpuFd v : vcpus) v.close();
+        Libc.close(fd);
+        for (MemorySegment m : mappings) NativeMemory.unmap(m);
+    }
+}
