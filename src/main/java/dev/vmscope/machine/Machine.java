@@ -1,0 +1,179 @@
+package dev.vmscope.machine;
+
+import dev.vmscope.bus.Bus;
+import dev.vmscope.devices.VmControl;
+import dev.vmscope.kvm.Kvm;
+import dev.vmscope.kvm.VcpuFd;
+import dev.vmscope.kvm.VmFd;
+import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.memory.GuestMemory;
+import dev.vmscope.memory.MemoryRegion;
+import dev.vmscope.vcpu.ExitStats;
+import dev.vmscope.vcpu.ExitStatus;
+import dev.vmscope.vcpu.ExitTrace;
+import dev.vmscope.vcpu.Vcpu;
+import dev.vmscope.vcpu.VmStop;
+
+import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running PC machine: KVM VM, guest RAM, the two buses and the vCPUs. It owns the VM's lifecycle:
+ * the first stop request (guest exit, fatal exit, timeout) wins, every vCPU is kicked out of KVM_RUN,
+ * and {@link #run()} returns the process status. Devices and boot are installed by {@link MachineBuilder}.
+ */
+public final class Machine implements AutoCloseable, VmStop, VmControl {
+    private final MachineConfig config;
+    private final Kvm kvm;
+    private final VmFd vm;
+    private final GuestMemory memory;
+    private final Bus pio = new Bus("pio");
+    private final Bus mmio = new Bus("mmio");
+    private final List<Vcpu> vcpus = new ArrayList<>();
+    private final ExitTrace trace;
+    private final PrintStream diag;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final List<Runnable> onStop = new ArrayList<>();
+    private volatile boolean stopping;
+    private int status;
+    private String stopMessage;
+    private Fatal fatal;
+    private long wallNanos;
+
+    Machine(MachineConfig config, PrintStream diag) {
+        this.config = config;
+        this.diag = diag;
+        this.trace = config.trace() ? new ExitTrace(diag) : null;
+        this.kvm = Kvm.open();
+        VmFd v = null;
+        try {
+            v = kvm.createVm();
+            this.vm = v;
+            this.memory = mapRam(v, config.ramBytes());
+        } catch (RuntimeException e) {
+            if (v != null) v.close();
+            kvm.close();
+            throw e;
+        }
+    }
+
+    private static GuestMemory mapRam(VmFd vm, long ram) {
+        List<MemoryRegion> regions = new ArrayList<>();
+        long low = MemoryMap.lowRam(ram), high = MemoryMap.highRam(ram);
+        MemorySegment lowSeg = vm.mapRam(low);
+        vm.setUserMemoryRegion(0, 0, 0, lowSeg);
+        regions.add(new MemoryRegion(0, lowSeg));
+        if (high > 0) {
+            MemorySegment highSeg = vm.mapRam(high);
+            vm.setUserMemoryRegion(1, 0, MemoryMap.HIGHMEM_BASE, highSeg);
+            regions.add(new MemoryRegion(MemoryMap.HIGHMEM_BASE, highSeg));
+        }
+        return new GuestMemory(regions);
+    }
+
+    public MachineConfig config() { return config; }
+
+    public Kvm kvm() { return kvm; }
+
+    public VmFd vm() { return vm; }
+
+    public GuestMemory memory() { return memory; }
+
+    public Bus pio() { return pio; }
+
+    public Bus mmio() { return mmio; }
+
+    public List<Vcpu> vcpus() { return vcpus; }
+
+    public ExitTrace trace() { return trace; }
+
+    public PrintStream diag() { return diag; }
+
+    Vcpu addVcpu(int id) {
+        VcpuFd fd = vm.createVcpu(id);
+        Vcpu v = new Vcpu(fd, pio, mmio, this, trace);
+        vcpus.add(v);
+        return v;
+    }
+
+    /** Runs when the VM stops, before run() returns (flush consoles, stop timers). */
+    public synchronized void onStop(Runnable r) { onStop.add(r); }
+
+    // ---- VmStop (vCPUs) and VmControl (devices) ----
+
+    @Override public void stop(int status, String message, Fatal fatal) {
+        synchronized (this) {
+            if (stopping) return;
+            stopping = true;
+            this.status = status;
+            this.stopMessage = message;
+            this.fatal = fatal;
+        }
+        for (Vcpu v : vcpus) v.kick();
+        stopped.countDown();
+    }
+
+    @Override public boolean stopping() { return stopping; }
+
+    @Override public void exit(int status, String why) { stop(status, why, null); }
+
+    @Override public void reset(String why) {
+        stop(ExitStatus.OK, "guest requested a reset (" + why + "); vmscope does not reboot", null);
+    }
+
+    @Override public void powerOff(String why) { stop(ExitStatus.OK, "guest powered off (" + why + ")", null); }
+
+    public synchronized int status() { return status; }
+
+    public synchronized String stopMessage() { return stopMessage; }
+
+    public synchronized Fatal fatal() { return fatal; }
+
+    public long wallNanos() { return wallNanos; }
+
+    public List<ExitStats> stats() {
+        List<ExitStats> l = new ArrayList<>();
+        for (Vcpu v : vcpus) l.add(v.stats());
+        return l;
+    }
+
+    /** Starts every vCPU and waits until the VM stops or the timeout expires; returns the process status. */
+    public int run() throws InterruptedException {
+        long t0 = System.nanoTime();
+        for (Vcpu v : vcpus) v.start();
+        long timeout = config.timeoutMillis();
+        boolean done = timeout > 0 ? stopped.await(timeout, TimeUnit.MILLISECONDS) : awaitForever();
+        if (!done) stop(ExitStatus.TIMEOUT, "timeout: the guest was still running after " + timeout + " ms", null);
+        for (Vcpu v : vcpus) {
+            v.thread().join(2000);
+            if (v.thread().isAlive()) diag.println("vmscope: warning: vCPU " + v.id() + " did not leave KVM_RUN within 2 s");
+        }
+        wallNanos = System.nanoTime() - t0;
+        List<Runnable> hooks;
+        synchronized (this) { hooks = List.copyOf(onStop); }
+        for (Runnable r : hooks) {
+            try { r.run(); } catch (RuntimeException e) { diag.println("vmscope: warning: " + e.getMessage()); }
+        }
+        return status();
+    }
+
+    private boolean awaitForever() throws InterruptedException {
+        stopped.await();
+        return true;
+    }
+
+    /** KVM features this host may lack are reported once, here, and the part that needs them is skipped. */
+    void warn(String what, KvmException e) {
+        diag.println("vmscope: note: " + what + " unavailable on this host (" + e.getMessage() + "); continuing without it");
+    }
+
+    @Override public void close() {
+        for (Vcpu v : vcpus) if (v.thread() != null && v.thread().isAlive()) return; // never unmap under a live vCPU
+        vm.close();
+        kvm.close();
+    }
+}

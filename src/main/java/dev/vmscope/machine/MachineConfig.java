@@ -1,0 +1,34 @@
+package dev.vmscope.machine;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Everything `vmscope run` can be told. Validated by the CLI before a machine is built. */
+public record MachineConfig(
+        long ramBytes,
+        int smp,
+        IrqchipMode irqchip,
+        Path kernel,          // null = the built-in guest
+        String append,        // null = none
+        List<Path> modules,
+        Path bios,            // null = direct kernel boot
+        boolean trace,
+        long timeoutMillis,   // 0 = none
+        Path statsJson,       // null = none
+        boolean summary,
+        Path crashDir,
+        boolean dumpCore,
+        String gdbListen,     // null = no stub
+        boolean gdbWait,
+        FlatLoad flat) {      // non-null = load --kernel as a flat binary
+
+    public enum IrqchipMode { KERNEL, USER }
+
+    /** A flat binary: load address, entry address and CPU mode ("real", "prot32", "long64"). */
+    public record FlatLoad(long loadAddress, long entry, String mode) {}
+
+    public static MachineConfig defaults() {
+        return new MachineConfig(128L << 20, 1, IrqchipMode.KERNEL, null, null, List.of(), null, false, 0, null,
+                true, Path.of("."), false, null, false, null);
+    }
+}

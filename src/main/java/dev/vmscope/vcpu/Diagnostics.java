@@ -1,0 +1,69 @@
+package dev.vmscope.vcpu;
+
+import dev.vmscope.kvm.ExitReason;
+import dev.vmscope.kvm.Regs;
+import dev.vmscope.kvm.Sregs;
+import dev.vmscope.kvm.VcpuExit;
+
+import java.util.HexFormat;
+
+/** One-paragraph diagnostics for exits that stop the VM: the exit decoded, the vCPU, RIP and CPU mode. */
+public final class Diagnostics {
+    private Diagnostics() {}
+
+    /** KVM_INTERNAL_ERROR_* suberrors (include/uapi/linux/kvm.h). */
+    static String suberror(int s) {
+        return switch (s) {
+            case 1 -> "KVM_INTERNAL_ERROR_EMULATION: KVM could not emulate an instruction";
+            case 2 -> "KVM_INTERNAL_ERROR_SIMUL_EX: exception while delivering an exception";
+            case 3 -> "KVM_INTERNAL_ERROR_DELIVERY_EV: event delivery caused an exit KVM cannot handle";
+            case 4 -> "KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON: unexpected hardware exit reason";
+            default -> "suberror " + s;
+        };
+    }
+
+    /** The CPU mode from CR0.PE, EFER.LMA and CS.L/D (SDM vol. 3 2.2, AMD APM vol. 2 1.2). */
+    public static String mode(Sregs s) {
+        if ((s.cr0() & 1) == 0) return "real mode";
+        if ((s.efer() & 0x400) != 0) return s.cs().l() ? "64-bit mode" : "compatibility mode";
+        return s.cs().db() ? "32-bit protected mode" : "16-bit protected mode";
+    }
+
+    static String describe(Vcpu v, VcpuExit exit, String why) {
+        StringBuilder sb = new StringBuilder("vCPU ").append(v.id()).append(" stopped: ");
+        switch (exit) {
+            case VcpuExit.Shutdown s -> sb.append("triple fault (KVM_EXIT_SHUTDOWN): an exception occurred while delivering a double fault");
+            case VcpuExit.InternalError e -> {
+                sb.append("KVM internal error, ").append(suberror(e.suberror()));
+                if (e.insn().length > 0) sb.append("; instruction bytes ").append(HexFormat.ofDelimiter(" ").formatHex(e.insn()));
+                if (e.data().length > 0) {
+                    sb.append("; data");
+                    for (long d : e.data()) sb.append(String.format(" 0x%x", d));
+                }
+            }
+            case VcpuExit.FailEntry f -> sb.append(String.format(
+                    "VM entry failed (KVM_EXIT_FAIL_ENTRY), hardware entry failure reason 0x%x on host CPU %d",
+                    f.hardwareReason(), f.cpu()));
+            case VcpuExit.Unknown u -> sb.append(String.format("KVM_EXIT_UNKNOWN, hardware exit reason 0x%x", u.hardwareReason()));
+            default -> sb.append("unhandled exit ").append(ExitReason.name(exit.code())).append(" (").append(exit.code()).append(")");
+        }
+        if (why != null) sb.append(" [").append(why).append("]");
+        sb.append(registers(v));
+        return sb.toString();
+    }
+
+    static String halted(Vcpu v) {
+        return "vCPU " + v.id() + " executed HLT with nothing that can wake it (no interrupt source)" + registers(v);
+    }
+
+    private static String registers(Vcpu v) {
+        try {
+            Regs r = v.fd().getRegs();
+            Sregs s = v.fd().getSregs();
+            return String.format("%n  at RIP 0x%x (CS 0x%x, %s), RSP 0x%x, RFLAGS 0x%x, CR0 0x%x, CR3 0x%x, CR4 0x%x, EFER 0x%x",
+                    r.rip(), s.cs().selector(), mode(s), r.rsp(), r.rflags(), s.cr0(), s.cr3(), s.cr4(), s.efer());
+        } catch (RuntimeException e) {
+            return "\n  (registers unavailable: " + e.getMessage() + ")";
+        }
+    }
+}

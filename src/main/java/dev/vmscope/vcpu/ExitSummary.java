@@ -1,0 +1,75 @@
+package dev.vmscope.vcpu;
+
+import dev.vmscope.util.Json;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The exit summary table printed when a VM stops, and the same as JSON for --stats-json. */
+public final class ExitSummary {
+    private ExitSummary() {}
+
+    public static void print(PrintStream out, List<ExitStats> all, long wallNanos) {
+        long total = 0;
+        for (ExitStats s : all) total += s.total();
+        out.printf("exit summary: %d exits on %d vCPU(s) in %.1f ms%n", total, all.size(), wallNanos / 1e6);
+        table(out, "exit reason", merge(all, ExitStats::reasons), total);
+        Map<String, ExitStats.Counter> ports = merge(all, ExitStats::ports);
+        if (!ports.isEmpty()) table(out, "port", ports, total);
+        Map<String, ExitStats.Counter> mmio = merge(all, ExitStats::mmio);
+        if (!mmio.isEmpty()) table(out, "mmio device", mmio, total);
+        Map<String, ExitStats.Counter> ipis = merge(all, ExitStats::ipis);
+        if (!ipis.isEmpty()) table(out, "ipi (delivery mode)", ipis, total);
+        if (all.size() > 1) {
+            out.printf("  %-26s %10s%n", "per vCPU", "exits");
+            for (ExitStats s : all) out.printf("  %-26s %10d%n", "vcpu" + s.vcpu(), s.total());
+        }
+    }
+
+    private static void table(PrintStream out, String title, Map<String, ExitStats.Counter> rows, long total) {
+        out.printf("  %-26s %10s %7s %12s %12s%n", title, "count", "share", "guest ms", "handle us/op");
+        rows.entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue().count, a.getValue().count))
+                .forEach(e -> {
+                    ExitStats.Counter c = e.getValue();
+                    out.printf("  %-26s %10d %6.1f%% %12.3f %12.2f%n", e.getKey(), c.count,
+                            total == 0 ? 0.0 : 100.0 * c.count / total, c.guestNanos / 1e6,
+                            c.count == 0 ? 0.0 : c.handleNanos / 1e3 / c.count);
+                });
+    }
+
+    interface Pick { Map<String, ExitStats.Counter> of(ExitStats s); }
+
+    private static Map<String, ExitStats.Counter> merge(List<ExitStats> all, Pick pick) {
+        Map<String, ExitStats.Counter> m = new TreeMap<>();
+        for (ExitStats s : all) {
+            for (Map.Entry<String, ExitStats.Counter> e : pick.of(s).entrySet()) {
+                ExitStats.Counter t = m.computeIfAbsent(e.getKey(), k -> new ExitStats.Counter());
+                t.count += e.getValue().count;
+                t.guestNanos += e.getValue().guestNanos;
+                t.handleNanos += e.getValue().handleNanos;
+            }
+        }
+        return m;
+    }
+
+    public static Map<String, Object> json(List<ExitStats> all, long wallNanos, int status, String stopReason) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("format", "vmscope-stats-v1");
+        o.put("status", status);
+        o.put("stop_reason", stopReason);
+        o.put("wall_ns", wallNanos);
+        List<Object> v = new ArrayList<>();
+        for (ExitStats s : all) v.add(s.toJson());
+        o.put("vcpus", v);
+        return o;
+    }
+
+    public static String jsonText(List<ExitStats> all, long wallNanos, int status, String stopReason) {
+        return Json.write(json(all, wallNanos, status, stopReason));
+    }
+}

@@ -1,0 +1,176 @@
+package dev.vmscope.vcpu;
+
+import dev.vmscope.bus.Bus;
+import dev.vmscope.kvm.ExitReason;
+import dev.vmscope.kvm.VcpuExit;
+import dev.vmscope.kvm.VcpuFd;
+
+/**
+ * One vCPU: its thread, its run loop and exit dispatch. Port I/O and MMIO go to the buses; the rep loop
+ * of string I/O runs here so devices only ever see single accesses, and data moves only through the
+ * exit's buffer (never guest RAX). No exception escapes the loop: anything unexpected stops the VM with a
+ * diagnostic naming the exit, the vCPU and RIP.
+ */
+public final class Vcpu implements Runnable {
+    private final VcpuFd fd;
+    private final Bus pio;
+    private final Bus mmio;
+    private final VmStop vm;
+    private final ExitStats stats;
+    private final ExitTrace trace;
+    private volatile VcpuHooks hooks = VcpuHooks.NONE;
+    private volatile boolean pauseRequested;
+    private Thread thread;
+
+    public Vcpu(VcpuFd fd, Bus pio, Bus mmio, VmStop vm, ExitTrace trace) {
+        this.fd = fd;
+        this.pio = pio;
+        this.mmio = mmio;
+        this.vm = vm;
+        this.trace = trace;
+        this.stats = new ExitStats(fd.id());
+    }
+
+    public int id() { return fd.id(); }
+
+    public VcpuFd fd() { return fd; }
+
+    public ExitStats stats() { return stats; }
+
+    public void setHooks(VcpuHooks h) { hooks = h; }
+
+    public synchronized Thread start() {
+        thread = Thread.ofPlatform().name("vcpu" + id()).daemon(true).start(this);
+        return thread;
+    }
+
+    public Thread thread() { return thread; }
+
+    /** From any thread: make the vCPU leave KVM_RUN and look at its flags. */
+    public void kick() { fd.kick(); }
+
+    public void requestPause(boolean pause) {
+        pauseRequested = pause;
+        if (pause) kick();
+    }
+
+    public boolean pauseRequested() { return pauseRequested; }
+
+    @Override public void run() {
+        try {
+            fd.bindToCurrentThread();
+            loop();
+        } catch (Throwable t) {
+            vm.stop(ExitStatus.INTERNAL, "vCPU " + id() + ": vmscope internal error: " + t + where(t),
+                    new VmStop.Fatal(id(), "internal-error", t.toString() + where(t), null));
+        }
+    }
+
+    private static String where(Throwable t) {
+        StackTraceElement[] st = t.getStackTrace();
+        return st.length == 0 ? "" : " at " + st[0].getFileName() + ":" + st[0].getLineNumber();
+    }
+
+    private void loop() {
+        while (!vm.stopping()) {
+            if (pauseRequested) {
+                hooks.onPause(this);
+                continue;
+            }
+            hooks.beforeRun(this);
+            long t0 = System.nanoTime();
+            VcpuExit exit = fd.run();
+            long t1 = System.nanoTime();
+            boolean go = handle(exit);
+            long t2 = System.nanoTime();
+            stats.exit(exit.code(), t1 - t0, t2 - t1);
+            hooks.afterExit(this, exit, t1 - t0, t2 - t1);
+            if (!go) return;
+        }
+    }
+
+    /** Handles one exit; false ends this vCPU's loop (the VM is stopping). */
+    boolean handle(VcpuExit exit) {
+        switch (exit) {
+            case VcpuExit.IoIn in -> {
+                byte[] data = PortIo.in(pio, in.port(), in.size(), in.count());
+                fd.completeIn(data);
+                stats.port(in.port(), true, 0, 0);
+                if (trace != null) trace.io(id(), true, in.port(), in.size(), in.count(), data);
+            }
+            case VcpuExit.IoOut out -> {
+                PortIo.out(pio, out);
+                stats.port(out.port(), false, 0, 0);
+                if (trace != null) trace.io(id(), false, out.port(), out.size(), out.count(), out.data());
+            }
+            case VcpuExit.MmioRead r -> {
+                int len = r.length();
+                long v = validSize(len) ? mmio.read(r.address(), len) : Bus.ones(Math.min(len, 8));
+                fd.completeMmioRead(v);
+                Bus.Entry e = mmio.lookup(r.address());
+                stats.mmio(e == null ? "unclaimed" : e.name(), 0, 0);
+                if (trace != null) trace.mmio(id(), false, r.address(), len, v);
+            }
+            case VcpuExit.MmioWrite w -> {
+                if (validSize(w.length())) mmio.write(w.address(), w.length(), w.value());
+                Bus.Entry e = mmio.lookup(w.address());
+                stats.mmio(e == null ? "unclaimed" : e.name(), 0, 0);
+                if (trace != null) trace.mmio(id(), true, w.address(), w.length(), w.value());
+            }
+            case VcpuExit.Interrupted i -> { if (trace != null) trace.simple(id(), exit, ""); }
+            case VcpuExit.IrqWindowOpen w -> { if (trace != null) trace.simple(id(), exit, ""); }
+            case VcpuExit.Hlt h -> {
+                if (trace != null) trace.simple(id(), exit, "");
+                if (!hooks.onHalt(this)) {
+                    vm.stop(ExitStatus.HALTED_FOREVER, Diagnostics.halted(this), null);
+                    return false;
+                }
+            }
+            case VcpuExit.Debug d -> {
+                if (trace != null) trace.simple(id(), exit, String.format("pc=0x%x dr6=0x%x", d.pc(), d.dr6()));
+                if (!hooks.onDebug(this, d)) return fatal(exit, "unexpected debug exit");
+            }
+            case VcpuExit.RdMsr r -> {
+                Long v = hooks.onMsr(this, exit);
+                fd.completeMsr(v == null, v == null ? 0 : v);
+            }
+            case VcpuExit.WrMsr w -> {
+                Long v = hooks.onMsr(this, exit);
+                fd.completeMsr(v == null, 0);
+            }
+            case VcpuExit.SystemEvent s -> {
+                if (trace != null) trace.simple(id(), exit, "type=" + s.type());
+                // KVM_SYSTEM_EVENT_SHUTDOWN = 1, RESET = 2 (include/uapi/linux/kvm.h)
+                if (s.type() == 1) { vm.stop(ExitStatus.OK, "guest powered off (KVM system event)", null); return false; }
+                if (s.type() == 2) { vm.stop(ExitStatus.OK, "guest requested a reset (KVM system event); vmscope does not reboot", null); return false; }
+                return fatal(exit, "unhandled system event " + s.type());
+            }
+            case VcpuExit.Shutdown s -> {
+                if (trace != null) trace.simple(id(), exit, "");
+                vm.stop(ExitStatus.GUEST_SHUTDOWN, Diagnostics.describe(this, exit, "triple fault"),
+                        new VmStop.Fatal(id(), "triple-fault", "KVM_EXIT_SHUTDOWN", exit));
+                return false;
+            }
+            default -> {
+                if (trace != null) trace.simple(id(), exit, "");
+                return fatal(exit, null);
+            }
+        }
+        return true;
+    }
+
+    private static boolean validSize(int len) { return len == 1 || len == 2 || len == 4 || len == 8; }
+
+    private boolean fatal(VcpuExit exit, String why) {
+        String kind = switch (exit) {
+            case VcpuExit.InternalError e -> "internal-error";
+            case VcpuExit.FailEntry e -> "entry-failure";
+            default -> "unhandled-exit";
+        };
+        String msg = Diagnostics.describe(this, exit, why);
+        vm.stop(ExitStatus.VMM_FATAL, msg, new VmStop.Fatal(id(), kind, msg, exit));
+        return false;
+    }
+
+    @Override public String toString() { return "vCPU " + id() + " (" + ExitReason.name(0) + ")"; }
+}
