@@ -34,6 +34,9 @@ public final class Bus {
         entries.put(range.base(), new Entry(range, device, name));
     }
 
+    /** Removes the registration starting at {@code base} (PCI BARs move); returns whether one was there. */
+    public synchronized boolean unregister(long base) { return entries.remove(base) != null; }
+
     /** The entry whose range holds {@code addr}, or null. */
     public Entry lookup(long addr) {
         Map.Entry<Long, Entry> fl = entries.floorEntry(addr);

@@ -13,6 +13,8 @@ public final class Main {
     private static final Map<String, Supplier<Command>> COMMANDS = new LinkedHashMap<>();
 
     static {
+        COMMANDS.put("bench", Bench::new);
+        COMMANDS.put("run", Run::new);
         COMMANDS.put("version", Version::new);
     }
 

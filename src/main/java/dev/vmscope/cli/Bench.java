@@ -1,0 +1,62 @@
+package dev.vmscope.cli;
+
+import dev.vmscope.bench.BenchResults;
+import dev.vmscope.bench.ExitBench;
+import dev.vmscope.bench.StartupBench;
+
+import java.io.PrintStream;
+import java.util.List;
+
+/** {@code vmscope bench}: exit costs (vs QEMU with --vs-qemu), start-up time and peak RSS. */
+public final class Bench implements Command {
+    public String name() { return "bench"; }
+
+    public String summary() { return "measure exit costs, start-up and RSS (optionally against QEMU)"; }
+
+    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        int iters = 200_000, repeats = 5, runs = 5;
+        boolean vsQemu = false, exits = true, startup = true;
+        Options o = new Options(args);
+        for (String opt; (opt = o.next()) != null; ) {
+            switch (opt) {
+                case "iters" -> iters = Options.intIn(opt, o.value(opt), 1, 100_000_000);
+                case "repeats" -> repeats = Options.intIn(opt, o.value(opt), 1, 1000);
+                case "startup-runs" -> runs = Options.intIn(opt, o.value(opt), 1, 1000);
+                case "vs-qemu" -> { o.noValue(opt); vsQemu = true; }
+                case "exits-only" -> { o.noValue(opt); startup = false; }
+                case "startup-only" -> { o.noValue(opt); exits = false; }
+                case "h", "help" -> {
+                    out.println("usage: vmscope bench [--iters N] [--repeats R] [--vs-qemu] [--startup-runs N] [--exits-only|--startup-only]");
+                    return 0;
+                }
+                default -> throw new CliException("unknown option --" + opt + " for 'bench'");
+            }
+        }
+        String qemu = vsQemu ? ExitBench.qemu() : null;
+        if (vsQemu && qemu == null) err.println("vmscope: note: qemu-system-x86_64 not installed; measuring vmscope only");
+        if (exits) {
+            BenchResults v = ExitBench.runVmscope(iters, repeats, err);
+            if (v.isEmpty()) throw new CliException("the benchmark guest reported no results", 6);
+            BenchResults q = qemu != null ? ExitBench.runQemu(qemu, iters, repeats) : null;
+            out.printf("exit cost in guest TSC cycles per operation (%d iterations x %d repeats)%n", iters, repeats);
+            out.printf("  %-10s %10s %10s %10s", "operation", "min", "median", "max");
+            if (q != null) out.printf(" %12s %8s", "qemu median", "ratio");
+            out.println();
+            for (BenchResults.Summary s : v.summaries()) {
+                out.printf("  %-10s %10d %10d %10d", s.op(), s.min(), s.median(), s.max());
+                BenchResults.Summary qs = q == null ? null : q.get(s.op());
+                if (qs != null) out.printf(" %12d %7.2fx", qs.median(), (double) s.median() / qs.median());
+                out.println();
+            }
+            if (q != null && q.isEmpty()) err.println("vmscope: note: the QEMU run reported no results");
+        }
+        if (startup) {
+            if (qemu == null) qemu = ExitBench.qemu();
+            out.printf("start-up (median of %d runs)%n", runs);
+            out.printf("  %-36s %14s %10s %12s%n", "what", "first byte ms", "exit ms", "peak RSS MB");
+            for (StartupBench.Row r : StartupBench.run(runs, qemu))
+                out.printf("  %-36s %14.1f %10.1f %12.1f%n", r.what(), r.firstByteMedMs(), r.exitMedMs(), r.rssMedKb() / 1024.0);
+        }
+        return 0;
+    }
+}

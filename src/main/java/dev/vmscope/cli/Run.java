@@ -1,0 +1,129 @@
+package dev.vmscope.cli;
+
+import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.machine.Machine;
+import dev.vmscope.machine.MachineBuilder;
+import dev.vmscope.machine.MachineConfig;
+import dev.vmscope.machine.MachineConfig.IrqchipMode;
+import dev.vmscope.vcpu.ExitSummary;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code vmscope run}: boot a kernel (or the built-in guest) and report every exit. */
+public final class Run implements Command {
+    public String name() { return "run"; }
+
+    public String summary() { return "boot a kernel (default: the built-in guest) and account for every exit"; }
+
+    static final String HELP = """
+            usage: vmscope run [--kernel FILE] [--append ARGS] [--module FILE]... [-m SIZE] [--smp N]
+                               [--irqchip kernel|user] [--bios FILE] [--trace] [--timeout DURATION]
+                               [--stats-json FILE] [--no-summary] [--debugcon FILE] [--crash-dir DIR]
+                               [--dump-core] [--gdb ADDR:PORT] [--gdb-wait]
+                               [--load-addr ADDR --entry ADDR --mode real|prot32|long64]   (flat binaries)
+            """;
+
+    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        MachineConfig cfg = parse(args, err);
+        if (cfg == null) { out.print(HELP); return 0; }
+        OutputStream console = new FileOutputStream(FileDescriptor.out);
+        OutputStream debugcon = OutputStream.nullOutputStream();
+        String dc = debugconPath;
+        if (dc != null) debugcon = dc.equals("stderr") ? new FileOutputStream(FileDescriptor.err) : Files.newOutputStream(Path.of(dc));
+        Machine m;
+        try {
+            m = MachineBuilder.build(cfg, console, debugcon, err);
+        } catch (KvmException e) {
+            throw new CliException("cannot create the VM: " + e.getMessage(), 6);
+        }
+        try {
+            int status = m.run();
+            report(m, cfg, status, err);
+            return status;
+        } finally {
+            m.close();
+            debugcon.close();
+        }
+    }
+
+    private static void report(Machine m, MachineConfig cfg, int status, PrintStream err) throws IOException {
+        String msg = m.stopMessage();
+        if (msg != null) err.println("vmscope: " + msg + (status != 0 ? " (exit status " + status + ")" : ""));
+        if (cfg.summary()) ExitSummary.print(err, m.stats(), m.wallNanos());
+        if (cfg.statsJson() != null) {
+            Path tmp = cfg.statsJson().resolveSibling(cfg.statsJson().getFileName() + ".tmp");
+            Files.writeString(tmp, ExitSummary.jsonText(m.stats(), m.wallNanos(), status, msg));
+            Files.move(tmp, cfg.statsJson(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private String debugconPath;
+
+    /** Returns null for --help. */
+    MachineConfig parse(List<String> args, PrintStream err) {
+        MachineConfig d = MachineConfig.defaults();
+        long ram = d.ramBytes();
+        int smp = 1;
+        IrqchipMode irq = IrqchipMode.KERNEL;
+        Path kernel = null, bios = null, stats = null, crashDir = d.crashDir();
+        String append = null, gdb = null, mode = null;
+        List<Path> modules = new ArrayList<>();
+        boolean trace = false, summary = true, dumpCore = false, gdbWait = false;
+        long timeout = 0;
+        Long loadAddr = null, entry = null;
+        Options o = new Options(args);
+        for (String opt; (opt = o.next()) != null; ) {
+            switch (opt) {
+                case "h", "help" -> { return null; }
+                case "kernel" -> kernel = Options.readableFile(opt, o.value(opt));
+                case "append" -> append = o.value(opt);
+                case "module", "initrd" -> { for (String f : Options.splitComma(o.value(opt))) modules.add(Options.readableFile(opt, f.split(" ", 2)[0])); }
+                case "m", "memory" -> ram = Options.size(opt, o.value(opt));
+                case "smp" -> smp = Options.intIn(opt, o.value(opt).split(",")[0].replace("cpus=", ""), 1, 255);
+                case "irqchip" -> irq = switch (o.value(opt)) {
+                    case "kernel" -> IrqchipMode.KERNEL;
+                    case "user" -> IrqchipMode.USER;
+                    default -> throw new CliException("--irqchip: expected 'kernel' or 'user'");
+                };
+                case "bios" -> bios = Options.readableFile(opt, o.value(opt));
+                case "trace" -> { o.noValue(opt); trace = true; }
+                case "timeout" -> timeout = Options.millis(opt, o.value(opt));
+                case "stats-json" -> stats = Path.of(o.value(opt));
+                case "no-summary" -> { o.noValue(opt); summary = false; }
+                case "debugcon" -> debugconPath = o.value(opt);
+                case "crash-dir" -> crashDir = Path.of(o.value(opt));
+                case "dump-core" -> { o.noValue(opt); dumpCore = true; }
+                case "gdb" -> gdb = o.value(opt);
+                case "gdb-wait" -> { o.noValue(opt); gdbWait = true; }
+                case "load-addr" -> loadAddr = Options.address(opt, o.value(opt));
+                case "entry" -> entry = Options.address(opt, o.value(opt));
+                case "mode" -> {
+                    mode = o.value(opt);
+                    if (!List.of("real", "prot32", "long64").contains(mode))
+                        throw new CliException("--mode: expected real, prot32 or long64");
+                }
+                default -> throw new CliException("unknown option --" + opt + " for 'run' (try 'vmscope run --help')");
+            }
+        }
+        if (ram < (2L << 20)) throw new CliException("-m: at least 2M of RAM is needed");
+        MachineConfig.FlatLoad flat = null;
+        if (loadAddr != null || mode != null || entry != null) {
+            if (kernel == null) throw new CliException("--load-addr/--entry/--mode need --kernel FILE");
+            long la = loadAddr == null ? 0x100000 : loadAddr;
+            flat = new MachineConfig.FlatLoad(la, entry == null ? la : entry, mode == null ? "prot32" : mode);
+        }
+        if (!modules.isEmpty() && kernel == null) throw new CliException("--module needs --kernel FILE");
+        if (bios != null && kernel != null) throw new CliException("--bios and --kernel cannot be combined yet");
+        return new MachineConfig(ram, smp, irq, kernel, append, List.copyOf(modules), bios, trace, timeout, stats,
+                summary, crashDir, dumpCore, gdb, gdbWait, flat);
+    }
+}

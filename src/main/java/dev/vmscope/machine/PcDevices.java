@@ -1,0 +1,106 @@
+package dev.vmscope.machine;
+
+import dev.vmscope.bus.Bus;
+import dev.vmscope.bus.BusDevice;
+import dev.vmscope.bus.BusRange;
+import dev.vmscope.devices.ConsoleOutput;
+import dev.vmscope.devices.IrqLine;
+import dev.vmscope.devices.legacy.BochsShutdown;
+import dev.vmscope.devices.legacy.CmosRtc;
+import dev.vmscope.devices.legacy.DebugCon;
+import dev.vmscope.devices.legacy.DebugExit;
+import dev.vmscope.devices.legacy.FwCfg;
+import dev.vmscope.devices.legacy.I8042;
+import dev.vmscope.devices.legacy.PcTestDevFlush;
+import dev.vmscope.devices.legacy.PcTestDevIrq;
+import dev.vmscope.devices.legacy.PcTestDevScratch;
+import dev.vmscope.devices.legacy.Port80;
+import dev.vmscope.devices.legacy.Port92;
+import dev.vmscope.devices.legacy.Serial16550;
+import dev.vmscope.devices.legacy.TestDevMmio;
+import dev.vmscope.devices.pci.I440fxHost;
+import dev.vmscope.devices.pci.PciConfigSpace;
+import dev.vmscope.devices.pci.PciDevice;
+import dev.vmscope.devices.pci.PciHostBridge;
+import dev.vmscope.devices.pci.PciTestDev;
+import dev.vmscope.devices.pci.Piix3Isa;
+
+import java.time.Clock;
+import java.util.function.IntFunction;
+
+/**
+ * The PC's legacy and test devices and where they live: the only table of ports, addresses and ISA IRQs
+ * in vmscope (QEMU's conventions: hw/i386/pc.c, hw/misc/pc-testdev.c, docs/specs/fw_cfg.rst).
+ */
+public final class PcDevices {
+    public static final int COM1_PORT = 0x3f8, COM1_IRQ = 4;
+    public static final int DEBUG_EXIT_PORT = 0xf4, DEBUG_EXIT_SIZE = 4;
+    public static final int DEBUGCON_PORT = 0x402;
+    public static final int PCI_CONFIG_PORT = 0xcf8;
+    public static final int BOCHS_SHUTDOWN_PORT = 0x8900;
+    public static final int KBD_IRQ = 1, MOUSE_IRQ = 12;
+
+    private final Serial16550 com1;
+    private final FwCfg fwCfg;
+    private final PciHostBridge pci;
+    private final CmosRtc cmos;
+
+    /**
+     * @param isaIrq ISA IRQ line n as the interrupt controller sees it (in-kernel or Java)
+     * @param debugcon where port 0x402 output goes
+     */
+    PcDevices(Machine m, ConsoleOutput console, ConsoleOutput debugcon, IntFunction<IrqLine> isaIrq) {
+        MachineConfig cfg = m.config();
+        Bus pio = m.pio(), mmio = m.mmio();
+        com1 = new Serial16550(console, isaIrq.apply(COM1_IRQ));
+        pio.register(new BusRange(COM1_PORT, 8), com1, "com1");
+        pio.register(new BusRange(DEBUG_EXIT_PORT, DEBUG_EXIT_SIZE), new DebugExit(m), "isa-debug-exit");
+        pio.register(new BusRange(DEBUGCON_PORT, 1), new DebugCon(debugcon), "debugcon");
+        pio.register(new BusRange(0x80, 1), new Port80(), "port80");
+        pio.register(new BusRange(BOCHS_SHUTDOWN_PORT, 1), new BochsShutdown(m), "bochs-shutdown");
+        fwCfg = new FwCfg(m.memory(), cfg.ramBytes(), cfg.smp());
+        pio.register(new BusRange(FwCfg.IO_BASE, FwCfg.IO_LENGTH), fwCfg, "fw_cfg");
+        cmos = CmosRtc.forRam(Clock.systemUTC(), cfg.ramBytes(), MemoryMap.LOWMEM_LIMIT, cfg.smp());
+        pio.register(new BusRange(CmosRtc.PORT, 2), cmos, "cmos-rtc");
+        I8042 kbd = new I8042(m, isaIrq.apply(KBD_IRQ), isaIrq.apply(MOUSE_IRQ));
+        pio.register(new BusRange(I8042.DATA_PORT, 1), kbd.data(), "i8042-data");
+        pio.register(new BusRange(I8042.CONTROL_PORT, 1), kbd.control(), "i8042-control");
+        pio.register(new BusRange(0x92, 1), new Port92(m), "port92");
+        // QEMU pc-testdev: scratch at 0xe0 and its byte alias at 0xe8, flush page 0xe4, IRQ lines 0x2000.
+        PcTestDevScratch scratch = new PcTestDevScratch();
+        pio.register(new BusRange(PcTestDevScratch.PORT, PcTestDevScratch.LENGTH), scratch, "pc-testdev");
+        pio.register(new BusRange(PcTestDevScratch.BYTE_PORT, PcTestDevScratch.LENGTH), scratch, "pc-testdev-byte");
+        pio.register(new BusRange(PcTestDevFlush.PORT, PcTestDevFlush.LENGTH), new PcTestDevFlush(m.memory()), "pc-testdev-flush");
+        pio.register(new BusRange(PcTestDevIrq.PORT, PcTestDevIrq.LENGTH), new PcTestDevIrq(isaIrq), "pc-testdev-irq");
+        mmio.register(new BusRange(TestDevMmio.ADDRESS, TestDevMmio.LENGTH), new TestDevMmio(), "pc-testdev-mmio");
+        // PCI: i440FX host at 00:00.0, PIIX3 ISA bridge at 00:01.0, pci-testdev at 00:02.0.
+        pci = new PciHostBridge(m);
+        pci.attach(0, 0, new I440fxHost());
+        pci.attach(1, 0, new Piix3Isa());
+        pci.attach(2, 0, new PciTestDev());
+        pci.setBarListener((dev, bar, oldAddr, newAddr, size, io) -> moveBar(m, dev, bar, oldAddr, newAddr, size, io));
+        pio.register(new BusRange(PCI_CONFIG_PORT, 8), pci, "pci-config");
+    }
+
+    private static void moveBar(Machine m, PciDevice dev, int bar, long oldAddr, long newAddr, long size, boolean io) {
+        Bus bus = io ? m.pio() : m.mmio();
+        if (oldAddr != PciConfigSpace.UNMAPPED) bus.unregister(oldAddr);
+        if (newAddr == PciConfigSpace.UNMAPPED || size <= 0) return;
+        BusDevice target = dev instanceof PciTestDev t ? (bar == 0 ? t.mmio() : bar == 1 ? t.pio() : null) : null;
+        if (target == null) return;
+        try {
+            bus.register(new BusRange(newAddr, size), target, "pci-testdev BAR" + bar);
+        } catch (IllegalStateException overlap) {
+            // The guest placed a BAR over another device: leave it undecoded, as a conflicting decode would be.
+            m.diag().println("vmscope: note: " + overlap.getMessage() + "; BAR left unmapped");
+        }
+    }
+
+    public Serial16550 com1() { return com1; }
+
+    public FwCfg fwCfg() { return fwCfg; }
+
+    public PciHostBridge pci() { return pci; }
+
+    public CmosRtc cmos() { return cmos; }
+}

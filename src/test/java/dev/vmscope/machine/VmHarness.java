@@ -1,0 +1,71 @@
+package dev.vmscope.machine;
+
+import dev.vmscope.bus.BusDevice;
+import dev.vmscope.bus.BusRange;
+import dev.vmscope.kvm.Kvm;
+import dev.vmscope.vcpu.ExitStats;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Boots a guest from guests/ on real KVM inside the test JVM and captures what it printed. */
+public final class VmHarness {
+    public record Result(int status, String console, String diag, String stopMessage, List<ExitStats> stats) {}
+
+    private VmHarness() {}
+
+    public static void assumeKvm() {
+        Path dev = Path.of(Kvm.DEVICE);
+        assumeTrue(Files.isReadable(dev) && Files.isWritable(dev), "/dev/kvm is not available");
+    }
+
+    public static Path guest(String name) {
+        String dir = System.getProperty("vmscope.guests", "target/classes/guests");
+        Path p = Path.of(dir, name + ".elf");
+        if (!Files.exists(p)) throw new IllegalStateException("guest not built: " + p);
+        return p;
+    }
+
+    public static MachineConfig config(Path kernel, String append) {
+        MachineConfig d = MachineConfig.defaults();
+        return new MachineConfig(32L << 20, 1, d.irqchip(), kernel, append, List.of(), null, false, 60_000, null,
+                false, d.crashDir(), false, null, false, null);
+    }
+
+    public static Result run(MachineConfig cfg) throws InterruptedException { return run(cfg, m -> { }); }
+
+    /** Runs {@code cfg}; {@code setup} may register extra devices before the vCPUs start. */
+    public static Result run(MachineConfig cfg, Consumer<Machine> setup) throws InterruptedException {
+        assumeKvm();
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        ByteArrayOutputStream diag = new ByteArrayOutputStream();
+        PrintStream diagStream = new PrintStream(diag, true, StandardCharsets.UTF_8);
+        Machine m = MachineBuilder.build(cfg, console, java.io.OutputStream.nullOutputStream(), diagStream);
+        try {
+            setup.accept(m);
+            int status = m.run();
+            return new Result(status, console.toString(StandardCharsets.ISO_8859_1), diag.toString(StandardCharsets.UTF_8),
+                    m.stopMessage(), m.stats());
+        } finally {
+            m.close();
+        }
+    }
+
+    /** A port device that records every write, for string I/O tests. */
+    public static final class Recorder implements BusDevice {
+        public final List<long[]> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        public long read(long offset, int size) { return 0; }
+
+        public void write(long offset, int size, long value) { writes.add(new long[] {offset, size, value}); }
+
+        public void attach(Machine m, int port, int len) { m.pio().register(new BusRange(port, len), this, "recorder"); }
+    }
+}
