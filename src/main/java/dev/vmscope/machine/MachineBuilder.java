@@ -30,7 +30,8 @@ public final class MachineBuilder {
                 case KERNEL -> kernelIrqchip(vm);
                 case USER -> n -> IrqLine.NONE; // replaced by the Java interrupt controllers
             };
-            PcDevices devices = new PcDevices(m, new ConsoleOutput(console), new ConsoleOutput(debugcon), isaIrq);
+            PcDevices devices = new PcDevices(m.pio(), m.mmio(), m.memory(), m, cfg.ramBytes(), cfg.smp(), diag,
+                    new ConsoleOutput(console), new ConsoleOutput(debugcon), isaIrq);
             BootPlan boot = Boot.prepare(m, devices);
             List<CpuidEntry> cpuid = m.kvm().supportedCpuid();
             for (int i = 0; i < cfg.smp(); i++) {

@@ -25,6 +25,10 @@ import dev.vmscope.devices.pci.PciHostBridge;
 import dev.vmscope.devices.pci.PciTestDev;
 import dev.vmscope.devices.pci.Piix3Isa;
 
+import dev.vmscope.devices.VmControl;
+import dev.vmscope.memory.GuestMemory;
+
+import java.io.PrintStream;
 import java.time.Clock;
 import java.util.function.IntFunction;
 
@@ -49,18 +53,17 @@ public final class PcDevices {
      * @param isaIrq ISA IRQ line n as the interrupt controller sees it (in-kernel or Java)
      * @param debugcon where port 0x402 output goes
      */
-    PcDevices(Machine m, ConsoleOutput console, ConsoleOutput debugcon, IntFunction<IrqLine> isaIrq) {
-        MachineConfig cfg = m.config();
-        Bus pio = m.pio(), mmio = m.mmio();
+    public PcDevices(Bus pio, Bus mmio, GuestMemory memory, VmControl m, long ramBytes, int smp, PrintStream diag,
+                     ConsoleOutput console, ConsoleOutput debugcon, IntFunction<IrqLine> isaIrq) {
         com1 = new Serial16550(console, isaIrq.apply(COM1_IRQ));
         pio.register(new BusRange(COM1_PORT, 8), com1, "com1");
         pio.register(new BusRange(DEBUG_EXIT_PORT, DEBUG_EXIT_SIZE), new DebugExit(m), "isa-debug-exit");
         pio.register(new BusRange(DEBUGCON_PORT, 1), new DebugCon(debugcon), "debugcon");
         pio.register(new BusRange(0x80, 1), new Port80(), "port80");
         pio.register(new BusRange(BOCHS_SHUTDOWN_PORT, 1), new BochsShutdown(m), "bochs-shutdown");
-        fwCfg = new FwCfg(m.memory(), cfg.ramBytes(), cfg.smp());
+        fwCfg = new FwCfg(memory, ramBytes, smp);
         pio.register(new BusRange(FwCfg.IO_BASE, FwCfg.IO_LENGTH), fwCfg, "fw_cfg");
-        cmos = CmosRtc.forRam(Clock.systemUTC(), cfg.ramBytes(), MemoryMap.LOWMEM_LIMIT, cfg.smp());
+        cmos = CmosRtc.forRam(Clock.systemUTC(), ramBytes, MemoryMap.LOWMEM_LIMIT, smp);
         pio.register(new BusRange(CmosRtc.PORT, 2), cmos, "cmos-rtc");
         I8042 kbd = new I8042(m, isaIrq.apply(KBD_IRQ), isaIrq.apply(MOUSE_IRQ));
         pio.register(new BusRange(I8042.DATA_PORT, 1), kbd.data(), "i8042-data");
@@ -70,7 +73,7 @@ public final class PcDevices {
         PcTestDevScratch scratch = new PcTestDevScratch();
         pio.register(new BusRange(PcTestDevScratch.PORT, PcTestDevScratch.LENGTH), scratch, "pc-testdev");
         pio.register(new BusRange(PcTestDevScratch.BYTE_PORT, PcTestDevScratch.LENGTH), scratch, "pc-testdev-byte");
-        pio.register(new BusRange(PcTestDevFlush.PORT, PcTestDevFlush.LENGTH), new PcTestDevFlush(m.memory()), "pc-testdev-flush");
+        pio.register(new BusRange(PcTestDevFlush.PORT, PcTestDevFlush.LENGTH), new PcTestDevFlush(memory), "pc-testdev-flush");
         pio.register(new BusRange(PcTestDevIrq.PORT, PcTestDevIrq.LENGTH), new PcTestDevIrq(isaIrq), "pc-testdev-irq");
         mmio.register(new BusRange(TestDevMmio.ADDRESS, TestDevMmio.LENGTH), new TestDevMmio(), "pc-testdev-mmio");
         // PCI: i440FX host at 00:00.0, PIIX3 ISA bridge at 00:01.0, pci-testdev at 00:02.0.
@@ -78,12 +81,11 @@ public final class PcDevices {
         pci.attach(0, 0, new I440fxHost());
         pci.attach(1, 0, new Piix3Isa());
         pci.attach(2, 0, new PciTestDev());
-        pci.setBarListener((dev, bar, oldAddr, newAddr, size, io) -> moveBar(m, dev, bar, oldAddr, newAddr, size, io));
+        pci.setBarListener((dev, bar, oldAddr, newAddr, size, io) -> moveBar(io ? pio : mmio, diag, dev, bar, oldAddr, newAddr, size));
         pio.register(new BusRange(PCI_CONFIG_PORT, 8), pci, "pci-config");
     }
 
-    private static void moveBar(Machine m, PciDevice dev, int bar, long oldAddr, long newAddr, long size, boolean io) {
-        Bus bus = io ? m.pio() : m.mmio();
+    private static void moveBar(Bus bus, PrintStream diag, PciDevice dev, int bar, long oldAddr, long newAddr, long size) {
         if (oldAddr != PciConfigSpace.UNMAPPED) bus.unregister(oldAddr);
         if (newAddr == PciConfigSpace.UNMAPPED || size <= 0) return;
         BusDevice target = dev instanceof PciTestDev t ? (bar == 0 ? t.mmio() : bar == 1 ? t.pio() : null) : null;
@@ -92,7 +94,7 @@ public final class PcDevices {
             bus.register(new BusRange(newAddr, size), target, "pci-testdev BAR" + bar);
         } catch (IllegalStateException overlap) {
             // The guest placed a BAR over another device: leave it undecoded, as a conflicting decode would be.
-            m.diag().println("vmscope: note: " + overlap.getMessage() + "; BAR left unmapped");
+            diag.println("vmscope: note: " + overlap.getMessage() + "; BAR left unmapped");
         }
     }
 
