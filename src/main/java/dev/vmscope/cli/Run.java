@@ -40,7 +40,7 @@ public final class Run implements Command {
         if (dc != null) debugcon = dc.equals("stderr") ? new FileOutputStream(FileDescriptor.err) : Files.newOutputStream(Path.of(dc));
         Machine m;
         try {
-            m = MachineBuilder.build(cfg, console, debugcon, err);
+            m = MachineBuilder.build(cfg, console, debugcon, err, true);
         } catch (KvmException e) {
             throw new CliException("cannot create the VM: " + e.getMessage(), 6);
         }

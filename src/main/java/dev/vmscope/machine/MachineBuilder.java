@@ -20,6 +20,12 @@ public final class MachineBuilder {
     private static final int CAP_SET_TSS_ADDR = 4;
 
     public static Machine build(MachineConfig cfg, OutputStream console, OutputStream debugcon, PrintStream diag) {
+        return build(cfg, console, debugcon, diag, false);
+    }
+
+    /** @param interactive feed the terminal's input to COM1 (only when stdin is a terminal) */
+    public static Machine build(MachineConfig cfg, OutputStream console, OutputStream debugcon, PrintStream diag,
+                                boolean interactive) {
         Machine m = new Machine(cfg, diag);
         try {
             VmFd vm = m.vm();
@@ -32,6 +38,7 @@ public final class MachineBuilder {
             };
             PcDevices devices = new PcDevices(m.pio(), m.mmio(), m.memory(), m, cfg.ramBytes(), cfg.smp(), diag,
                     new ConsoleOutput(console), new ConsoleOutput(debugcon), isaIrq);
+            if (System.console() != null && interactive) ConsoleInput.start(System.in, devices.com1());
             BootPlan boot = Boot.prepare(m, devices);
             List<CpuidEntry> cpuid = m.kvm().supportedCpuid();
             for (int i = 0; i < cfg.smp(); i++) {
