@@ -44,7 +44,7 @@ public final class Pic8259 implements ExtIntSource {
 
     /** Re-evaluates the slave's cascade output into master IRQ 2, then the master's INT. */
     private void update() {
-        master.setInput(2, slave.pending() >= 0);
+        master.setCascade(slave.pending() >= 0);
         boolean level = master.pending() >= 0;
         if (level != outputLevel) {
             outputLevel = level;

@@ -24,6 +24,12 @@ final class PicChip {
         readIsr = poll = specialMask = autoEoi = rotateOnAutoEoi = specialFullyNested = icw4Needed = single = false;
     }
 
+    /** The master's IR2 follows the slave's INT as a level, so a request the slave withdraws before INTA
+     *  does not leave a stale cascade request behind. */
+    void setCascade(boolean level) {
+        if (level) irr |= 1 << 2; else irr &= ~(1 << 2);
+    }
+
     /** An input line change; edge inputs latch IRR on the rising edge only. */
     void setInput(int irq, boolean level) {
         int mask = 1 << irq;

@@ -41,7 +41,7 @@ public final class Pit8254 implements BusDevice {
         int v = (int) value & 0xff;
         long now = clock.getAsLong();
         if (offset >= 0 && offset <= 2) {
-            if (ch[(int) offset].write(v, now) && offset == 0) rearm();
+            if (ch[(int) offset].write(v, now) && offset == 0) rearm(false);
         } else if (offset == 3) {
             int sel = v >>> 6;
             if (sel == 3) {   // read-back: bit 5 = !COUNT, bit 4 = !STATUS, bits 3:1 select counters 0..2
@@ -73,17 +73,25 @@ public final class Pit8254 implements BusDevice {
         }
     }
 
-    /** Re-evaluate channel 0's OUT and schedule its next change. Under lock. */
-    private void rearm() {
+    /**
+     * Re-evaluates channel 0's OUT and schedules its next change. Under lock. In mode 2 the one-clock low
+     * pulse is delivered as a falling-then-rising edge at the reload, so only one timer task per period is
+     * needed; changes closer together than {@link #MIN_IRQ_INTERVAL_NANOS} are coalesced.
+     */
+    private void rearm(boolean pulse) {
         stop();
         long now = clock.getAsLong();
-        setOut(ch[0].out(now));
-        long next = ch[0].nextTransition(now);
+        PitChannel c = ch[0];
+        if (pulse) setOut(false);
+        setOut(c.mode == 2 || c.out(now));
+        long next = c.nextTransition(now);
         if (next < 0) return;
-        long at = Math.max(ch[0].nanosAt(next), now + (ch[0].mode >= 2 && ch[0].mode <= 3 ? MIN_IRQ_INTERVAL_NANOS / 2 : 1));
+        if (c.mode == 2 && next % c.count != 0) next += 1;   // skip the falling edge: pulse at the reload
+        long at = Math.max(c.nanosAt(next), now + (c.mode == 2 || c.mode == 3 ? MIN_IRQ_INTERVAL_NANOS : 1));
+        boolean periodic = c.mode == 2;
         long gen = generation;
         handle = scheduler.schedule(at, () -> {
-            synchronized (Pit8254.this) { if (gen == generation) rearm(); }
+            synchronized (Pit8254.this) { if (gen == generation) rearm(periodic); }
         });
     }
 
