@@ -43,6 +43,9 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
     private String stopMessage;
     private Fatal fatal;
     private long wallNanos;
+    private final List<CpuRuntime> runtimes = new ArrayList<>();
+    private UserIrqchip userIrqchip;
+    private PcDevices devices;
 
     Machine(MachineConfig config, PrintStream diag) {
         this.config = config;
@@ -98,6 +101,34 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
         Vcpu v = new Vcpu(fd, pio, mmio, this, trace);
         vcpus.add(v);
         return v;
+    }
+
+    void addRuntime(CpuRuntime rt) { runtimes.add(rt); }
+
+    List<CpuRuntime> runtimes() { return runtimes; }
+
+    void setUserIrqchip(UserIrqchip u) { userIrqchip = u; }
+
+    void setDevices(PcDevices d) { devices = d; }
+
+    public PcDevices devices() { return devices; }
+
+    /** Interrupt-controller state for `monitor lapic`: the Java controllers, or KVM's LAPIC pages. */
+    public String interruptControllerState() {
+        if (userIrqchip != null) return userIrqchip.describe();
+        StringBuilder sb = new StringBuilder("in-kernel irqchip (KVM); local APIC register pages via KVM_GET_LAPIC:\n");
+        for (Vcpu v : vcpus) {
+            try {
+                byte[] p = v.fd().getLapic();
+                java.util.function.IntUnaryOperator r = o -> (p[o] & 0xff) | (p[o + 1] & 0xff) << 8 | (p[o + 2] & 0xff) << 16 | (p[o + 3] & 0xff) << 24;
+                sb.append(String.format("vCPU %d: ID 0x%08x TPR 0x%02x SVR 0x%08x ESR 0x%x ICR 0x%08x_%08x LVT-timer 0x%08x%n",
+                        v.id(), r.applyAsInt(0x20), r.applyAsInt(0x80), r.applyAsInt(0xf0), r.applyAsInt(0x280),
+                        r.applyAsInt(0x310), r.applyAsInt(0x300), r.applyAsInt(0x320)));
+            } catch (RuntimeException e) {
+                sb.append("vCPU ").append(v.id()).append(": unavailable while running (").append(e.getMessage()).append(")\n");
+            }
+        }
+        return sb.toString();
     }
 
     /** Runs when the VM stops, before run() returns (flush consoles, stop timers). */
@@ -172,6 +203,7 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
     }
 
     @Override public void close() {
+        if (userIrqchip != null) userIrqchip.close();
         for (Vcpu v : vcpus) if (v.thread() != null && v.thread().isAlive()) return; // never unmap under a live vCPU
         vm.close();
         kvm.close();

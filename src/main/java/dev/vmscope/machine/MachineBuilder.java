@@ -16,8 +16,10 @@ import java.util.function.IntFunction;
 public final class MachineBuilder {
     private MachineBuilder() {}
 
-    /** KVM_CAP_SET_TSS_ADDR (include/uapi/linux/kvm.h). */
-    private static final int CAP_SET_TSS_ADDR = 4;
+    /** KVM_CAP_SET_TSS_ADDR, KVM_CAP_X86_USER_SPACE_MSR (include/uapi/linux/kvm.h). */
+    private static final int CAP_SET_TSS_ADDR = 4, CAP_X86_USER_SPACE_MSR = 188;
+    /** KVM_MSR_EXIT_REASON_UNKNOWN: MSRs KVM does not know exit to userspace (x2APIC with --irqchip user). */
+    private static final long MSR_EXIT_REASON_UNKNOWN = 1 << 1;
 
     public static Machine build(MachineConfig cfg, OutputStream console, OutputStream debugcon, PrintStream diag) {
         return build(cfg, console, debugcon, diag, false);
@@ -32,18 +34,34 @@ public final class MachineBuilder {
             if (m.kvm().checkExtension(CAP_SET_TSS_ADDR) > 0) {
                 try { vm.setTssAddr(MemoryMap.KVM_TSS); } catch (KvmException e) { m.warn("KVM_SET_TSS_ADDR", e); }
             }
-            IntFunction<IrqLine> isaIrq = switch (cfg.irqchip()) {
-                case KERNEL -> kernelIrqchip(vm);
-                case USER -> n -> IrqLine.NONE; // replaced by the Java interrupt controllers
-            };
+            UserIrqchip user = null;
+            IntFunction<IrqLine> isaIrq;
+            if (cfg.irqchip() == MachineConfig.IrqchipMode.KERNEL) {
+                vm.createIrqchip();
+                vm.createPit2();
+                isaIrq = n -> level -> vm.irqLine(n, level);
+            } else {
+                user = new UserIrqchip(m, cfg.smp());
+                m.setUserIrqchip(user);
+                isaIrq = user::isaIrq;
+                if (m.kvm().checkExtension(CAP_X86_USER_SPACE_MSR) > 0) {
+                    try { vm.enableCap(CAP_X86_USER_SPACE_MSR, MSR_EXIT_REASON_UNKNOWN); }
+                    catch (KvmException e) { m.warn("userspace MSR exits (x2APIC, TSC deadline)", e); }
+                }
+            }
             PcDevices devices = new PcDevices(m.pio(), m.mmio(), m.memory(), m, cfg.ramBytes(), cfg.smp(), diag,
                     new ConsoleOutput(console), new ConsoleOutput(debugcon), isaIrq);
+            m.setDevices(devices);
             if (System.console() != null && interactive) ConsoleInput.start(System.in, devices.com1());
             BootPlan boot = Boot.prepare(m, devices);
             List<CpuidEntry> cpuid = m.kvm().supportedCpuid();
             for (int i = 0; i < cfg.smp(); i++) {
                 Vcpu v = m.addVcpu(i);
                 v.fd().setCpuid2(CpuidSetup.forVcpu(cpuid, i, cfg.smp()));
+                CpuRuntime rt = new CpuRuntime(m, v, user, i != 0);
+                if (user != null) rt.setLapic(user.createLapic(i, rt));
+                v.setHooks(rt);
+                m.addRuntime(rt);
                 if (i == 0) boot.applyTo(v.fd());
             }
             return m;
@@ -51,12 +69,5 @@ public final class MachineBuilder {
             m.close();
             throw e;
         }
-    }
-
-    /** KVM's PIC, IOAPIC, LAPICs and PIT; ISA IRQ n drives GSI n through KVM_IRQ_LINE. */
-    private static IntFunction<IrqLine> kernelIrqchip(VmFd vm) {
-        vm.createIrqchip();
-        vm.createPit2();
-        return n -> level -> vm.irqLine(n, level);
     }
 }

@@ -58,6 +58,7 @@ public final class Vcpu implements Runnable {
 
     @Override public void run() {
         try {
+            CurrentVcpu.set(id());
             fd.bindToCurrentThread();
             loop();
         } catch (Throwable t) {
@@ -77,7 +78,7 @@ public final class Vcpu implements Runnable {
                 hooks.onPause(this);
                 continue;
             }
-            hooks.beforeRun(this);
+            if (!hooks.beforeRun(this)) continue;
             long t0 = System.nanoTime();
             VcpuExit exit = fd.run();
             long t1 = System.nanoTime();

@@ -7,8 +7,11 @@ import dev.vmscope.kvm.VcpuExit;
  * user-mode interrupt injection, HLT policy, debug exits, MSR exits. Defaults suit an in-kernel irqchip.
  */
 public interface VcpuHooks {
-    /** Called before every KVM_RUN (inject interrupts, request interrupt windows). */
-    default void beforeRun(Vcpu vcpu) { }
+    /**
+     * Called before every KVM_RUN (inject interrupts, request interrupt windows). Returning false skips
+     * this KVM_RUN and goes round the loop again (a CPU waiting for SIPI must not run).
+     */
+    default boolean beforeRun(Vcpu vcpu) { return true; }
 
     /**
      * A HLT exit reached userspace (no in-kernel LAPIC). Return true to resume, after waiting for a wake-up

@@ -1,0 +1,188 @@
+package dev.vmscope.machine;
+
+import dev.vmscope.devices.irq.CpuSignals;
+import dev.vmscope.devices.irq.LocalApic;
+import dev.vmscope.kvm.Regs;
+import dev.vmscope.kvm.Segment;
+import dev.vmscope.kvm.Sregs;
+import dev.vmscope.kvm.VcpuExit;
+import dev.vmscope.kvm.VcpuFd;
+import dev.vmscope.vcpu.Vcpu;
+import dev.vmscope.vcpu.VcpuHooks;
+
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The per-vCPU side of vmscope's machine: debugger pause, and (with --irqchip user) what KVM's in-kernel
+ * local APIC would otherwise do: inject interrupts through interrupt-window exits (KVM_INTERRUPT), NMIs
+ * (KVM_NMI), hold a halted CPU until something can wake it, and run INIT / start-up IPIs
+ * (SDM vol. 3 9.4.4 and 11.6.1: an AP waits for SIPI, then starts in real mode at vector << 12).
+ * Signals from other threads only set flags and kick; everything else happens on the vCPU's own thread.
+ */
+final class CpuRuntime implements VcpuHooks, CpuSignals {
+    private final Machine machine;
+    private final Vcpu vcpu;
+    private final UserIrqchip irqchip; // null with the in-kernel irqchip
+    private LocalApic lapic;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private boolean nmiPending, initPending, sipiPending, waitingForSipi, paused;
+    private int sipiVector;
+    private volatile VcpuHooks debug = VcpuHooks.NONE;
+
+    CpuRuntime(Machine machine, Vcpu vcpu, UserIrqchip irqchip, boolean startsWaitingForSipi) {
+        this.machine = machine;
+        this.vcpu = vcpu;
+        this.irqchip = irqchip;
+        this.waitingForSipi = startsWaitingForSipi;
+    }
+
+    void setLapic(LocalApic lapic) { this.lapic = lapic; }
+
+    LocalApic lapic() { return lapic; }
+
+    void setDebugHooks(VcpuHooks h) { debug = h; }
+
+    // ---- CpuSignals: any thread ----
+
+    @Override public void kick() {
+        signal();
+        vcpu.kick();
+    }
+
+    @Override public void nmi() { lock.lock(); try { nmiPending = true; } finally { lock.unlock(); } kick(); }
+
+    @Override public void smi() { machine.diag().println("vmscope: note: SMI to vCPU " + vcpu.id() + " ignored (no SMM)"); }
+
+    @Override public void init() { lock.lock(); try { initPending = true; } finally { lock.unlock(); } kick(); }
+
+    @Override public void startup(int vector) {
+        lock.lock();
+        try {
+            if (!waitingForSipi && !initPending) return; // SDM 9.4.4: a SIPI to a running CPU is ignored
+            sipiPending = true;
+            sipiVector = vector & 0xff;
+        } finally { lock.unlock(); }
+        kick();
+    }
+
+    private void signal() {
+        lock.lock();
+        try { wake.signalAll(); } finally { lock.unlock(); }
+    }
+
+    // ---- VcpuHooks: the vCPU's own thread ----
+
+    @Override public boolean beforeRun(Vcpu v) {
+        if (!debug.beforeRun(v)) return false;
+        if (irqchip == null) return true;
+        VcpuFd fd = v.fd();
+        boolean nmi;
+        lock.lock();
+        try {
+            if (initPending) { initPending = false; waitingForSipi = true; }
+            if (waitingForSipi && !sipiPending) irqchip.state(v.id(), UserIrqchip.WAIT_SIPI);
+            while (waitingForSipi && !sipiPending && !machine.stopping() && !v.pauseRequested())
+                await(100);
+            if (waitingForSipi && sipiPending) {
+                waitingForSipi = false;
+                sipiPending = false;
+                startAt(fd, sipiVector);
+            }
+            nmi = nmiPending;
+            nmiPending = false;
+        } finally { lock.unlock(); }
+        if (waitingForSipi()) return false; // woken for pause or stop: the loop checks those first
+        irqchip.state(v.id(), UserIrqchip.RUNNING);
+        if (nmi) fd.nmi();
+        if (lapic != null && lapic.hasInterrupt()) {
+            if (fd.readyForInterruptInjection()) {
+                int vector = lapic.acknowledge();
+                if (vector >= 0) {
+                    fd.interrupt(vector);
+                    if (machine.trace() != null) machine.trace().event(v.id(), "inject", String.format("vector=0x%02x", vector));
+                }
+                fd.requestInterruptWindow(lapic.hasInterrupt());
+            } else {
+                fd.requestInterruptWindow(true);
+            }
+        } else {
+            fd.requestInterruptWindow(false);
+        }
+        return true;
+    }
+
+    private boolean waitingForSipi() {
+        lock.lock();
+        try { return waitingForSipi; } finally { lock.unlock(); }
+    }
+
+    /** Real mode at CS = vector << 8 (base vector << 12), IP 0, as after INIT then SIPI. */
+    private static void startAt(VcpuFd fd, int vector) {
+        Sregs s = fd.getSregs();
+        Segment cs = new Segment((long) vector << 12, 0xffff, vector << 8, 0xb, true, 0, false, true, false, false, false, false);
+        Segment d = Segment.real(0, false);
+        fd.setSregs(s.withSegments(cs, d, d, d, d, d).withControl(0x60000010L, 0, 0, 0));
+        fd.setRegs(Regs.zero());
+    }
+
+    @Override public boolean onHalt(Vcpu v) {
+        if (irqchip == null) return false;
+        boolean interruptible = v.fd().ifFlag();
+        irqchip.state(v.id(), interruptible ? UserIrqchip.HALTED : UserIrqchip.HALTED_NO_IF);
+        try {
+            lock.lock();
+            try {
+                while (!machine.stopping() && !v.pauseRequested() && !nmiPending && !initPending
+                        && !(interruptible && lapic != null && lapic.hasInterrupt())) {
+                    if (irqchip.allHaltedForever()) return false;
+                    await(50);
+                }
+            } finally { lock.unlock(); }
+        } finally {
+            irqchip.state(v.id(), UserIrqchip.RUNNING);
+        }
+        return true;
+    }
+
+    private void await(long ms) {
+        try { wake.await(ms, TimeUnit.MILLISECONDS); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+    }
+
+    @Override public boolean onDebug(Vcpu v, VcpuExit.Debug d) { return debug.onDebug(v, d); }
+
+    @Override public Long onMsr(Vcpu v, VcpuExit exit) {
+        if (lapic == null) return null;
+        return switch (exit) {
+            case VcpuExit.RdMsr r -> {
+                OptionalLong val = lapic.readMsr(r.index());
+                yield val.isPresent() ? val.getAsLong() : null;
+            }
+            case VcpuExit.WrMsr w -> lapic.writeMsr(w.index(), w.value()) ? 0L : null;
+            default -> null;
+        };
+    }
+
+    @Override public void afterExit(Vcpu v, VcpuExit exit, long guestNanos, long handleNanos) {
+        debug.afterExit(v, exit, guestNanos, handleNanos);
+    }
+
+    @Override public void onPause(Vcpu v) {
+        lock.lock();
+        try {
+            paused = true;
+            wake.signalAll();
+            while (v.pauseRequested() && !machine.stopping()) await(100);
+            paused = false;
+        } finally { lock.unlock(); }
+        debug.onPause(v);
+    }
+
+    boolean parked() {
+        lock.lock();
+        try { return paused; } finally { lock.unlock(); }
+    }
+}
