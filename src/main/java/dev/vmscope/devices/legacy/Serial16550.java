@@ -55,6 +55,9 @@ public final class Serial16550 extends ByteRegisterDevice {
         this.irq = Objects.requireNonNull(irq, "irq");
     }
 
+    /** Output straight to a stream, flushed per byte. */
+    public Serial16550(java.io.OutputStream out, IrqLine irq) { this(new ConsoleOutput(out), irq); }
+
     /**
      * Host input for the guest. Returns how many bytes were accepted (the rest did not fit the receive
      * buffer; retry once the guest has drained it, see {@link #rxSpace()}).
