@@ -212,7 +212,7 @@ public final class FwCfg implements BusDevice {
     }
 
     /** DMA transfers that ended with the error bit set. */
-    public long dmaErrors() { return dma.errors(); }
+    public synchronized long dmaErrors() { return dma.errors(); }
 
     /** Parses a FILE_DIR blob back into name -> selector (for tests and tools). */
     public static Map<String, Integer> parseDirectory(byte[] dir) {
