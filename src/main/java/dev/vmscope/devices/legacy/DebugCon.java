@@ -18,6 +18,8 @@ public final class DebugCon extends ByteRegisterDevice {
 
     public DebugCon(ConsoleOutput out) { this.out = Objects.requireNonNull(out, "out"); }
 
+    public DebugCon(java.io.OutputStream out) { this(new ConsoleOutput(out)); }
+
     @Override protected int readByte(long offset) { return READBACK; }
 
     @Override protected void writeByte(long offset, int value) { out.write(value); }

@@ -18,7 +18,8 @@ import java.util.TreeMap;
  *
  * <p>Register ONE range: {@link #IO_BASE} 0x510, length {@link #IO_LENGTH} 12 (0x510..0x51b). Offsets:
  * 0 = selector (16-bit write) and data (8-bit read; QEMU's "comb" region 0x510-0x511 treats any byte
- * read as a data read and a 16-bit write as a select); 2..3 unused (all ones); 4..11 = DMA address
+ * read as a data read and a 16-bit write as a select; other widths there read 0 and write nothing);
+ * 2..3 unused (all ones); 4..11 = DMA address
  * register (QEMU FW_CFG_DMA_IO_BASE 0x514), big-endian: a 32-bit write at 4 sets the high half, a 32-bit
  * write at 8 sets the low half and starts the transfer, a 64-bit write at 4 does both. Reading it yields
  * the "QEMU CFG" DMA signature. Writes through the data port are ignored (QEMU >= 2.4).
@@ -211,7 +212,7 @@ public final class FwCfg implements BusDevice {
     }
 
     /** DMA transfers that ended with the error bit set. */
-    public long dmaErrors() { return dma.errors(); }
+    public synchronized long dmaErrors() { return dma.errors(); }
 
     /** Parses a FILE_DIR blob back into name -> selector (for tests and tools). */
     public static Map<String, Integer> parseDirectory(byte[] dir) {

@@ -20,6 +20,12 @@ public final class PcTestDevIrq implements BusDevice {
 
     public PcTestDevIrq(IntFunction<IrqLine> lines) { this.lines = Objects.requireNonNull(lines, "lines"); }
 
+    /** Lines from a list indexed by ISA IRQ number; pins past its end are unwired. */
+    public static PcTestDevIrq of(java.util.List<IrqLine> lines) {
+        java.util.List<IrqLine> copy = java.util.List.copyOf(lines);
+        return new PcTestDevIrq(n -> n < copy.size() ? copy.get(n) : null);
+    }
+
     @Override public long read(long offset, int size) { return 0; }
 
     @Override

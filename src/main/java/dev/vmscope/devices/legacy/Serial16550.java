@@ -24,7 +24,7 @@ public final class Serial16550 extends ByteRegisterDevice {
     static final int IIR_NONE = 0x01, IIR_RLS = 0x06, IIR_RDA = 0x04, IIR_TIMEOUT = 0x0c, IIR_THRE = 0x02,
             IIR_MS = 0x00, IIR_FIFO = 0xc0;
     // FCR bits.
-    static final int FCR_ENABLE = 0x01, FCR_CLEAR_RX = 0x02, FCR_TRIGGER = 0xc0;
+    static final int FCR_ENABLE = 0x01, FCR_CLEAR_RX = 0x02, FCR_CLEAR_TX = 0x04, FCR_TRIGGER = 0xc0;
     static final int LCR_DLAB = 0x80;
     static final int MCR_DTR = 0x01, MCR_RTS = 0x02, MCR_OUT1 = 0x04, MCR_OUT2 = 0x08, MCR_LOOP = 0x10;
     static final int LSR_DR = 0x01, LSR_OE = 0x02, LSR_BI = 0x10, LSR_THRE = 0x20, LSR_TEMT = 0x40;
@@ -54,6 +54,9 @@ public final class Serial16550 extends ByteRegisterDevice {
         this.out = Objects.requireNonNull(out, "out");
         this.irq = Objects.requireNonNull(irq, "irq");
     }
+
+    /** Output straight to a stream, flushed per byte. */
+    public Serial16550(java.io.OutputStream out, IrqLine irq) { this(new ConsoleOutput(out), irq); }
 
     /**
      * Host input for the guest. Returns how many bytes were accepted (the rest did not fit the receive
@@ -182,8 +185,11 @@ public final class Serial16550 extends ByteRegisterDevice {
     }
 
     private void writeFcr(int value) {
-        // Toggling the FIFO enable resets both FIFOs (datasheet, FCR bit 0).
-        if (((value ^ fcr) & FCR_ENABLE) != 0 || (value & FCR_CLEAR_RX) != 0) rxHead = rxCount = 0;
+        // Toggling the FIFO enable resets both FIFOs (datasheet, FCR bit 0); an emptied transmitter
+        // latches a THRE interrupt (QEMU serial_ioport_write, UART_FCR_XFR).
+        if (((value ^ fcr) & FCR_ENABLE) != 0) value |= FCR_CLEAR_RX | FCR_CLEAR_TX;
+        if ((value & FCR_CLEAR_RX) != 0) rxHead = rxCount = 0;
+        if ((value & FCR_CLEAR_TX) != 0) thrPending = true;
         fcr = value & (FCR_ENABLE | FCR_TRIGGER);
     }
 
