@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Cycles per operation reported by the benchmark guest: one COM1 line per repeat and operation,
- * "bench OP REPEAT CYCLES" (guests/bench.S). Summarised as min/median/max over repeats.
+ * "bench OP REPEAT CYCLES_PER_OP TOTAL_CYCLES" (guests/bench.S). Summarised as min/median/max over repeats.
  */
 public final class BenchResults {
     public record Summary(String op, int repeats, long min, long median, long max) {}
@@ -19,7 +19,7 @@ public final class BenchResults {
         BenchResults r = new BenchResults();
         for (String line : console.split("\r?\n")) {
             String[] f = line.trim().split("\\s+");
-            if (f.length != 4 || !f[0].equals("bench")) continue;
+            if ((f.length != 4 && f.length != 5) || !f[0].equals("bench")) continue;
             try {
                 long cycles = Long.parseLong(f[3]);
                 Integer.parseInt(f[2]);

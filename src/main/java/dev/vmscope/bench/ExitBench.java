@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 public final class ExitBench {
     private ExitBench() {}
 
-    public static String append(int iters, int repeats) { return "iters=" + iters + " repeats=" + repeats; }
+    public static String append(int iters, int repeats) { return "iters=" + iters + " reps=" + repeats; }
 
     public static BenchResults runVmscope(int iters, int repeats, PrintStream diag) throws InterruptedException {
         Path elf = BuiltinGuests.extract("bench");

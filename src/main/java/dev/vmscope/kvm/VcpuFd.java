@@ -307,6 +307,16 @@ public final class VcpuFd implements AutoCloseable {
         }
     }
 
+    /** KVM_GET_DEBUGREGS: DR0-DR3, DR6, DR7 (struct kvm_debugregs). */
+    public long[] getDebugRegs() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(128, 8);
+            Libc.ioctl(fd, "KVM_GET_DEBUGREGS", Ioctls.KVM_GET_DEBUGREGS, s);
+            long[] v = s.toArray(ValueLayout.JAVA_LONG);
+            return new long[] {v[0], v[1], v[2], v[3], v[4], v[5]};
+        }
+    }
+
     /** KVM_GET_LAPIC: the in-kernel local APIC's 1 KiB register page. */
     public byte[] getLapic() {
         try (Arena a = Arena.ofConfined()) {
