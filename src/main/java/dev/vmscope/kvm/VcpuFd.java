@@ -307,6 +307,17 @@ public final class VcpuFd implements AutoCloseable {
         }
     }
 
+    /** KVM_TRANSLATE: KVM's own walk of the guest page tables; {@code null} when the address is not mapped. */
+    public long[] translate(long gva) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(24, 8);
+            s.set(ValueLayout.JAVA_LONG, 0, gva);
+            Libc.ioctl(fd, "KVM_TRANSLATE", Ioctls.KVM_TRANSLATE, s);
+            if (s.get(ValueLayout.JAVA_BYTE, 16) == 0) return null;
+            return new long[] {s.get(ValueLayout.JAVA_LONG, 8), s.get(ValueLayout.JAVA_BYTE, 17), s.get(ValueLayout.JAVA_BYTE, 18)};
+        }
+    }
+
     /** KVM_GET_DEBUGREGS: DR0-DR3, DR6, DR7 (struct kvm_debugregs). */
     public long[] getDebugRegs() {
         try (Arena a = Arena.ofConfined()) {

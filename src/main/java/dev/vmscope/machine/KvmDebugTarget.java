@@ -1,0 +1,144 @@
+package dev.vmscope.machine;
+
+import dev.vmscope.debug.CpuState;
+import dev.vmscope.debug.DebugCapabilities;
+import dev.vmscope.debug.DebugTarget;
+import dev.vmscope.debug.GuestDebug;
+import dev.vmscope.debug.StopEvent;
+import dev.vmscope.debug.Translator;
+import dev.vmscope.kvm.VcpuExit;
+import dev.vmscope.memory.GuestMemory;
+import dev.vmscope.vcpu.Vcpu;
+import dev.vmscope.vcpu.VcpuHooks;
+
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The debugger's view of a real machine (all-stop). Pausing asks every vCPU to leave KVM_RUN and park
+ * in its runtime; breakpoints, watchpoints and single-step are KVM_SET_GUEST_DEBUG; a KVM_EXIT_DEBUG
+ * pauses the whole VM and posts a {@link StopEvent} once every vCPU is parked.
+ */
+final class KvmDebugTarget implements DebugTarget {
+    /** KVM_GUESTDBG_* (arch/x86/include/uapi/asm/kvm.h and include/uapi/linux/kvm.h). */
+    static final int ENABLE = 1, SINGLESTEP = 2, USE_SW_BP = 0x10000, USE_HW_BP = 0x20000;
+    /** DR6 bits (Intel SDM vol. 3B 18.2.3): B0-B3 in 0-3, BS single step in 14. */
+    static final long DR6_BS = 1L << 14;
+
+    private final Machine m;
+    private final DebugCapabilities caps;
+    private final Translator translator;
+    private final LinkedBlockingQueue<StopEvent> events = new LinkedBlockingQueue<>();
+    private final GuestDebug[] config;
+    private volatile int stepping = -1;
+
+    KvmDebugTarget(Machine m, DebugCapabilities caps, Translator translator) {
+        this.m = m;
+        this.caps = caps;
+        this.translator = translator;
+        this.config = new GuestDebug[m.vcpus().size()];
+        java.util.Arrays.fill(config, GuestDebug.OFF);
+        for (CpuRuntime rt : m.runtimes()) rt.setDebugHooks(new Hooks());
+        m.onStop(() -> {
+            if (m.fatal() != null) events.add(new StopEvent.Fatal(m.fatal().vcpu(), m.stopMessage()));
+            else events.add(new StopEvent.Exited(m.status()));
+        });
+    }
+
+    @Override public int vcpuCount() { return m.vcpus().size(); }
+
+    @Override public CpuState state(int vcpu) { return KvmCpuState.capture(m.vcpus().get(vcpu).fd()); }
+
+    @Override public void setState(int vcpu, CpuState state) { KvmCpuState.apply(m.vcpus().get(vcpu).fd(), state); }
+
+    @Override public GuestMemory memory() { return m.memory(); }
+
+    @Override public Translator translator() { return translator; }
+
+    @Override public void pause() {
+        for (Vcpu v : m.vcpus()) v.requestPause(true);
+        awaitParked();
+    }
+
+    private void awaitParked() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (int i = 0; i < m.vcpus().size(); i++) {
+            Vcpu v = m.vcpus().get(i);
+            CpuRuntime rt = m.runtimes().get(i);
+            while (!rt.parked() && v.thread() != null && v.thread().isAlive() && !m.stopping()
+                    && System.nanoTime() < deadline) {
+                v.kick();
+                Thread.onSpinWait();
+                try { Thread.sleep(1); } catch (InterruptedException e) { Thread.currentThread().interrupt(); return; }
+            }
+        }
+    }
+
+    @Override public void resume() {
+        stepping = -1;
+        for (Vcpu v : m.vcpus()) v.requestPause(false);
+        for (CpuRuntime rt : m.runtimes()) rt.kick();
+    }
+
+    @Override public void step(int vcpu) {
+        stepping = vcpu;
+        apply(vcpu, config[vcpu], true);
+        Vcpu v = m.vcpus().get(vcpu);
+        v.requestPause(false);
+        m.runtimes().get(vcpu).kick();
+    }
+
+    @Override public void setGuestDebug(int vcpu, GuestDebug debug) {
+        config[vcpu] = debug;
+        apply(vcpu, debug, debug.singleStep());
+    }
+
+    private void apply(int vcpu, GuestDebug d, boolean singleStep) {
+        int control = 0;
+        if (singleStep || d.anyHardware() || d.softwareBreakpoints()) {
+            control = ENABLE | (singleStep ? SINGLESTEP : 0) | (d.anyHardware() ? USE_HW_BP : 0)
+                    | (d.softwareBreakpoints() && caps.softwareBreakpoints() ? USE_SW_BP : 0);
+        }
+        long[] dr = new long[8];
+        long[] a = d.slotAddresses();
+        System.arraycopy(a, 0, dr, 0, 4);
+        dr[7] = d.anyHardware() ? d.dr7() : 0;
+        m.vcpus().get(vcpu).fd().setGuestDebug(control, dr);
+    }
+
+    @Override public DebugCapabilities capabilities() { return caps; }
+
+    @Override public StopEvent awaitStop(long timeoutMillis) throws InterruptedException {
+        return events.poll(Math.max(0, timeoutMillis), TimeUnit.MILLISECONDS);
+    }
+
+    @Override public void kill() { m.stop(0, "killed by the debugger", null); }
+
+    /** Turns a debug exit into a stop event: pause everyone, then post from another thread once all are parked. */
+    private final class Hooks implements VcpuHooks {
+        @Override public boolean onDebug(Vcpu v, VcpuExit.Debug d) {
+            StopEvent e;
+            int slot = (int) (d.dr6() & 0xf);
+            if (slot != 0) {
+                int i = Integer.numberOfTrailingZeros(slot);
+                GuestDebug.Slot s = config[v.id()].slot(i);
+                e = s != null && s.kind() != GuestDebug.Kind.EXECUTE ? new StopEvent.Watchpoint(v.id(), i, s.address())
+                        : new StopEvent.Breakpoint(v.id(), d.pc());
+            } else if ((d.dr6() & DR6_BS) != 0 || stepping == v.id()) {
+                e = new StopEvent.StepDone(v.id());
+            } else if (d.exception() == 3) {
+                e = new StopEvent.Breakpoint(v.id(), d.pc());
+            } else {
+                e = new StopEvent.Interrupted(v.id());
+            }
+            if (stepping == v.id()) {
+                stepping = -1;
+                apply(v.id(), config[v.id()], config[v.id()].singleStep());
+            }
+            for (Vcpu o : m.vcpus()) o.requestPause(true);
+            StopEvent ev = e;
+            Thread.ofVirtual().start(() -> { awaitParked(); events.add(ev); });
+            return true;
+        }
+    }
+}
