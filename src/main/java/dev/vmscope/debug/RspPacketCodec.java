@@ -79,8 +79,8 @@ public final class RspPacketCodec {
                 int d = hex(c);
                 if (d < 0) { fail(out, "bad checksum digit", c); return; }
                 state = State.IDLE;
-                if ((received | d) != sum) out.accept(new Corrupt(String.format("checksum %02x, computed %02x", received | d, sum)));
-                else if (overflow) out.accept(new Corrupt("packet longer than " + maxPacket + " bytes"));
+                if (overflow) out.accept(new Corrupt("packet longer than " + maxPacket + " bytes"));
+                else if ((received | d) != sum) out.accept(new Corrupt(String.format("checksum %02x, computed %02x", received | d, sum)));
                 else out.accept(decode());
             }
         }

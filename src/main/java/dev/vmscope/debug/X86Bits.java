@@ -23,8 +23,8 @@ public final class X86Bits {
     /** IA32_EFER (Intel SDM Vol. 3A 2.2.1; AMD APM Vol. 2 3.1.7 for SVME, LMSLE, FFXSR, TCE). */
     private static final String[] EFER = names(0, "SCE", 8, "LME", 10, "LMA", 11, "NXE", 12, "SVME", 13, "LMSLE",
             14, "FFXSR", 15, "TCE");
-    /** DR6 (Intel SDM Vol. 3B 18.2.3). */
-    private static final String[] DR6 = names(0, "B0", 1, "B1", 2, "B2", 3, "B3", 13, "BD", 14, "BS", 15, "BT", 16, "RTM");
+    /** DR6 (Intel SDM Vol. 3B 18.2.3); bit 16 (RTM) is active-low, so it is named separately. */
+    private static final String[] DR6 = names(0, "B0", 1, "B1", 2, "B2", 3, "B3", 13, "BD", 14, "BS", 15, "BT");
 
     private static String[] names(Object... pairs) {
         String[] n = new String[64];
@@ -55,7 +55,11 @@ public final class X86Bits {
 
     public static List<String> efer(long v) { return set(v, EFER); }
 
-    public static List<String> dr6(long v) { return set(v, DR6); }
+    public static List<String> dr6(long v) {
+        List<String> out = set(v, DR6);
+        if ((v & 1L << 16) == 0) out.add("RTM");
+        return out;
+    }
 
     /** "0x... [A B C]". */
     public static String format(long v, List<String> bits) { return String.format("0x%x [%s]", v, String.join(" ", bits)); }

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * before an instruction (fault-like, except the first instruction after resume/step, as with RF=1); data
  * slots fire after it (trap-like). RIP outside RAM is a fatal error, like a KVM internal error.
  */
-final class FakeTarget implements DebugTarget, AutoCloseable {
+class FakeTarget implements DebugTarget, AutoCloseable {
     static final long RAM2 = 0x100000;
 
     private final Object lock = new Object();

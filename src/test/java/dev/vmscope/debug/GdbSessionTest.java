@@ -1,0 +1,232 @@
+package dev.vmscope.debug;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Session and command behaviour on the fake target, which stands in for KVM. */
+class GdbSessionTest {
+    private final List<String> console = new ArrayList<>();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private FakeTarget target;
+    private GdbSession session;
+
+    private void open(DebugCapabilities caps) {
+        target = new FakeTarget(2, caps);
+        session = new GdbSession(target, new MonitorCommands(target, new MonitorCommands.Sources(() -> "exits: 42", () -> "LAPIC0 id 0", new FlightRecorder(2))), out, console::add);
+    }
+
+    @AfterEach
+    void close() { if (target != null) target.close(); }
+
+    /** Sends one packet, returns everything written back. */
+    private String send(String packet) throws Exception {
+        out.reset();
+        byte[] w = RspPacketCodec.encode(packet);
+        session.onBytes(w, w.length);
+        return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static String payload(String wire) {
+        int a = wire.indexOf('$'), b = wire.lastIndexOf('#');
+        return a < 0 ? null : wire.substring(a + 1, b);
+    }
+
+    private String stopAfterResume() throws Exception {
+        out.reset();
+        StopEvent e = target.awaitStop(5000);
+        assertNotNull(e, "the fake stopped within 5 s");
+        session.onStop(e);
+        return payload(out.toString(StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void unmappedMemoryIsE14AndStateStaysConsistent() throws Exception {
+        open(DebugCapabilities.KVM_NO_SW_BP);
+        String before = payload(send("g"));
+        assertEquals("E14", payload(send("m20000,4")), "between the RAM regions");
+        assertEquals("E14", payload(send("M1fffe,4:01020304")), "write straddling the end of RAM");
+        assertEquals(0, target.readPhysical(0x1fffe, 2)[0], "nothing written by the failed M");
+        assertEquals(before, payload(send("g")));
+        target.setTranslator((v, gva, w) -> gva >= 0x8000 ? new Translator.Fault("not present") : new Translator.Mapped(gva));
+        assertEquals("E14", payload(send("m7ffe,4")), "page fault in the second page");
+        assertEquals("00000000", payload(send("m7ff0,4")));
+    }
+
+    @Test
+    void acksNaksAndNoAckMode() throws Exception {
+        open(DebugCapabilities.KVM_NO_SW_BP);
+        out.reset();
+        byte[] bad = "$g#00".getBytes(StandardCharsets.ISO_8859_1);
+        session.onBytes(bad, bad.length);
+        assertEquals("-", out.toString(StandardCharsets.ISO_8859_1));
+        String r = send("QStartNoAckMode");
+        assertTrue(r.startsWith("+$OK#"), r);
+        assertFalse(send("qC").startsWith("+"), "no acks after QStartNoAckMode");
+        assertEquals("", payload(send("qUnknownThing")), "unknown packets get the empty reply");
+    }
+
+    @Test
+    void softwareBreakpointsUseHardwareSlotsWhenInt3IsNotIntercepted() throws Exception {
+        open(DebugCapabilities.KVM_NO_SW_BP);
+        for (int i = 0; i < 4; i++) assertEquals("OK", payload(send("Z0," + Integer.toHexString(0x1010 + i) + ",1")));
+        assertEquals("OK", payload(send("Z0,1010,1")), "re-inserting is idempotent");
+        assertEquals("E28", payload(send("Z0,1020,1")));
+        assertTrue(console.getLast().contains("all 4 hardware debug-register slots are in use"), console.toString());
+        assertTrue(console.getLast().contains("cannot intercept int3"), console.getLast());
+        GuestDebug d = target.guestDebug(1);
+        assertFalse(d.softwareBreakpoints());
+        assertEquals(0x1013, d.slot(3).address());
+        assertEquals("OK", payload(send("z0,1011,1")));
+        assertEquals("OK", payload(send("Z0,1020,1")), "a freed slot is reused");
+        assertEquals(0x1020, target.guestDebug(0).slot(1).address());
+        assertEquals(0, target.readPhysical(0x1010, 1)[0], "no int3 written");
+        send("c");
+        assertEquals("T05thread:01;swbreak:;", stopAfterResume());
+    }
+
+    @Test
+    void int3BreakpointsWhenTheHostInterceptsThem() throws Exception {
+        open(new DebugCapabilities(true, 4, true, true));
+        target.writePhysical(0x1008, new byte[] {0x42});
+        assertEquals("OK", payload(send("Z0,1008,1")));
+        assertEquals((byte) 0xcc, target.readPhysical(0x1008, 1)[0]);
+        assertEquals("42", payload(send("m1008,1")), "GDB sees the original byte");
+        assertEquals("E14", payload(send("Z0,40000,1")), "unmapped address");
+        send("c");
+        assertEquals("T05thread:01;swbreak:;", stopAfterResume());
+        assertEquals("OK", payload(send("z0,1008,1")));
+        assertEquals(0x42, target.readPhysical(0x1008, 1)[0], "restored");
+    }
+
+    @Test
+    void watchpointsSplitIntoAlignedSlotsAndReportTheirKind() throws Exception {
+        open(DebugCapabilities.KVM_NO_SW_BP);
+        assertEquals("OK", payload(send("Z2,3003,6")), "3003+1, 3004+4, 3008+1");
+        GuestDebug d = target.guestDebug(0);
+        assertEquals(3, java.util.Arrays.stream(d.slots()).filter(java.util.Objects::nonNull).count());
+        assertEquals(4, d.slot(1).length());
+        // DR7: G0,G1,G2, RW=01 (write) for each, LEN 00/11/00, GE and bit 10 (Intel SDM Vol. 3B 18.2.4).
+        assertEquals(0x2a | 0x10000L | 0x100000L | 0xc00000L | 0x1000000L | 0x600, d.dr7());
+        assertEquals("E28", payload(send("Z4,5000,10")), "needs two more slots than are free");
+        assertEquals("OK", payload(send("z2,3003,6")));
+        assertEquals("OK", payload(send("Z3,3000,1")));
+        target.writePhysical(0x1000, new byte[] {(byte) 0x8a}); // load AL from [RBX]
+        CpuState s = target.state(0);
+        long[] g = s.gprs();
+        g[1] = 0x3000;
+        target.setState(0, s.withGprs(g, 0x1000, s.rflags()));
+        send("s");
+        assertEquals("T05thread:01;rwatch:3000;", stopAfterResume());
+    }
+
+    @Test
+    void ctrlCWhileRunningStopsWithSigint() throws Exception {
+        open(DebugCapabilities.KVM_NO_SW_BP);
+        target.setState(0, FakeTarget.longMode(0x100000)); // runs through the second RAM region, no breakpoints
+        assertEquals("+", send("vCont;c"));
+        assertTrue(session.running());
+        out.reset();
+        session.onBytes(new byte[] {3}, 1);
+        assertEquals("T02thread:01;", payload(out.toString(StandardCharsets.ISO_8859_1)));
+        assertFalse(target.isRunning());
+    }
+
+    @Test
+    void threadsAndVContStep() throws Exception {
+        open(DebugCapabilities.KVM_NO_SW_BP);
+        assertEquals("m1,2", payload(send("qfThreadInfo")));
+        assertEquals("l", payload(send("qsThreadInfo")));
+        assertEquals("E01", payload(send("Hg3")));
+        assertEquals("OK", payload(send("Hg2")));
+        assertEquals("QC2", payload(send("qC")));
+        assertEquals("0018000000000000", payload(send("p10")), "thread 2's rip");
+        send("vCont;s:2;c");
+        assertEquals("T05thread:02;", stopAfterResume());
+        assertEquals(0x1801, target.state(1).rip());
+        assertEquals(0x1000, target.state(0).rip(), "all-stop step moves only the stepped vCPU");
+        assertEquals("vCont;c;C;s;S;t", payload(send("vCont?")));
+    }
+
+    @Test
+    void registersRoundTripThroughGAndP() throws Exception {
+        open(DebugCapabilities.KVM_NO_SW_BP);
+        String g = payload(send("g"));
+        assertEquals(GdbRegisters.SIZE * 2, g.length());
+        assertEquals("OK", payload(send("P0=efbeadde00000000")));
+        assertEquals(0xdeadbeefL, target.state(0).rax());
+        int cr3 = GdbRegisters.REGS.stream().map(GdbRegisters.Reg::name).toList().indexOf("cr3");
+        assertEquals("OK", payload(send("P" + Integer.toHexString(cr3) + "=0020000000000000")));
+        assertEquals(0x2000, target.state(0).cr3());
+        assertEquals("OK", payload(send("G" + g)));
+        assertEquals(0, target.state(0).rax());
+        assertEquals(target.state(0).cs(), FakeTarget.longMode(0).cs(), "hidden segment parts survive G");
+        assertEquals("E01", payload(send("G00")));
+    }
+
+    @Test
+    void targetXmlInChunksAndMonitorCommands() throws Exception {
+        open(DebugCapabilities.KVM_NO_SW_BP);
+        StringBuilder xml = new StringBuilder();
+        for (int off = 0; ; off += 0x200) {
+            String r = payload(send("qXfer:features:read:target.xml:" + Integer.toHexString(off) + ",200"));
+            xml.append(r.substring(1));
+            if (r.startsWith("l")) break;
+        }
+        assertEquals(GdbRegisters.targetXml(), xml.toString());
+        assertEquals("E00", payload(send("qXfer:features:read:other.xml:0,100")));
+        String stats = new String(HexFormat.of().parseHex(payload(send("qRcmd," + HexFormat.of().formatHex("stats".getBytes())))));
+        assertEquals("exits: 42\n", stats);
+        target.writePhysical(0x100000, "Hello".getBytes());
+        String phys = new String(HexFormat.of().parseHex(payload(send("qRcmd," + HexFormat.of().formatHex("phys 0x100000 5".getBytes())))));
+        assertTrue(phys.startsWith("0000000000100000: 48 65 6c 6c 6f") && phys.contains("Hello"), phys);
+        String bad = new String(HexFormat.of().parseHex(payload(send("qRcmd," + HexFormat.of().formatHex("phys 0x20000 16".getBytes())))));
+        assertTrue(bad.contains("not guest RAM"), bad);
+    }
+
+    @Test
+    void disconnectMidPacketRemovesBreakpointsAndResumes() throws Exception {
+        open(DebugCapabilities.KVM_NO_SW_BP);
+        send("Z1,1010,1");
+        byte[] partial = "$m1000,".getBytes(StandardCharsets.ISO_8859_1);
+        session.onBytes(partial, partial.length);
+        session.onDisconnect();
+        assertTrue(console.stream().anyMatch(l -> l.contains("middle of a packet")), console.toString());
+        assertEquals(GuestDebug.OFF, target.guestDebug(0));
+        assertTrue(target.isRunning() || target.instructions > 0);
+    }
+
+    @Test
+    void guestExitAndFatalErrorsEndTheSessionCleanly() throws Exception {
+        open(DebugCapabilities.KVM_NO_SW_BP);
+        target.writePhysical(0x1000, new byte[] {(byte) 0xf4});
+        CpuState s = target.state(0);
+        long[] g = s.gprs();
+        g[0] = 3;
+        target.setState(0, s.withGprs(g, 0x1000, 2));
+        send("s");
+        assertEquals("W03", stopAfterResume());
+        assertEquals("W03", payload(send("c")), "a dead VM does not run again");
+        assertEquals("W03", payload(send("?")));
+    }
+
+    @Test
+    void parsesListenAddresses() {
+        assertEquals("127.0.0.1", GdbServer.parseAddress("1234").getAddress().getHostAddress());
+        assertEquals(1234, GdbServer.parseAddress(":1234").getPort());
+        assertEquals("0.0.0.0", GdbServer.parseAddress("0.0.0.0:99").getAddress().getHostAddress());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> GdbServer.parseAddress("localhost:x"));
+        assertTrue(e.getMessage().contains("port 'x'"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> GdbServer.parseAddress("127.0.0.1:70000"));
+    }
+}
