@@ -30,7 +30,7 @@ public final class ExitBench {
         Path elf = BuiltinGuests.extract("bench");
         MachineConfig d = MachineConfig.defaults();
         MachineConfig cfg = new MachineConfig(128L << 20, 1, d.irqchip(), elf, append(iters, repeats), List.of(), null,
-                false, 600_000, null, false, d.crashDir(), false, null, false, null);
+                false, 600_000, null, false, d.debug(), null);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         Machine m = MachineBuilder.build(cfg, console, OutputStream.nullOutputStream(), diag);
         try {

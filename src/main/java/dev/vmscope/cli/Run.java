@@ -1,5 +1,6 @@
 package dev.vmscope.cli;
 
+import dev.vmscope.debug.DebugOptions;
 import dev.vmscope.kvm.sys.KvmException;
 import dev.vmscope.machine.Machine;
 import dev.vmscope.machine.MachineBuilder;
@@ -26,10 +27,9 @@ public final class Run implements Command {
     static final String HELP = """
             usage: vmscope run [--kernel FILE] [--append ARGS] [--module FILE]... [-m SIZE] [--smp N]
                                [--irqchip kernel|user] [--bios FILE] [--trace] [--timeout DURATION]
-                               [--stats-json FILE] [--no-summary] [--debugcon FILE] [--crash-dir DIR]
-                               [--dump-core] [--gdb ADDR:PORT] [--gdb-wait]
+                               [--stats-json FILE] [--no-summary] [--debugcon FILE|stderr]
                                [--load-addr ADDR --entry ADDR --mode real|prot32|long64]   (flat binaries)
-            """;
+            """ + DebugOptions.USAGE;
 
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         MachineConfig cfg = parse(args, err);
@@ -74,13 +74,15 @@ public final class Run implements Command {
         long ram = d.ramBytes();
         int smp = 1;
         IrqchipMode irq = IrqchipMode.KERNEL;
-        Path kernel = null, bios = null, stats = null, crashDir = d.crashDir();
-        String append = null, gdb = null, mode = null;
+        List<String> rest = new ArrayList<>(args);
+        DebugOptions debug = DebugOptions.extract(rest);
+        Path kernel = null, bios = null, stats = null;
+        String append = null, mode = null;
         List<Path> modules = new ArrayList<>();
-        boolean trace = false, summary = true, dumpCore = false, gdbWait = false;
+        boolean trace = false, summary = true;
         long timeout = 0;
         Long loadAddr = null, entry = null;
-        Options o = new Options(args);
+        Options o = new Options(rest);
         for (String opt; (opt = o.next()) != null; ) {
             switch (opt) {
                 case "h", "help" -> { return null; }
@@ -100,10 +102,6 @@ public final class Run implements Command {
                 case "stats-json" -> stats = Path.of(o.value(opt));
                 case "no-summary" -> { o.noValue(opt); summary = false; }
                 case "debugcon" -> debugconPath = o.value(opt);
-                case "crash-dir" -> crashDir = Path.of(o.value(opt));
-                case "dump-core" -> { o.noValue(opt); dumpCore = true; }
-                case "gdb" -> gdb = o.value(opt);
-                case "gdb-wait" -> { o.noValue(opt); gdbWait = true; }
                 case "load-addr" -> loadAddr = Options.address(opt, o.value(opt));
                 case "entry" -> entry = Options.address(opt, o.value(opt));
                 case "mode" -> {
@@ -124,6 +122,6 @@ public final class Run implements Command {
         if (!modules.isEmpty() && kernel == null) throw new CliException("--module needs --kernel FILE");
         if (bios != null && kernel != null) throw new CliException("--bios and --kernel cannot be combined yet");
         return new MachineConfig(ram, smp, irq, kernel, append, List.copyOf(modules), bios, trace, timeout, stats,
-                summary, crashDir, dumpCore, gdb, gdbWait, flat);
+                summary, debug, flat);
     }
 }

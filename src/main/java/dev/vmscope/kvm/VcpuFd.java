@@ -170,6 +170,24 @@ public final class VcpuFd implements AutoCloseable {
         run.set(ValueLayout.JAVA_LONG_UNALIGNED, X + 16, value);
     }
 
+    private static final long SYNC_REGS = off(Layouts.RUN, "s");
+    private static final long VALID_REGS = off(Layouts.RUN, "kvm_valid_regs");
+    private boolean syncRegs;
+
+    /**
+     * Asks KVM to copy the GPRs into kvm_run on every exit (KVM_SYNC_X86_REGS, when KVM_CAP_SYNC_REGS
+     * offers it), so RIP is known at each exit without a KVM_GET_REGS.
+     */
+    public void enableSyncRegs() {
+        run.set(ValueLayout.JAVA_LONG_UNALIGNED, VALID_REGS, 1L);
+        syncRegs = true;
+    }
+
+    /** RIP at the last exit when sync regs are on, else -1. */
+    public long exitRip() {
+        return syncRegs ? run.get(ValueLayout.JAVA_LONG_UNALIGNED, SYNC_REGS + 128) : -1;
+    }
+
     public void requestInterruptWindow(boolean on) { run.set(ValueLayout.JAVA_BYTE, REQ_IRQ_WINDOW, (byte) (on ? 1 : 0)); }
 
     public boolean readyForInterruptInjection() { return u8(READY_FOR_INJECTION) != 0; }

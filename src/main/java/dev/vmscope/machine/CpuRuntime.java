@@ -32,6 +32,7 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
     private boolean nmiPending, initPending, sipiPending, waitingForSipi, paused;
     private int sipiVector;
     private volatile VcpuHooks debug = VcpuHooks.NONE;
+    private volatile VcpuHooks recorder = VcpuHooks.NONE;
 
     CpuRuntime(Machine machine, Vcpu vcpu, UserIrqchip irqchip, boolean startsWaitingForSipi) {
         this.machine = machine;
@@ -45,6 +46,8 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
     LocalApic lapic() { return lapic; }
 
     void setDebugHooks(VcpuHooks h) { debug = h; }
+
+    void setRecorder(VcpuHooks h) { recorder = h; }
 
     // ---- CpuSignals: any thread ----
 
@@ -167,6 +170,7 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
     }
 
     @Override public void afterExit(Vcpu v, VcpuExit exit, long guestNanos, long handleNanos) {
+        recorder.afterExit(v, exit, guestNanos, handleNanos);
         debug.afterExit(v, exit, guestNanos, handleNanos);
     }
 

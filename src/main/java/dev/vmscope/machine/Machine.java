@@ -46,6 +46,7 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
     private final List<CpuRuntime> runtimes = new ArrayList<>();
     private UserIrqchip userIrqchip;
     private PcDevices devices;
+    private Debugging debugging;
 
     Machine(MachineConfig config, PrintStream diag) {
         this.config = config;
@@ -113,6 +114,10 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
 
     public PcDevices devices() { return devices; }
 
+    void setDebugging(Debugging d) { debugging = d; }
+
+    public Debugging debugging() { return debugging; }
+
     /** Interrupt-controller state for `monitor lapic`: the Java controllers, or KVM's LAPIC pages. */
     public String interruptControllerState() {
         if (userIrqchip != null) return userIrqchip.describe();
@@ -175,6 +180,10 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
     /** Starts every vCPU and waits until the VM stops or the timeout expires; returns the process status. */
     public int run() throws InterruptedException {
         long t0 = System.nanoTime();
+        if (debugging != null) {
+            try { debugging.startGdb(config.debug()); }
+            catch (java.io.IOException e) { throw new IllegalStateException("cannot start the GDB server: " + e.getMessage(), e); }
+        }
         for (Vcpu v : vcpus) v.start();
         long timeout = config.timeoutMillis();
         boolean done = timeout > 0 ? stopped.await(timeout, TimeUnit.MILLISECONDS) : awaitForever();
@@ -184,6 +193,7 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
             if (v.thread().isAlive()) diag.println("vmscope: warning: vCPU " + v.id() + " did not leave KVM_RUN within 2 s");
         }
         wallNanos = System.nanoTime() - t0;
+        if (debugging != null) debugging.afterStop(config.debug());
         List<Runnable> hooks;
         synchronized (this) { hooks = List.copyOf(onStop); }
         for (Runnable r : hooks) {
@@ -204,6 +214,7 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
 
     @Override public void close() {
         if (userIrqchip != null) userIrqchip.close();
+        if (debugging != null) debugging.close();
         for (Vcpu v : vcpus) if (v.thread() != null && v.thread().isAlive()) return; // never unmap under a live vCPU
         vm.close();
         kvm.close();

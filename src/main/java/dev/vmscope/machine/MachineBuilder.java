@@ -1,5 +1,6 @@
 package dev.vmscope.machine;
 
+import dev.vmscope.debug.DebugCapabilities;
 import dev.vmscope.devices.ConsoleOutput;
 import dev.vmscope.devices.IrqLine;
 import dev.vmscope.kvm.CpuidEntry;
@@ -17,7 +18,7 @@ public final class MachineBuilder {
     private MachineBuilder() {}
 
     /** KVM_CAP_SET_TSS_ADDR, KVM_CAP_X86_USER_SPACE_MSR (include/uapi/linux/kvm.h). */
-    private static final int CAP_SET_TSS_ADDR = 4, CAP_X86_USER_SPACE_MSR = 188;
+    private static final int CAP_SET_TSS_ADDR = 4, CAP_SYNC_REGS = 74, CAP_X86_USER_SPACE_MSR = 188;
     /** KVM_MSR_EXIT_REASON_UNKNOWN: MSRs KVM does not know exit to userspace (x2APIC with --irqchip user). */
     private static final long MSR_EXIT_REASON_UNKNOWN = 1 << 1;
 
@@ -55,6 +56,7 @@ public final class MachineBuilder {
             if (System.console() != null && interactive) ConsoleInput.start(System.in, devices.com1());
             BootPlan boot = Boot.prepare(m, devices);
             List<CpuidEntry> cpuid = m.kvm().supportedCpuid();
+            boolean syncRegs = (m.kvm().checkExtension(CAP_SYNC_REGS) & 1) != 0;
             for (int i = 0; i < cfg.smp(); i++) {
                 Vcpu v = m.addVcpu(i);
                 v.fd().setCpuid2(CpuidSetup.forVcpu(cpuid, i, cfg.smp()));
@@ -62,8 +64,11 @@ public final class MachineBuilder {
                 if (user != null) rt.setLapic(user.createLapic(i, rt));
                 v.setHooks(rt);
                 m.addRuntime(rt);
+                if (syncRegs) v.fd().enableSyncRegs();
                 if (i == 0) boot.applyTo(v.fd());
             }
+            DebugCapabilities caps = cfg.debug().gdb() != null ? DebugProbe.probe(m.kvm()) : DebugCapabilities.KVM_NO_SW_BP;
+            m.setDebugging(new Debugging(m, caps));
             return m;
         } catch (RuntimeException e) {
             m.close();

@@ -1,5 +1,7 @@
 package dev.vmscope.machine;
 
+import dev.vmscope.debug.DebugOptions;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -16,10 +18,7 @@ public record MachineConfig(
         long timeoutMillis,   // 0 = none
         Path statsJson,       // null = none
         boolean summary,
-        Path crashDir,
-        boolean dumpCore,
-        String gdbListen,     // null = no stub
-        boolean gdbWait,
+        DebugOptions debug,   // --gdb, --gdb-wait, --dump-core, --crash-dir
         FlatLoad flat) {      // non-null = load --kernel as a flat binary
 
     public enum IrqchipMode { KERNEL, USER }
@@ -29,6 +28,6 @@ public record MachineConfig(
 
     public static MachineConfig defaults() {
         return new MachineConfig(128L << 20, 1, IrqchipMode.KERNEL, null, null, List.of(), null, false, 0, null,
-                true, Path.of("."), false, null, false, null);
+                true, DebugOptions.NONE, null);
     }
 }

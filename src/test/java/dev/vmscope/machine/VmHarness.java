@@ -36,7 +36,7 @@ public final class VmHarness {
     public static MachineConfig config(Path kernel, String append) {
         MachineConfig d = MachineConfig.defaults();
         return new MachineConfig(32L << 20, 1, d.irqchip(), kernel, append, List.of(), null, false, 60_000, null,
-                false, d.crashDir(), false, null, false, null);
+                false, d.debug(), null);
     }
 
     public static Result run(MachineConfig cfg) throws InterruptedException { return run(cfg, m -> { }); }

@@ -1,0 +1,122 @@
+package dev.vmscope.machine;
+
+import dev.vmscope.debug.CrashReport;
+import dev.vmscope.debug.DebugCapabilities;
+import dev.vmscope.debug.DebugOptions;
+import dev.vmscope.debug.ElfCoreWriter;
+import dev.vmscope.debug.FlightRecorder;
+import dev.vmscope.debug.GdbServer;
+import dev.vmscope.debug.MonitorCommands;
+import dev.vmscope.kvm.VcpuExit;
+import dev.vmscope.vcpu.ExitSummary;
+import dev.vmscope.vcpu.Vcpu;
+import dev.vmscope.vcpu.VcpuHooks;
+import dev.vmscope.vcpu.VmStop;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Clock;
+
+/**
+ * Everything a machine offers for debugging: the always-on flight recorder, crash reports on fatal
+ * stops, ELF cores on request, and the GDB server.
+ */
+public final class Debugging implements AutoCloseable {
+    private final Machine m;
+    private final FlightRecorder recorder;
+    private final KvmDebugTarget target;
+    private GdbServer gdb;
+
+    Debugging(Machine m, DebugCapabilities caps) {
+        this.m = m;
+        this.recorder = new FlightRecorder(m.vcpus().size());
+        this.target = new KvmDebugTarget(m, caps, new PageTranslator(m));
+        for (CpuRuntime rt : m.runtimes()) rt.setRecorder(new Recording());
+    }
+
+    public FlightRecorder recorder() { return recorder; }
+
+    KvmDebugTarget target() { return target; }
+
+    /** Starts the GDB server if asked; with --gdb-wait every vCPU starts paused. */
+    void startGdb(DebugOptions opt) throws IOException {
+        if (opt.gdb() == null) return;
+        if (opt.gdbWait()) for (Vcpu v : m.vcpus()) v.requestPause(true);
+        MonitorCommands.Sources sources = new MonitorCommands.Sources(this::statsText, m::interruptControllerState, recorder);
+        gdb = new GdbServer(opt.gdb(), target, sources, s -> m.diag().println("vmscope: " + s));
+        m.diag().println("vmscope: gdb: listening on " + opt.gdb().getHostString() + ":" + gdb.port()
+                + (opt.gdbWait() ? " (waiting for a debugger before the first instruction)" : ""));
+        if (!target.capabilities().softwareBreakpoints())
+            m.diag().println("vmscope: gdb: this host's KVM does not deliver int3 intercepts (KVM_GUESTDBG_USE_SW_BP); "
+                    + "software breakpoints use the 4 hardware debug registers instead");
+    }
+
+    private String statsText() {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        ExitSummary.print(new PrintStream(b, true), m.stats(), 0);
+        return b.toString();
+    }
+
+    /** After the VM stopped: crash report for fatal stops, ELF core when asked. Vcpus are no longer running. */
+    void afterStop(DebugOptions opt) {
+        VmStop.Fatal f = m.fatal();
+        if (f != null) {
+            try {
+                CrashReport.Written w = new CrashReport(target, recorder,
+                        () -> ExitSummary.json(m.stats(), m.wallNanos(), m.status(), m.stopMessage()), opt.crashDir(),
+                        Clock.systemUTC()).write(cause(f));
+                m.diag().println("vmscope: crash report written: " + w.text() + " and " + w.json());
+            } catch (IOException | RuntimeException e) {
+                m.diag().println("vmscope: could not write the crash report: " + e.getMessage());
+            }
+        }
+        if (opt.dumpCore() != null && (f != null || opt.gdb() == null)) {
+            try {
+                ElfCoreWriter.write(target, opt.dumpCore());
+                m.diag().println("vmscope: ELF core written: " + opt.dumpCore());
+            } catch (IOException | RuntimeException e) {
+                m.diag().println("vmscope: could not write the ELF core: " + e.getMessage());
+            }
+        }
+    }
+
+    private static CrashReport.Cause cause(VmStop.Fatal f) {
+        return switch (f.exit()) {
+            case VcpuExit.Shutdown s -> new CrashReport.TripleFault(f.vcpu());
+            case VcpuExit.InternalError e -> new CrashReport.InternalError(f.vcpu(), e.suberror(), e.data(), e.insn());
+            case VcpuExit.FailEntry e -> new CrashReport.EntryFailure(f.vcpu(), e.hardwareReason(), e.cpu());
+            case null -> new CrashReport.VmscopeError(f.vcpu(), new IllegalStateException(f.detail()));
+            default -> new CrashReport.UnhandledExit(f.vcpu(), f.exit().code(), f.detail());
+        };
+    }
+
+    /** Feeds every exit into the flight recorder: a few stores, no allocation. */
+    private final class Recording implements VcpuHooks {
+        @Override public void afterExit(Vcpu v, VcpuExit exit, long guestNanos, long handleNanos) {
+            long rip = v.fd().exitRip();
+            long now = System.nanoTime();
+            switch (exit) {
+                case VcpuExit.IoIn in -> recorder.record(v.id(), now, FlightRecorder.IO, rip, in.port(), in.size(), in.count());
+                case VcpuExit.IoOut out -> recorder.record(v.id(), now, FlightRecorder.IO, rip, out.port(),
+                        out.size() | 1 << 8, out.count() == 1 ? out.value(0) : out.count());
+                case VcpuExit.MmioRead r -> recorder.record(v.id(), now, FlightRecorder.MMIO, rip, r.address(), r.length(), 0);
+                case VcpuExit.MmioWrite w -> recorder.record(v.id(), now, FlightRecorder.MMIO, rip, w.address(), w.length() | 1 << 8, w.value());
+                case VcpuExit.Debug d -> recorder.record(v.id(), now, FlightRecorder.DEBUG, rip, d.dr6(), d.dr7(), d.exception());
+                case VcpuExit.FailEntry f -> recorder.record(v.id(), now, FlightRecorder.FAIL_ENTRY, rip, f.hardwareReason(), f.cpu(), 0);
+                case VcpuExit.InternalError e -> recorder.record(v.id(), now, FlightRecorder.INTERNAL_ERROR, rip, e.suberror(),
+                        e.data().length, e.data().length > 0 ? e.data()[0] : 0);
+                case VcpuExit.SystemEvent s -> recorder.record(v.id(), now, FlightRecorder.SYSTEM_EVENT, rip, s.type(), 0, 0);
+                case VcpuExit.RdMsr r -> recorder.record(v.id(), now, FlightRecorder.RDMSR, rip, r.index(), 0, 0);
+                case VcpuExit.WrMsr w -> recorder.record(v.id(), now, FlightRecorder.WRMSR, rip, w.index(), 0, w.value());
+                default -> recorder.record(v.id(), now, exit.code(), rip, 0, 0, 0);
+            }
+        }
+    }
+
+    @Override public void close() {
+        if (gdb != null) {
+            try { gdb.close(); } catch (IOException e) { /* closing anyway */ }
+        }
+    }
+}
