@@ -1,10 +1,67 @@
 package dev.vmscope.machine;
 
-/** Loads the kernel (or firmware) and decides the boot CPU's state. */
+import dev.vmscope.arch.x86.BootState;
+import dev.vmscope.arch.x86.E820;
+import dev.vmscope.kvm.DTable;
+import dev.vmscope.kvm.Regs;
+import dev.vmscope.kvm.Segment;
+import dev.vmscope.kvm.Sregs;
+import dev.vmscope.kvm.VcpuFd;
+import dev.vmscope.loader.FlatBinary;
+import dev.vmscope.loader.LoadResult;
+import dev.vmscope.loader.Multiboot;
+import dev.vmscope.memory.GuestMemory;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Loads the kernel (the built-in guest by default) and decides the boot CPU's state: multiboot v1 kernels
+ * as the specification says, flat binaries at a chosen address and mode. Also publishes the memory map
+ * (fw_cfg etc/e820) the way QEMU does.
+ */
 final class Boot {
     private Boot() {}
 
     static BootPlan prepare(Machine m, PcDevices devices) {
-        throw new UnsupportedOperationException("boot is wired once the loaders land");
+        MachineConfig cfg = m.config();
+        GuestMemory mem = m.memory();
+        List<E820.Entry> map = E820.standard(cfg.ramBytes());
+        devices.fwCfg().addFile("etc/e820", E820.fwCfgBytes(map));
+        Path kernel = cfg.kernel() != null ? cfg.kernel() : BuiltinGuests.extract("builtin");
+        BootState state;
+        LoadResult loaded;
+        if (cfg.flat() != null) {
+            MachineConfig.FlatLoad f = cfg.flat();
+            loaded = FlatBinary.load(mem, kernel, f.loadAddress(), f.entry());
+            state = switch (f.mode()) {
+                case "real" -> f.entry() < 0x10000 ? BootState.real(0, (int) f.entry())
+                        : BootState.real((int) (f.entry() >>> 4) & 0xffff, (int) (f.entry() & 0xf));
+                case "long64" -> BootState.long64(mem, f.entry(), BootState.MULTIBOOT_STACK);
+                default -> BootState.protected32(mem, f.entry());
+            };
+        } else {
+            List<Multiboot.Module> modules = cfg.modules().stream().map(p -> new Multiboot.Module(p, "")).toList();
+            loaded = Multiboot.load(mem, kernel, cfg.append(), modules, map);
+            state = BootState.multiboot(mem, loaded);
+        }
+        m.setLoaded(loaded);
+        BootState s = state;
+        return bsp -> apply(bsp, s);
+    }
+
+    static void apply(VcpuFd fd, BootState b) {
+        Sregs cur = fd.getSregs();
+        fd.setSregs(new Sregs(seg(b.cs()), seg(b.ds()), seg(b.es()), seg(b.fs()), seg(b.gs()), seg(b.ss()),
+                seg(b.tr()), seg(b.ldt()), new DTable(b.gdt().base(), b.gdt().limit()),
+                new DTable(b.idt().base(), b.idt().limit()), b.cr0(), 0, b.cr3(), b.cr4(), 0, b.efer(),
+                cur.apicBase(), cur.interruptBitmap()));
+        fd.setRegs(new Regs(b.rax(), b.rbx(), b.rcx(), b.rdx(), b.rsi(), b.rdi(), b.rsp(), b.rbp(),
+                0, 0, 0, 0, 0, 0, 0, 0, b.rip(), b.rflags()));
+    }
+
+    private static Segment seg(dev.vmscope.arch.x86.Segment s) {
+        return new Segment(s.base(), (int) s.limit(), s.selector(), s.type(), s.present(), s.dpl(), s.db(), s.s(),
+                s.l(), s.g(), s.avl(), s.unusable());
     }
 }

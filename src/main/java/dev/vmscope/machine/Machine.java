@@ -116,6 +116,13 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
 
     void setDebugging(Debugging d) { debugging = d; }
 
+    private dev.vmscope.loader.LoadResult loaded;
+
+    void setLoaded(dev.vmscope.loader.LoadResult r) { loaded = r; }
+
+    /** What the loader put where, with the kernel's symbols (for the debugger and reports). */
+    public dev.vmscope.loader.LoadResult loaded() { return loaded; }
+
     public Debugging debugging() { return debugging; }
 
     /** Interrupt-controller state for `monitor lapic`: the Java controllers, or KVM's LAPIC pages. */

@@ -57,6 +57,16 @@ public record BootState(Mode mode, long rip, long rsp, long rflags,
                 Segment.bootTr(), Segment.bootLdt(), gdt, new DescriptorTable(0, 0));
     }
 
+    /** Flat 32-bit protected mode at {@code entry} (paging off, IF = 0), as multiboot but without its registers. */
+    public static BootState protected32(GuestMemory memory, long entry) {
+        DescriptorTable gdt = writeGdt(memory);
+        Segment data = Segment.flatData(SEL_DATA);
+        return new BootState(Mode.PROTECTED32, entry, MULTIBOOT_STACK, RFLAGS_RESERVED, 0, 0, 0, 0, 0, 0, 0,
+                CR0_PE | CR0_ET, 0, 0, 0,
+                Segment.flatCode32(SEL_CODE32), data, data, data, data, data,
+                Segment.bootTr(), Segment.bootLdt(), gdt, new DescriptorTable(0, 0));
+    }
+
     /** Real mode at {@code cs:ip}; data segments 0, SP = 0x7c00, IDT = the real-mode IVT at 0. */
     public static BootState real(int cs, int ip) {
         Segment data = Segment.real(0, false);
