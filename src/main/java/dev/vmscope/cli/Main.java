@@ -14,6 +14,7 @@ public final class Main {
 
     static {
         COMMANDS.put("version", Version::new);
+        COMMANDS.put("decode", Decode::new);
     }
 
     private Main() {}
