@@ -16,6 +16,7 @@ public final class Main {
         COMMANDS.put("bench", Bench::new);
         COMMANDS.put("run", Run::new);
         COMMANDS.put("version", Version::new);
+        COMMANDS.put("decode", Decode::new);
     }
 
     private Main() {}
