@@ -38,6 +38,8 @@ public final class VcpuFd implements AutoCloseable {
     private final int fd;
     private final MemorySegment run;
     private volatile int tid;
+    private volatile Thread owner;
+    private final Object kickLock = new Object();
     private boolean closed;
 
     VcpuFd(int id, int fd, MemorySegment run) {
@@ -57,14 +59,31 @@ public final class VcpuFd implements AutoCloseable {
             s.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, mask);
             Libc.ioctl(fd, "KVM_SET_SIGNAL_MASK", Ioctls.KVM_SET_SIGNAL_MASK, s);
         }
-        tid = Libc.gettid();
+        synchronized (kickLock) {
+            tid = Libc.gettid();
+            owner = Thread.currentThread();
+        }
+    }
+
+    /**
+     * Call on the vCPU thread before it ends: no kick is sent to it afterwards, and one already pending is
+     * consumed (a pending real-time signal left behind would kill the process once the thread exits).
+     */
+    public void unbindCurrentThread() {
+        synchronized (kickLock) {
+            tid = 0;
+            owner = null;
+        }
+        Libc.drainSignal(KICK_SIGNAL);
     }
 
     /** From any thread: makes the current or next KVM_RUN return {@link VcpuExit.Interrupted}. */
     public void kick() {
         BYTE_VOLATILE.setVolatile(run, IMMEDIATE_EXIT, (byte) 1);
-        int t = tid;
-        if (t != 0) Libc.tgkill(t, KICK_SIGNAL);
+        if (owner == Thread.currentThread()) return; // we are not inside KVM_RUN: immediate_exit suffices
+        synchronized (kickLock) {
+            if (tid != 0) Libc.tgkill(tid, KICK_SIGNAL);
+        }
     }
 
     /** KVM_RUN and decode why it returned. EINTR (a kick) is an exit, not an error. */

@@ -64,6 +64,8 @@ public final class Vcpu implements Runnable {
         } catch (Throwable t) {
             vm.stop(ExitStatus.INTERNAL, "vCPU " + id() + ": vmscope internal error: " + t + where(t),
                     new VmStop.Fatal(id(), "internal-error", t.toString() + where(t), null));
+        } finally {
+            try { fd.unbindCurrentThread(); } catch (Throwable ignored) { /* the thread is ending anyway */ }
         }
     }
 
