@@ -36,6 +36,19 @@ public final class GdbServer implements AutoCloseable {
     public int port() { return server.getLocalPort(); }
 
     /**
+     * Starts the server for {@code --gdb}/{@code --gdb-wait}. With wait the caller must not resume the
+     * vCPUs itself: the first instruction runs when GDB sends continue or step.
+     */
+    public static GdbServer start(DebugOptions options, DebugTarget target, MonitorCommands.Sources sources,
+                                  Consumer<String> console) throws IOException {
+        GdbServer s = new GdbServer(options.gdb(), target, sources, console);
+        if (options.gdbWait())
+            console.accept("gdb: waiting for a debugger before the first instruction: gdb -ex 'target remote "
+                    + options.gdb().getAddress().getHostAddress() + ":" + s.port() + "'");
+        return s;
+    }
+
+    /**
      * Parses the {@code --gdb} value: "PORT", ":PORT", "HOST:PORT" or "[v6]:PORT". Without a host the
      * server binds to 127.0.0.1: a GDB stub gives full control of the VM, so it is never exposed by default.
      */

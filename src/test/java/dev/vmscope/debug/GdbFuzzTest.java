@@ -69,7 +69,10 @@ class GdbFuzzTest {
     }
 
     private static GdbSession newSession(FakeTarget t, ByteArrayOutputStream sink, List<String> console) {
-        return new GdbSession(t, new MonitorCommands(t, MonitorCommands.Sources.NONE), sink, m -> { if (console.size() < 100) console.add(m); });
+        return new GdbSession(t, new MonitorCommands(t, MonitorCommands.Sources.NONE), sink, m -> {
+            if (m.contains("internal error")) throw new AssertionError(m); // our bug, not a hostile packet
+            if (console.size() < 100) console.add(m);
+        });
     }
 
     private static byte[] randomBytes(Random r) {
