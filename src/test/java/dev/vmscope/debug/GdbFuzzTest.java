@@ -43,7 +43,7 @@ class GdbFuzzTest {
                 try {
                     s.onBytes(wire, wire.length);
                     if (s.running()) { // let the fake run a little, then deliver its stop or interrupt it
-                        StopEvent e = t.awaitStop(rnd.nextInt(3));
+                        StopEvent e = t.awaitStop(rnd.nextInt(8) == 0 ? 1 : 0);
                         if (e != null) s.onStop(e);
                         else s.onBytes(new byte[] {3}, 1);
                     }
