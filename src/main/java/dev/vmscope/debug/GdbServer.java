@@ -21,6 +21,7 @@ public final class GdbServer implements AutoCloseable {
     private final ServerSocket server;
     private final Thread acceptor;
     private volatile boolean stopping;
+    private volatile Socket client;
 
     public GdbServer(InetSocketAddress listen, DebugTarget target, MonitorCommands.Sources sources, Consumer<String> console) throws IOException {
         this.target = target;
@@ -79,6 +80,7 @@ public final class GdbServer implements AutoCloseable {
     private void acceptLoop() {
         while (!stopping) {
             try (Socket s = server.accept()) {
+                client = s;
                 serve(s);
             } catch (IOException e) {
                 if (!stopping) console.accept("gdb: connection error: " + e.getMessage());
@@ -127,6 +129,8 @@ public final class GdbServer implements AutoCloseable {
     public void close() throws IOException {
         stopping = true;
         server.close();
+        Socket c = client;
+        if (c != null) c.close(); // ends a session blocked in read()
         try {
             acceptor.join(2000);
         } catch (InterruptedException e) {
