@@ -59,7 +59,7 @@ final class Breakpoints {
             slots[free.get(i)] = chunks.get(i);
             owners[free.get(i)] = new Owner(t, addr, kind);
         }
-        apply(false);
+        apply(-1);
         return new Ok();
     }
 
@@ -75,7 +75,7 @@ final class Breakpoints {
                 any = true;
             }
         }
-        if (any) apply(false);
+        if (any) apply(-1);
         return new Ok(); // removing an absent breakpoint is harmless and keeps z idempotent
     }
 
@@ -103,7 +103,7 @@ final class Breakpoints {
             byte orig = target.readVirtual(vcpu, addr, 1)[0];
             target.writeVirtual(vcpu, addr, new byte[] {INT3});
             patched.put(addr, orig);
-            apply(false);
+            apply(-1);
             return new Ok();
         } catch (DebugTarget.UnmappedException e) {
             return new Failed("E14", e.getMessage());
@@ -130,10 +130,11 @@ final class Breakpoints {
         }
     }
 
-    /** Pushes the configuration to every vCPU; {@code singleStep} only matters for the stepping vCPU. */
-    void apply(boolean singleStep) {
-        GuestDebug d = new GuestDebug(singleStep, !patched.isEmpty(), slots);
-        for (int v = 0; v < target.vcpuCount(); v++) target.setGuestDebug(v, d);
+    /** Pushes the configuration to every vCPU; single-step is set only on {@code stepVcpu} (-1: none). */
+    void apply(int stepVcpu) {
+        GuestDebug d = new GuestDebug(false, !patched.isEmpty(), slots);
+        for (int v = 0; v < target.vcpuCount(); v++)
+            target.setGuestDebug(v, v == stepVcpu ? new GuestDebug(true, d.softwareBreakpoints(), slots) : d);
     }
 
     /** Removes everything (detach, disconnect). */
@@ -141,7 +142,7 @@ final class Breakpoints {
         for (Long a : List.copyOf(patched.keySet())) unpatch(a);
         java.util.Arrays.fill(slots, null);
         java.util.Arrays.fill(owners, null);
-        apply(false);
+        apply(-1);
     }
 
     /** The T-reply stop reason for an event (GDB manual, "Stop Reply Packets"), or "" when none applies. */

@@ -149,6 +149,7 @@ public final class CrashReport {
 
         String base = "vmscope-crash-" + ProcessHandle.current().pid() + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC).format(clock.instant());
+        Files.createDirectories(dir); // --crash-dir may name a directory that does not exist yet
         Path t = dir.resolve(base + ".txt");
         for (int i = 1; Files.exists(t); i++) t = dir.resolve(base = base.replaceAll("-\\d+$", "") + "-" + i + ".txt");
         Path j = dir.resolve(base + ".json");

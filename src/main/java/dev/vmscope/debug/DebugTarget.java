@@ -28,7 +28,7 @@ public interface DebugTarget {
     /** Stops every vCPU (kicking running ones out of KVM_RUN) and waits until they are parked. Idempotent. */
     void pause();
 
-    /** Lets every vCPU run. */
+    /** Lets every vCPU run; under --gdb-wait this is also what starts vCPUs that have not run yet. */
     void resume();
 
     /** Executes one instruction on {@code vcpu} with the others held; posts StepDone (or whatever stopped it). */

@@ -14,7 +14,7 @@ import java.util.List;
  * ELF core of the whole VM in the layout of QEMU's dump-guest-memory for x86-64 (qemu dump/dump.c,
  * target/i386/arch_dump.c): ELF64 ET_CORE EM_X86_64; program headers PT_NOTE first, then one PT_LOAD per
  * RAM region with p_paddr = guest-physical; the note segment holds one "CORE" NT_PRSTATUS per vCPU and
- * then one "QEMU" note (type 0, QEMUCPUState version 1) per vCPU; RAM follows the notes. Unlike QEMU we
+ * then one "QEMU" note (type 0, QEMUCPUState version 1, 440 bytes) per vCPU; RAM follows the notes. Unlike QEMU we
  * always write the 64-bit form (QEMU switches to EM_386 notes when the first CPU is not in long mode).
  * RAM is streamed from the guest memory segments, never copied into one array.
  */
@@ -33,8 +33,12 @@ public final class ElfCoreWriter {
     static final int PT_LOAD = 1, PT_NOTE = 4, ET_CORE = 4, EM_X86_64 = 62, NT_PRSTATUS = 1;
     /** sizeof(struct elf_prstatus) on x86-64: 32 bytes before pr_pid, pr_reg at 112, 27 regs, 8 trailing. */
     static final int PRSTATUS_SIZE = 336, PR_PID = 32, PR_REG = 112;
-    /** sizeof(QEMUCPUState) version 1: 2 u32, 18 u64, 10 segments of 24 bytes, cr[5]. */
-    static final int QEMU_STATE_SIZE = 8 + 18 * 8 + 10 * 24 + 5 * 8;
+    /**
+     * sizeof(QEMUCPUState) version 1: 2 u32, 18 u64, 10 segments of 24 bytes, cr[5], then kernel_gs_base,
+     * which QEMU appended later without a version bump (readers check the size field; see
+     * contrib/elf2dmp/qemu_elf.h).
+     */
+    static final int QEMU_STATE_SIZE = 8 + 18 * 8 + 10 * 24 + 5 * 8 + 8;
 
     private ElfCoreWriter() {}
 
@@ -136,5 +140,6 @@ public final class ElfCoreWriter {
         for (CpuState.Table t : new CpuState.Table[] {s.gdt(), s.idt()})
             b.putInt(0).putInt(t.limit()).putInt(0).putInt(0).putLong(t.base());
         b.putLong(s.cr0()).putLong(0).putLong(s.cr2()).putLong(s.cr3()).putLong(s.cr4());
+        b.putLong(s.kernelGsBase());
     }
 }

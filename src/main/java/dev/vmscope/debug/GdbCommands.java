@@ -51,6 +51,9 @@ public final class GdbCommands {
             return new Reply("E14");
         } catch (IllegalArgumentException e) {
             return new Reply("E16");
+        } catch (RuntimeException e) { // a target failure must not end the debugging session
+            console.accept("gdb: internal error handling '" + (p.length() > 40 ? p.substring(0, 40) + "..." : p) + "': " + e);
+            return new Reply("E01");
         }
     }
 
@@ -152,10 +155,11 @@ public final class GdbCommands {
     private Response resume(int stepVcpu, boolean step) {
         if (dead) return reply(lastStop);
         if (step) {
-            breakpoints.apply(true);
-            target.step(stepVcpu < 0 ? 0 : stepVcpu);
+            int v = Math.max(stepVcpu, 0);
+            breakpoints.apply(v);
+            target.step(v);
         } else {
-            breakpoints.apply(false);
+            breakpoints.apply(-1);
             target.resume();
         }
         return new Running();
@@ -251,7 +255,7 @@ public final class GdbCommands {
 
     /** The stop reply for a target event; records it for '?'. */
     public String stopReply(StopEvent e) {
-        breakpoints.apply(false);
+        breakpoints.apply(-1);
         String r = switch (e) {
             case StopEvent.Exited x -> {
                 dead = true;

@@ -21,6 +21,7 @@ public final class GdbServer implements AutoCloseable {
     private final ServerSocket server;
     private final Thread acceptor;
     private volatile boolean stopping;
+    private volatile Socket client;
 
     public GdbServer(InetSocketAddress listen, DebugTarget target, MonitorCommands.Sources sources, Consumer<String> console) throws IOException {
         this.target = target;
@@ -34,6 +35,19 @@ public final class GdbServer implements AutoCloseable {
     }
 
     public int port() { return server.getLocalPort(); }
+
+    /**
+     * Starts the server for {@code --gdb}/{@code --gdb-wait}. With wait the caller must not resume the
+     * vCPUs itself: the first instruction runs when GDB sends continue or step.
+     */
+    public static GdbServer start(DebugOptions options, DebugTarget target, MonitorCommands.Sources sources,
+                                  Consumer<String> console) throws IOException {
+        GdbServer s = new GdbServer(options.gdb(), target, sources, console);
+        if (options.gdbWait())
+            console.accept("gdb: waiting for a debugger before the first instruction: gdb -ex 'target remote "
+                    + options.gdb().getAddress().getHostAddress() + ":" + s.port() + "'");
+        return s;
+    }
 
     /**
      * Parses the {@code --gdb} value: "PORT", ":PORT", "HOST:PORT" or "[v6]:PORT". Without a host the
@@ -66,6 +80,7 @@ public final class GdbServer implements AutoCloseable {
     private void acceptLoop() {
         while (!stopping) {
             try (Socket s = server.accept()) {
+                client = s;
                 serve(s);
             } catch (IOException e) {
                 if (!stopping) console.accept("gdb: connection error: " + e.getMessage());
@@ -114,6 +129,8 @@ public final class GdbServer implements AutoCloseable {
     public void close() throws IOException {
         stopping = true;
         server.close();
+        Socket c = client;
+        if (c != null) c.close(); // ends a session blocked in read()
         try {
             acceptor.join(2000);
         } catch (InterruptedException e) {

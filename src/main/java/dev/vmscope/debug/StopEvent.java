@@ -27,4 +27,21 @@ public sealed interface StopEvent {
 
     /** Triple fault, KVM internal error, unhandled exit or a vmscope bug: the VM cannot continue. */
     record Fatal(int vcpu, String what) implements StopEvent {}
+
+    /**
+     * Classifies a KVM_EXIT_DEBUG (struct kvm_debug_exit_arch: exception, pc, dr6, dr7; linux
+     * arch/x86/include/uapi/asm/kvm.h) against the configuration in force. DR6 bits (Intel SDM Vol. 3B
+     * 18.2.3): B0-B3 (bits 0-3) name the slot that fired, BS (bit 14) a completed single step; vector 3 is
+     * an intercepted int3, whose address is RIP.
+     */
+    static StopEvent fromDebugExit(int vcpu, int exception, long rip, long dr6, GuestDebug config) {
+        if (exception == 3) return new Breakpoint(vcpu, rip);
+        for (int i = 0; i < GuestDebug.SLOTS; i++) {
+            GuestDebug.Slot s = config.slot(i);
+            if ((dr6 >>> i & 1) == 0 || s == null) continue;
+            return s.kind() == GuestDebug.Kind.EXECUTE ? new Breakpoint(vcpu, s.address()) : new Watchpoint(vcpu, i, s.address());
+        }
+        if ((dr6 & 1L << 14) != 0) return new StepDone(vcpu);
+        return config.singleStep() ? new StepDone(vcpu) : new Fatal(vcpu, String.format("debug exit without a cause: vector %d dr6 0x%x", exception, dr6));
+    }
 }

@@ -47,7 +47,7 @@ class ElfCoreWriterTest {
         assertEquals(ElfCoreWriter.PT_NOTE, b.getInt(phoff));
         int noteOff = (int) b.getLong(phoff + 8);
         int noteSize = (int) b.getLong(phoff + 32);
-        assertEquals(2 * (ElfCoreWriter.noteSize(336) + ElfCoreWriter.noteSize(432)), noteSize);
+        assertEquals(2 * (ElfCoreWriter.noteSize(336) + ElfCoreWriter.noteSize(440)), noteSize);
         // Second PT_LOAD: RAM at 1 MiB, identity vaddr, and its bytes at p_offset.
         int ph2 = phoff + 2 * 56;
         assertEquals(ElfCoreWriter.PT_LOAD, b.getInt(ph2));
@@ -76,7 +76,7 @@ class ElfCoreWriterTest {
         assertEquals(0, b.getInt(n + 8), "QEMU note type 0");
         assertEquals("QEMU", new String(new byte[] {b.get(n + 12), b.get(n + 13), b.get(n + 14), b.get(n + 15)}));
         assertEquals(1, b.getInt(n + 20), "QEMUCPUState version");
-        assertEquals(432, b.getInt(n + 24), "QEMUCPUState size");
+        assertEquals(440, b.getInt(n + 24), "QEMUCPUState size, with kernel_gs_base");
         assertEquals(0x1111L, b.getLong(n + 28), "rax");
         assertEquals(0x1234, b.getLong(n + 28 + 16 * 8), "rip after 16 GPRs");
         assertEquals(0xa09b00, b.getInt(n + 28 + 18 * 8 + 8), "cs flags in QEMU DESC_* form (P S type b, L, G)");

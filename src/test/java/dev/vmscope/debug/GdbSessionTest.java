@@ -195,6 +195,19 @@ class GdbSessionTest {
     }
 
     @Test
+    void monitorDumpCoreWritesAnElfCore(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        open(DebugCapabilities.KVM_NO_SW_BP);
+        java.nio.file.Path core = dir.resolve("m.core");
+        String r = new String(HexFormat.of().parseHex(payload(send("qRcmd," + HexFormat.of().formatHex(("dump-core " + core).getBytes())))));
+        assertTrue(r.startsWith("core written to "), r);
+        byte[] head = java.nio.file.Files.readAllBytes(core);
+        assertEquals(0x7f, head[0]);
+        assertEquals(ElfCoreWriter.ET_CORE, head[16]);
+        String err = new String(HexFormat.of().parseHex(payload(send("qRcmd," + HexFormat.of().formatHex("dump-core /nonexistent-dir/x/y".getBytes())))));
+        assertTrue(err.startsWith("monitor dump-core: "), err);
+    }
+
+    @Test
     void disconnectMidPacketRemovesBreakpointsAndResumes() throws Exception {
         open(DebugCapabilities.KVM_NO_SW_BP);
         send("Z1,1010,1");

@@ -24,12 +24,15 @@ class RealGdbTest {
              GdbServer server = new GdbServer(new InetSocketAddress("127.0.0.1", 0), t, MonitorCommands.Sources.NONE, console::add)) {
             t.writePhysical(0x1000, new byte[] {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x01});
             String out = GdbHarness.run(60, "set architecture i386:x86-64", "target remote :" + server.port(),
-                    "info registers", "info registers cr0 cr3 efer fs_base", "x/8xb 0x1000", "hbreak *0x1010", "continue",
+                    "info registers", "info registers cr0 cr3 efer fs_base", "info registers xmm0 mxcsr st0 fctrl", "x/8xb 0x1000", "hbreak *0x1010", "continue",
                     "stepi", "info registers rip", "info threads", "monitor help", "detach");
             System.out.println(out);
             assertTrue(out.contains("0x1000"), "rip at the start: " + out);
             assertTrue(out.matches("(?s).*cr0\\s+0x80000011.*"), out);
             assertTrue(out.matches("(?s).*efer\\s+0x500.*"), out);
+            assertTrue(out.matches("(?s).*xmm0\\s+\\{v8_bfloat16.*|.*xmm0\\s+\\{v4_float.*"), "SSE feature accepted: " + out);
+            assertTrue(out.matches("(?s).*mxcsr\\s+0x1f80\\s+\\[ IM DM ZM OM UM PM \\].*"), out);
+            assertTrue(out.matches("(?s).*fctrl\\s+0x37f.*"), out);
             assertTrue(out.contains("0x1000:\t0x11\t0x22\t0x33\t0x44\t0x55\t0x66\t0x77\t0x01"), out);
             assertTrue(out.matches("(?s).*Hardware assisted breakpoint 1 at 0x1010.*"), out);
             assertTrue(out.matches("(?s).*Thread 1 hit Breakpoint 1, 0x0*1010 in.*"), out);
