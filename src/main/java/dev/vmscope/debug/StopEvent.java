@@ -34,7 +34,7 @@ public sealed interface StopEvent {
      * 18.2.3): B0-B3 (bits 0-3) name the slot that fired, BS (bit 14) a completed single step; vector 3 is
      * an intercepted int3, whose address is RIP.
      */
-    static StopEvent fromDebugExit(int vcpu, int exception, long rip, long dr6, GuestDebug config) {
+    public static StopEvent fromDebugExit(int vcpu, int exception, long rip, long dr6, GuestDebug config) {
         if (exception == 3) return new Breakpoint(vcpu, rip);
         for (int i = 0; i < GuestDebug.SLOTS; i++) {
             GuestDebug.Slot s = config.slot(i);

@@ -44,7 +44,7 @@ public final class Debugging implements AutoCloseable {
         if (opt.gdb() == null) return;
         if (opt.gdbWait()) for (Vcpu v : m.vcpus()) v.requestPause(true);
         MonitorCommands.Sources sources = new MonitorCommands.Sources(this::statsText, m::interruptControllerState, recorder);
-        gdb = new GdbServer(opt.gdb(), target, sources, s -> m.diag().println("vmscope: " + s));
+        gdb = GdbServer.start(opt, target, sources, s -> m.diag().println("vmscope: " + s));
         m.diag().println("vmscope: gdb: listening on " + opt.gdb().getHostString() + ":" + gdb.port()
                 + (opt.gdbWait() ? " (waiting for a debugger before the first instruction)" : ""));
         if (!target.capabilities().softwareBreakpoints())

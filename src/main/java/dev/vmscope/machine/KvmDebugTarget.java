@@ -22,8 +22,6 @@ import java.util.concurrent.TimeUnit;
 final class KvmDebugTarget implements DebugTarget {
     /** KVM_GUESTDBG_* (arch/x86/include/uapi/asm/kvm.h and include/uapi/linux/kvm.h). */
     static final int ENABLE = 1, SINGLESTEP = 2, USE_SW_BP = 0x10000, USE_HW_BP = 0x20000;
-    /** DR6 bits (Intel SDM vol. 3B 18.2.3): B0-B3 in 0-3, BS single step in 14. */
-    static final long DR6_BS = 1L << 14;
 
     private final Machine m;
     private final DebugCapabilities caps;
@@ -117,20 +115,10 @@ final class KvmDebugTarget implements DebugTarget {
     /** Turns a debug exit into a stop event: pause everyone, then post from another thread once all are parked. */
     private final class Hooks implements VcpuHooks {
         @Override public boolean onDebug(Vcpu v, VcpuExit.Debug d) {
-            StopEvent e;
-            int slot = (int) (d.dr6() & 0xf);
-            if (slot != 0) {
-                int i = Integer.numberOfTrailingZeros(slot);
-                GuestDebug.Slot s = config[v.id()].slot(i);
-                e = s != null && s.kind() != GuestDebug.Kind.EXECUTE ? new StopEvent.Watchpoint(v.id(), i, s.address())
-                        : new StopEvent.Breakpoint(v.id(), d.pc());
-            } else if ((d.dr6() & DR6_BS) != 0 || stepping == v.id()) {
-                e = new StopEvent.StepDone(v.id());
-            } else if (d.exception() == 3) {
-                e = new StopEvent.Breakpoint(v.id(), d.pc());
-            } else {
-                e = new StopEvent.Interrupted(v.id());
-            }
+            GuestDebug cfg = config[v.id()];
+            boolean stepped = stepping == v.id();
+            StopEvent e = StopEvent.fromDebugExit(v.id(), d.exception(), d.pc(), d.dr6(),
+                    stepped ? new GuestDebug(true, cfg.softwareBreakpoints(), cfg.slots()) : cfg);
             if (stepping == v.id()) {
                 stepping = -1;
                 apply(v.id(), config[v.id()], config[v.id()].singleStep());

@@ -86,10 +86,26 @@ public final class Vcpu implements Runnable {
             long t1 = System.nanoTime();
             boolean go = handle(exit);
             long t2 = System.nanoTime();
-            stats.exit(exit.code(), t1 - t0, t2 - t1);
+            account(exit, t1 - t0, t2 - t1);
             hooks.afterExit(this, exit, t1 - t0, t2 - t1);
             if (!go) return;
         }
+    }
+
+    private void account(VcpuExit exit, long guest, long handle) {
+        stats.exit(exit.code(), guest, handle);
+        switch (exit) {
+            case VcpuExit.IoIn in -> stats.port(in.port(), true, guest, handle);
+            case VcpuExit.IoOut out -> stats.port(out.port(), false, guest, handle);
+            case VcpuExit.MmioRead r -> stats.mmio(mmioName(r.address()), guest, handle);
+            case VcpuExit.MmioWrite w -> stats.mmio(mmioName(w.address()), guest, handle);
+            default -> { }
+        }
+    }
+
+    private String mmioName(long addr) {
+        Bus.Entry e = mmio.lookup(addr);
+        return e == null ? "unclaimed" : e.name();
     }
 
     /** Handles one exit; false ends this vCPU's loop (the VM is stopping). */
@@ -98,26 +114,20 @@ public final class Vcpu implements Runnable {
             case VcpuExit.IoIn in -> {
                 byte[] data = PortIo.in(pio, in.port(), in.size(), in.count());
                 fd.completeIn(data);
-                stats.port(in.port(), true, 0, 0);
                 if (trace != null) trace.io(id(), true, in.port(), in.size(), in.count(), data);
             }
             case VcpuExit.IoOut out -> {
                 PortIo.out(pio, out);
-                stats.port(out.port(), false, 0, 0);
                 if (trace != null) trace.io(id(), false, out.port(), out.size(), out.count(), out.data());
             }
             case VcpuExit.MmioRead r -> {
                 int len = r.length();
                 long v = validSize(len) ? mmio.read(r.address(), len) : Bus.ones(Math.min(len, 8));
                 fd.completeMmioRead(v);
-                Bus.Entry e = mmio.lookup(r.address());
-                stats.mmio(e == null ? "unclaimed" : e.name(), 0, 0);
                 if (trace != null) trace.mmio(id(), false, r.address(), len, v);
             }
             case VcpuExit.MmioWrite w -> {
                 if (validSize(w.length())) mmio.write(w.address(), w.length(), w.value());
-                Bus.Entry e = mmio.lookup(w.address());
-                stats.mmio(e == null ? "unclaimed" : e.name(), 0, 0);
                 if (trace != null) trace.mmio(id(), true, w.address(), w.length(), w.value());
             }
             case VcpuExit.Interrupted i -> { if (trace != null) trace.simple(id(), exit, ""); }

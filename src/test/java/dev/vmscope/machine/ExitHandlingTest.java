@@ -12,7 +12,8 @@ class ExitHandlingTest {
     @Test
     void repInsbFromFwCfgReadsQemuAndLeavesRaxAlone() throws Exception {
         VmHarness.Result r = VmHarness.run(VmHarness.config(VmHarness.guest("rep_insb"), null));
-        assertTrue(r.console().contains("QEMU"), r.console() + r.diag());
+        // buf is printed as its 4 bytes in memory order: "QEMU" = 51 45 4d 55; EAX kept its sentinel.
+        assertTrue(r.console().contains("rep_insb buf 51454d55 eax deadbeef ecx 00000000 edi +4"), r.console() + r.diag());
         assertTrue(r.console().contains("rep_insb ok"), r.console() + r.diag());
         assertEquals(1, r.status(), "isa-debug-exit 0 -> status 1; " + r.stopMessage());
     }
