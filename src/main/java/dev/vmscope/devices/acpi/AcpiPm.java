@@ -1,5 +1,6 @@
 package dev.vmscope.devices.acpi;
 
+import dev.vmscope.arch.x86.acpi.PlatformConfig;
 import dev.vmscope.bus.BusDevice;
 import dev.vmscope.devices.IrqLine;
 import dev.vmscope.devices.VmControl;
@@ -132,8 +133,8 @@ public final class AcpiPm implements BusDevice {
 
     private void sleep(int type) {
         switch (type) {
-            case dev.vmscope.arch.x86.acpi.PlatformConfig.SLP_TYP_S5 -> vm.powerOff("ACPI S5 (PM1a_CNT SLP_TYP=5, SLP_EN)");
-            case dev.vmscope.arch.x86.acpi.PlatformConfig.SLP_TYP_S3 -> {
+            case PlatformConfig.SLP_TYP_S5 -> vm.powerOff("ACPI S5 (PM1a_CNT SLP_TYP=5, SLP_EN)");
+            case PlatformConfig.SLP_TYP_S3 -> {
                 events.accept("ACPI S3 requested: waking immediately");
                 synchronized (this) { sts |= WAK_STS; updateSci(); }
             }

@@ -31,20 +31,20 @@ public final class AcpiLinker {
 
         int facs = place(blob, AcpiTables.facs(), 64);
         int dsdt = place(blob, Dsdt.build(cfg), 16);
-        checksum(cmds, TABLES, dsdt, blob, dsdt);
+        checksum(cmds, blob, dsdt);
         int fadt = place(blob, AcpiTables.fadt(cfg, facs, dsdt), 16);
         for (int[] p : new int[][] {{AcpiTables.FADT_FACS, 4}, {AcpiTables.FADT_DSDT, 4},
                 {AcpiTables.FADT_X_FACS, 8}, {AcpiTables.FADT_X_DSDT, 8}})
             cmds.add(pointer(TABLES, TABLES, fadt + p[0], p[1]));
-        checksum(cmds, TABLES, fadt, blob, fadt);
+        checksum(cmds, blob, fadt);
         int madt = place(blob, AcpiTables.madt(cfg), 16);
-        checksum(cmds, TABLES, madt, blob, madt);
+        checksum(cmds, blob, madt);
         int rsdt = place(blob, AcpiTables.rsdt(cfg, fadt, madt), 16);
         for (int i = 0; i < 2; i++) cmds.add(pointer(TABLES, TABLES, rsdt + AcpiTables.HEADER_LENGTH + 4 * i, 4));
-        checksum(cmds, TABLES, rsdt, blob, rsdt);
+        checksum(cmds, blob, rsdt);
         int xsdt = place(blob, AcpiTables.xsdt(cfg, fadt, madt), 16);
         for (int i = 0; i < 2; i++) cmds.add(pointer(TABLES, TABLES, xsdt + AcpiTables.HEADER_LENGTH + 8 * i, 8));
-        checksum(cmds, TABLES, xsdt, blob, xsdt);
+        checksum(cmds, blob, xsdt);
 
         byte[] rsdp = AcpiTables.rsdp(cfg, rsdt, xsdt);
         cmds.add(pointer(RSDP, TABLES, AcpiTables.RSDP_RSDT, 4));
@@ -68,10 +68,11 @@ public final class AcpiLinker {
         return at;
     }
 
-    private static void checksum(List<byte[]> cmds, String file, int table, TableBuffer blob, int start) {
+    /** ADD_CHECKSUM over the whole table at {@code start} in the tables blob (length from its header). */
+    private static void checksum(List<byte[]> cmds, TableBuffer blob, int start) {
         byte[] b = blob.toArray();
         int len = (b[start + 4] & 0xff) | (b[start + 5] & 0xff) << 8 | (b[start + 6] & 0xff) << 16 | (b[start + 7] & 0xff) << 24;
-        cmds.add(checksumCmd(file, table + AcpiTables.HEADER_CHECKSUM, start, len));
+        cmds.add(checksumCmd(TABLES, start + AcpiTables.HEADER_CHECKSUM, start, len));
     }
 
     private static TableBuffer entry(int cmd) { return new TableBuffer().u32(cmd); }
