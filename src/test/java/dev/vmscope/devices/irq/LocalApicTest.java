@@ -173,15 +173,19 @@ class LocalApicTest {
         a.write(EOI, 4, 0);
         a.write(LVT_TIMER, 4, 0x200ed);        // periodic
         a.write(TIMER_DCR, 4, 0xb);            // divide by 1
-        a.write(TIMER_ICR, 4, 100);
+        a.write(TIMER_ICR, 4, 1_000_000);      // 1 ms
         int fired = 0;
         for (int i = 0; i < 10; i++) {
-            m.time.advance(100);
+            m.time.advance(1_000_000);
             if (a.acknowledge() == 0xed) { fired++; a.write(EOI, 4, 0); }
         }
         assertEquals(10, fired);
-        m.time.advance(50);
-        assertEquals(50, a.read(TIMER_CCR, 4));
+        m.time.advance(250_000);
+        assertEquals(750_000, a.read(TIMER_CCR, 4));
+        a.write(TIMER_ICR, 4, 1);              // a 1 ns period is coalesced to 200 us
+        m.time.advance(1_000_000);
+        assertEquals(0xed, a.acknowledge());
+        assertTrue(m.time.pending() <= 1);
         a.write(TIMER_ICR, 4, 0);
         m.time.advance(1000);
         assertEquals(List.of(), a.pendingVectors());
