@@ -310,6 +310,7 @@ class LocalApicTest {
         ApicMessage msi = ApicMessage.fromMsi(0xfee03000L, 0x4061);
         assertEquals(ApicMessage.of(DeliveryMode.FIXED, 0x61, false, 3, false), msi);
         assertNull(ApicMessage.fromMsi(0xfed00000L, 0));
+        m.apics[3].write(SVR, 4, 0x1ff);       // INIT left it software-disabled
         assertEquals(1, m.bus.deliver(msi));
         assertEquals(List.of(0x61), m.apics[3].pendingVectors());
     }
