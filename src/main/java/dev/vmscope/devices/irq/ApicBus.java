@@ -53,7 +53,7 @@ public final class ApicBus {
     /** Messages from IOAPICs and MSIs. */
     public long messageCount() { return messages.sum(); }
 
-    /** Delivers an IOAPIC or MSI message (no sender APIC). Returns the number of APICs that got it. */
+    /** Delivers an IOAPIC or MSI message (no sender APIC). Returns the number of APICs it was addressed to. */
     public int deliver(ApicMessage m) {
         messages.increment();
         return deliver(m, null).size();

@@ -10,6 +10,9 @@ import java.util.function.LongSupplier;
  */
 final class ApicTimer {
     static final int ONE_SHOT = 0, PERIODIC = 1, TSC_DEADLINE = 2;
+    /** Periodic expiries closer than this are coalesced, like KVM's min_timer_period_us (200 us): a guest
+     *  asking for a 1 ns period must not make the timer thread spin. The current count is unaffected. */
+    static final long MIN_PERIOD_NANOS = 200_000;
 
     private final LocalApic owner;
     private final LongSupplier clock;
@@ -72,7 +75,7 @@ final class ApicTimer {
         if (initial == 0) return;
         tickNanos = busCycleNanos * divisor(divideConfig);
         periodStart = clock.getAsLong();
-        arm(periodStart + period());
+        arm(periodStart + (mode == PERIODIC ? Math.max(period(), MIN_PERIOD_NANOS) : period()));
     }
 
     private long period() { return Math.min(Long.MAX_VALUE / 4, Math.multiplyHigh(initial, tickNanos) != 0
@@ -112,7 +115,7 @@ final class ApicTimer {
         switch (mode) {
             case TSC_DEADLINE -> tscDeadline = 0;
             case PERIODIC -> {
-                long period = period();
+                long period = Math.max(period(), MIN_PERIOD_NANOS);
                 long now = clock.getAsLong();
                 periodStart += period;
                 if (now - periodStart >= period) periodStart = now - Math.floorMod(now - periodStart, period);

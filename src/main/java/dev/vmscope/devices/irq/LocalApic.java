@@ -286,6 +286,7 @@ public final class LocalApic implements BusDevice {
             int l = x2apicLdr();
             return (dest >>> 16) == (l >>> 16) && (dest & l & 0xffff) != 0;
         }
+        if (m.x2apicDestination() && (dest >>> 8) != 0) return false;   // beyond what an xAPIC can match
         dest &= 0xff;
         if (!m.logical()) return dest == xapicId;
         int logicalId = ldr >>> 24;
@@ -545,7 +546,7 @@ public final class LocalApic implements BusDevice {
         sb.append(String.format("  version=0x%08x tpr=0x%02x apr=0x%02x ppr=0x%02x ldr=0x%08x dfr=0x%08x svr=0x%03x%n",
                 VERSION_VALUE, tpr, apr(), ppr(), x2apic() ? x2apicLdr() : ldr, dfr, svr));
         sb.append(String.format("  esr=0x%02x (pending 0x%02x) icr=0x%08x%08x (%s)%n", esr, esrPending, icrHi, icrLo,
-                IcrValue.decode(icrLo, icrHi).describe()));
+                IcrValue.decode(Integer.toUnsignedLong(icrLo) | (long) icrHi << 32, x2apic()).describe()));
         sb.append("  lvt");
         for (int i = 0; i < lvt.length; i++) sb.append(String.format(" %s=0x%05x", LVT_NAME[i], lvt[i]));
         sb.append(String.format("%n  %s%n", timer.describe()));

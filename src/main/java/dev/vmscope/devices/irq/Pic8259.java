@@ -29,9 +29,11 @@ public final class Pic8259 implements ExtIntSource {
         line.set(outputLevel);
     }
 
+    /** Machine reset: both chips and the ELCRs back to power-on state. */
     public synchronized void reset() {
         master.reset();
         slave.reset();
+        master.elcr = slave.elcr = 0;
         update();
     }
 

@@ -73,7 +73,9 @@ final class PicChip {
 
     void writeCommand(int v) {
         if ((v & 0x10) != 0) {   // ICW1: D4 set. D0 IC4, D1 SNGL, D3 LTIM (level mode, handled via ELCR)
+            int levelRequests = irr & elcr;   // level inputs still asserted stay requested (QEMU does the same)
             reset();
+            irr = levelRequests;
             initState = 1;
             icw4Needed = (v & 1) != 0;
             single = (v & 2) != 0;

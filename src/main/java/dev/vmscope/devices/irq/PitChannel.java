@@ -22,7 +22,15 @@ final class PitChannel {
 
     PitChannel(boolean gate) { this.gate = gate; }
 
-    long ticks(long now) { return Math.max(0, Ticks.mulDiv(now - loadTime, HZ, 1_000_000_000L)); }
+    private long heldSince;     // clock value when a low gate stopped the count
+
+    /** A low gate suspends counting in modes 0, 2, 3 and 4 (datasheet "Gate Pin Operations Summary"). */
+    private boolean held() { return !gate && (mode == 0 || mode == 2 || mode == 3 || mode == 4); }
+
+    long ticks(long now) {
+        long t = held() ? Math.min(now, heldSince) : now;
+        return Math.max(0, Ticks.mulDiv(t - loadTime, HZ, 1_000_000_000L));
+    }
 
     long nanosAt(long ticks) { return loadTime + (Ticks.mulDiv(ticks, 1_000_000_000L, HZ) + 1); }
 
@@ -45,14 +53,15 @@ final class PitChannel {
         return switch (mode) {
             case 0 -> d >= n;                         // interrupt on terminal count: high once the count expires
             case 1 -> d >= n;                         // hardware one-shot: low from trigger until terminal count
-            case 2 -> d % n != n - 1 || n < 2;        // rate generator: low for the one clock at count 1
-            case 3 -> d % n < (n + 1) / 2;            // square wave: high for the first (larger) half
+            case 2 -> held() || d % n != n - 1 || n < 2;   // rate generator: low for the one clock at count 1
+            case 3 -> held() || d % n < (n + 1) / 2;       // square wave: high for the first (larger) half
             default -> d != n;                        // 4, 5 strobes: low for one clock at terminal count
         };
     }
 
     /** Ticks since load of the next OUT change after {@code now}, or -1 when OUT stays put. */
     long nextTransition(long now) {
+        if (held()) return -1;
         long d = ticks(now), n = count;
         switch (mode) {
             case 0, 1 -> { return d < n ? n : -1; }
@@ -134,16 +143,22 @@ final class PitChannel {
         }
         count = fromBcd(value);
         loadTime = now;
+        heldSince = now;
         nullCount = false;
         return true;
     }
 
-    /** Gate input (only channel 2's is wired, through port 0x61 bit 0). A rising edge retriggers modes
-     *  1, 2, 3 and 5 (datasheet "Gate" table); a low gate holding modes 0/2/3/4 is not modelled. */
-    boolean setGate(boolean level, long now) {
-        boolean rising = level && !gate;
+    /** Gate input (only channel 2's is wired, through port 0x61 bit 0). Low suspends modes 0/2/3/4; a
+     *  rising edge resumes modes 0/4 where they stopped and reloads modes 1, 2, 3 and 5 (datasheet). */
+    void setGate(boolean level, long now) {
+        if (level == gate) return;
+        if (!level) {
+            heldSince = now;
+        } else if (mode == 0 || mode == 4) {
+            loadTime += now - Math.min(now, heldSince);
+        } else {
+            loadTime = now;
+        }
         gate = level;
-        if (rising && mode != 0 && mode != 4) { loadTime = now; return true; }
-        return false;
     }
 }

@@ -173,15 +173,19 @@ class LocalApicTest {
         a.write(EOI, 4, 0);
         a.write(LVT_TIMER, 4, 0x200ed);        // periodic
         a.write(TIMER_DCR, 4, 0xb);            // divide by 1
-        a.write(TIMER_ICR, 4, 100);
+        a.write(TIMER_ICR, 4, 1_000_000);      // 1 ms
         int fired = 0;
         for (int i = 0; i < 10; i++) {
-            m.time.advance(100);
+            m.time.advance(1_000_000);
             if (a.acknowledge() == 0xed) { fired++; a.write(EOI, 4, 0); }
         }
         assertEquals(10, fired);
-        m.time.advance(50);
-        assertEquals(50, a.read(TIMER_CCR, 4));
+        m.time.advance(250_000);
+        assertEquals(750_000, a.read(TIMER_CCR, 4));
+        a.write(TIMER_ICR, 4, 1);              // a 1 ns period is coalesced to 200 us
+        m.time.advance(1_000_000);
+        assertEquals(0xed, a.acknowledge());
+        assertTrue(m.time.pending() <= 1);
         a.write(TIMER_ICR, 4, 0);
         m.time.advance(1000);
         assertEquals(List.of(), a.pendingVectors());
@@ -291,5 +295,35 @@ class LocalApicTest {
                     assertEquals(0x12345678, y.destination());
                 }
         assertEquals("INIT vec=0x00 dest=all-but-self assert edge", IcrValue.decode(0x000c4500, 0).describe());
+    }
+
+    @Test
+    void tracerSeesEveryIpiWithItsTargetsAndMsiDecodes() {
+        var m = new RecordingCpu.Machine().enabled();
+        List<String> trace = new java.util.ArrayList<>();
+        m.bus.setIpiTracer((sender, icr, targets) -> trace.add(sender + " " + icr.describe() + " -> " + targets));
+        icr(m.apics[2], 0, 0x000c4500);
+        icr(m.apics[2], 0, 0x00040400);   // NMI to self: invalid, dropped
+        assertEquals(List.of("2 INIT vec=0x00 dest=all-but-self assert edge -> [0, 1, 3]",
+                "2 NMI vec=0x00 dest=self deassert edge -> []"), trace);
+        assertEquals(1, m.bus.ipiCount(DeliveryMode.NMI));
+        ApicMessage msi = ApicMessage.fromMsi(0xfee03000L, 0x4061);
+        assertEquals(ApicMessage.of(DeliveryMode.FIXED, 0x61, false, 3, false), msi);
+        assertNull(ApicMessage.fromMsi(0xfed00000L, 0));
+        m.apics[3].write(SVR, 4, 0x1ff);       // INIT left it software-disabled
+        assertEquals(1, m.bus.deliver(msi));
+        assertEquals(List.of(0x61), m.apics[3].pendingVectors());
+    }
+
+    @Test
+    void xapicIdIsWritableAndRoutesByTheNewId() {
+        var m = new RecordingCpu.Machine().enabled();
+        m.apics[3].write(ID, 4, 0x09000000L);
+        assertEquals(0x09000000L, m.apics[3].read(ID, 4));
+        icr(m.apics[0], 9 << 24, 0x70);
+        assertEquals(List.of(0x70), m.apics[3].pendingVectors());
+        assertEquals(0xfee00900L, m.apics[0].readMsr(MSR_APIC_BASE).getAsLong(), "BSP flag and enable");
+        assertEquals(0xfee00800L, m.apics[1].readMsr(MSR_APIC_BASE).getAsLong());
+        assertEquals(0x00060014L, m.apics[0].read(VERSION, 4));
     }
 }

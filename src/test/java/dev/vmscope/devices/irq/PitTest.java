@@ -34,6 +34,7 @@ class PitTest {
     void mode3SquareWaveAndReadBack() {
         ManualTime t = new ManualTime(0);
         Pit8254 pit = new Pit8254(b -> { }, t, t);
+        pit.port61().write(0, 1, 1);           // gate 2 high
         pit.write(3, 1, 0xb6);                 // ch2, word, mode 3
         pit.write(2, 1, 100);
         pit.write(2, 1, 0);
@@ -79,5 +80,34 @@ class PitTest {
         pit.write(1, 1, 0x00);                 // 0 -> 10000
         t.advance(ns(1) + 100);
         assertEquals(0x99, pit.read(1, 1));    // 9999 -> MSB 0x99
+    }
+
+    @Test
+    void lowGateHoldsChannel2AndARisingEdgeReloadsMode2() {
+        ManualTime t = new ManualTime(0);
+        Pit8254 pit = new Pit8254(b -> { }, t, t);
+        BusDevice p61 = pit.port61();
+        pit.write(3, 1, 0xb0);                 // ch2 mode 0 with the gate low (reset state)
+        pit.write(2, 1, 100);
+        pit.write(2, 1, 0);
+        t.advance(ns(50));
+        assertEquals(100, pit.counter(2), "gate low: not counting");
+        p61.write(0, 1, 1);
+        t.advance(ns(30));
+        assertEquals(70, pit.counter(2), "counting from where it was");
+        p61.write(0, 1, 0);
+        t.advance(ns(30));
+        assertEquals(70, pit.counter(2));
+        p61.write(0, 1, 1);
+        t.advance(ns(10));
+        assertEquals(60, pit.counter(2), "mode 0 resumes");
+        pit.write(3, 1, 0xb4);                 // mode 2
+        pit.write(2, 1, 100);
+        pit.write(2, 1, 0);
+        t.advance(ns(40));
+        p61.write(0, 1, 0);
+        assertTrue(pit.out(2), "OUT high while held");
+        p61.write(0, 1, 1);                    // rising edge reloads
+        assertEquals(100, pit.counter(2));
     }
 }
