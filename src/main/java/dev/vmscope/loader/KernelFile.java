@@ -27,6 +27,7 @@ final class KernelFile {
 
     static KernelFile read(Path path) {
         try {
+            if (!Files.exists(path)) throw new LoaderException(path, "no such file");
             if (!Files.isRegularFile(path)) throw new LoaderException(path, "not a regular file");
             long size = Files.size(path);
             if (size >= MAX_SIZE) throw new LoaderException(path, "file too large (" + size + " bytes)");
