@@ -22,6 +22,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] argv) {
+        dev.vmscope.util.Timing.mark("main");
         PrintStream out = System.out;
         PrintStream err = System.err;
         int status = run(List.of(argv), out, err);

@@ -192,6 +192,7 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
             catch (java.io.IOException e) { throw new IllegalStateException("cannot start the GDB server: " + e.getMessage(), e); }
         }
         for (Vcpu v : vcpus) v.start();
+        dev.vmscope.util.Timing.mark("vCPUs started");
         long timeout = config.timeoutMillis();
         boolean done = timeout > 0 ? stopped.await(timeout, TimeUnit.MILLISECONDS) : awaitForever();
         if (!done) stop(ExitStatus.TIMEOUT, "timeout: the guest was still running after " + timeout + " ms", null);
@@ -200,6 +201,7 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
             if (v.thread().isAlive()) diag.println("vmscope: warning: vCPU " + v.id() + " did not leave KVM_RUN within 2 s");
         }
         wallNanos = System.nanoTime() - t0;
+        dev.vmscope.util.Timing.mark("VM stopped");
         if (debugging != null) debugging.afterStop(config.debug());
         List<Runnable> hooks;
         synchronized (this) { hooks = List.copyOf(onStop); }

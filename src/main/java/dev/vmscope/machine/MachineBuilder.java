@@ -30,6 +30,7 @@ public final class MachineBuilder {
     public static Machine build(MachineConfig cfg, OutputStream console, OutputStream debugcon, PrintStream diag,
                                 boolean interactive) {
         Machine m = new Machine(cfg, diag);
+        dev.vmscope.util.Timing.mark("KVM open, VM created, RAM mapped");
         try {
             VmFd vm = m.vm();
             if (m.kvm().checkExtension(CAP_SET_TSS_ADDR) > 0) {
@@ -53,10 +54,13 @@ public final class MachineBuilder {
             PcDevices devices = new PcDevices(m.pio(), m.mmio(), m.memory(), m, cfg.ramBytes(), cfg.smp(), diag,
                     new ConsoleOutput(console), new ConsoleOutput(debugcon), isaIrq);
             m.setDevices(devices);
+            dev.vmscope.util.Timing.mark("irqchip and devices");
             if (System.console() != null && interactive) ConsoleInput.start(System.in, devices.com1());
             BootPlan boot = Boot.prepare(m, devices);
+            dev.vmscope.util.Timing.mark("kernel loaded");
             List<CpuidEntry> cpuid = m.kvm().supportedCpuid();
             boolean syncRegs = (m.kvm().checkExtension(CAP_SYNC_REGS) & 1) != 0;
+            dev.vmscope.util.Timing.mark("supported CPUID");
             for (int i = 0; i < cfg.smp(); i++) {
                 Vcpu v = m.addVcpu(i);
                 v.fd().setCpuid2(CpuidSetup.forVcpu(cpuid, i, cfg.smp()));
@@ -69,6 +73,7 @@ public final class MachineBuilder {
             }
             DebugCapabilities caps = cfg.debug().gdb() != null ? DebugProbe.probe(m.kvm()) : DebugCapabilities.KVM_NO_SW_BP;
             m.setDebugging(new Debugging(m, caps));
+            dev.vmscope.util.Timing.mark("vCPUs created");
             return m;
         } catch (RuntimeException e) {
             m.close();

@@ -6,19 +6,17 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * Every libc call vmscope makes, through FFM downcalls. Each call captures errno and throws
- * {@link KvmException} naming the call on failure. Handles are created on first use (start-up cost).
- * This package is the only place that uses restricted FFM methods.
+ * Every system call vmscope makes goes through ONE FFM downcall: glibc's variadic {@code syscall(2)} with
+ * errno captured. Each downcall handle costs a generated stub at start-up (tens of milliseconds), so one
+ * handle instead of ten is most of vmscope's start-up budget. Numbers: arch/x86/entry/syscalls/syscall_64.tbl.
+ * Failures throw {@link KvmException} naming the call. This package is the only user of restricted FFM methods.
  */
 public final class Libc {
     private Libc() {}
@@ -27,167 +25,109 @@ public final class Libc {
     public static final int PROT_READ = 1, PROT_WRITE = 2;
     public static final int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
     public static final int SIG_BLOCK = 0;
-    /** sizeof(sigset_t) in glibc; the kernel's own sigset is the first 8 bytes. */
-    public static final int SIGSET_BYTES = 128;
+    /** The kernel's sigset_t is 64 bits on x86_64 (rt_sigprocmask's sigsetsize). */
+    private static final long KERNEL_SIGSET = 8;
+    private static final long AT_FDCWD = -100;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final long SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MUNMAP = 11, SYS_RT_SIGPROCMASK = 14, SYS_IOCTL = 16,
+            SYS_GETPID = 39, SYS_RT_SIGTIMEDWAIT = 128, SYS_GETTID = 186, SYS_TGKILL = 234, SYS_OPENAT = 257;
+
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
     /** Per-thread errno capture buffer, so concurrent vCPU threads never share one. */
     private static final ThreadLocal<MemorySegment> CAPTURED =
             ThreadLocal.withInitial(() -> Arena.global().allocate(CAPTURE));
 
-    private static MethodHandle handle(String name, FunctionDescriptor fd, Linker.Option... opts) {
-        MemorySegment sym = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc: " + name));
-        Linker.Option[] all = new Linker.Option[opts.length + 1];
-        System.arraycopy(opts, 0, all, 0, opts.length);
-        all[opts.length] = Linker.Option.captureCallState("errno");
-        return LINKER.downcallHandle(sym, fd, all);
+    private static final class Syscall {
+        static final MethodHandle H;
+
+        static {
+            Linker linker = Linker.nativeLinker();
+            MemorySegment sym = linker.defaultLookup().find("syscall").orElseThrow(() -> new UnsatisfiedLinkError("libc: syscall"));
+            H = linker.downcallHandle(sym,
+                    FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                    Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+        }
     }
 
-    private static final class Open {
-        static final MethodHandle H = handle("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
-                Linker.Option.firstVariadicArg(2));
+    /** syscall(nr, a..f); returns the result, or -errno on failure. */
+    private static long sys(long nr, long a, long b, long c, long d, long e, long f) {
+        try {
+            MemorySegment cap = CAPTURED.get();
+            long r = (long) Syscall.H.invokeExact(cap, nr, a, b, c, d, e, f);
+            return r == -1 ? -(int) ERRNO.get(cap, 0L) : r;
+        } catch (Throwable t) {
+            if (t instanceof RuntimeException r) throw r;
+            if (t instanceof Error err) throw err;
+            throw new IllegalStateException(t);
+        }
     }
 
-    private static final class Close {
-        static final MethodHandle H = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    }
-
-    private static final class IoctlPtr {
-        static final MethodHandle H = handle("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
-                Linker.Option.firstVariadicArg(2));
-    }
-
-    private static final class IoctlLong {
-        static final MethodHandle H = handle("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
-                Linker.Option.firstVariadicArg(2));
-    }
-
-    private static final class Mmap {
-        static final MethodHandle MMAP = handle("mmap",
-                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-        static final MethodHandle MUNMAP = handle("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    }
-
-    private static final class Signals {
-        static final MethodHandle GETTID = handle("gettid", FunctionDescriptor.of(JAVA_INT));
-        static final MethodHandle GETPID = handle("getpid", FunctionDescriptor.of(JAVA_INT));
-        static final MethodHandle TGKILL = handle("tgkill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-        static final MethodHandle SIGMASK = handle("pthread_sigmask",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-        static final MethodHandle SIGTIMEDWAIT = handle("sigtimedwait",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-    }
-
-    private static int errno() { return (int) ERRNO.get(CAPTURED.get(), 0L); }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
+    private static long check(String what, long r) {
+        if (r < 0) throw new KvmException(what, (int) -r);
+        return r;
     }
 
     public static int open(String path, int flags) {
         try (Arena a = Arena.ofConfined()) {
-            int fd = (int) Open.H.invokeExact(CAPTURED.get(), a.allocateFrom(path), flags);
-            if (fd < 0) throw new KvmException("open " + path, errno());
-            return fd;
-        } catch (Throwable t) { throw rethrow(t); }
+            return (int) check("open " + path, sys(SYS_OPENAT, AT_FDCWD, a.allocateFrom(path).address(), flags, 0, 0, 0));
+        }
     }
 
-    public static void close(int fd) {
-        try {
-            int r = (int) Close.H.invokeExact(CAPTURED.get(), fd);
-        } catch (Throwable t) { throw rethrow(t); }
-    }
+    public static void close(int fd) { sys(SYS_CLOSE, fd, 0, 0, 0, 0, 0); }
 
     /** ioctl with a pointer argument; returns the non-negative result or throws naming {@code name}. */
     public static int ioctl(int fd, String name, long request, MemorySegment arg) {
-        int r = ioctlRaw(fd, request, arg);
-        if (r < 0) throw new KvmException(name, -r);
-        return r;
+        return (int) check(name, sys(SYS_IOCTL, fd, request, arg.address(), 0, 0, 0));
     }
 
     /** ioctl with an integer argument; returns the non-negative result or throws naming {@code name}. */
     public static int ioctl(int fd, String name, long request, long arg) {
-        try {
-            int r = (int) IoctlLong.H.invokeExact(CAPTURED.get(), fd, request, arg);
-            if (r < 0) throw new KvmException(name, errno());
-            return r;
-        } catch (Throwable t) { throw rethrow(t); }
+        return (int) check(name, sys(SYS_IOCTL, fd, request, arg, 0, 0, 0));
     }
 
     /** ioctl with an integer argument reporting failure as {@code -errno} (KVM_RUN's EINTR is not an error). */
-    public static int ioctlRaw(int fd, long request, long arg) {
-        try {
-            int r = (int) IoctlLong.H.invokeExact(CAPTURED.get(), fd, request, arg);
-            return r < 0 ? -errno() : r;
-        } catch (Throwable t) { throw rethrow(t); }
-    }
+    public static int ioctlRaw(int fd, long request, long arg) { return (int) sys(SYS_IOCTL, fd, request, arg, 0, 0, 0); }
 
     /** ioctl that reports failure as {@code -errno} instead of throwing. */
     public static int ioctlRaw(int fd, long request, MemorySegment arg) {
-        try {
-            int r = (int) IoctlPtr.H.invokeExact(CAPTURED.get(), fd, request, arg);
-            return r < 0 ? -errno() : r;
-        } catch (Throwable t) { throw rethrow(t); }
+        return (int) sys(SYS_IOCTL, fd, request, arg.address(), 0, 0, 0);
     }
 
     /** Maps {@code size} bytes and returns a segment of exactly that size. */
     public static MemorySegment mmap(long size, int prot, int flags, int fd, String what) {
-        try {
-            MemorySegment p = (MemorySegment) Mmap.MMAP.invokeExact(CAPTURED.get(), MemorySegment.NULL, size, prot, flags, fd, 0L);
-            if (p.address() == -1L) throw new KvmException("mmap " + what, errno());
-            return p.reinterpret(size);
-        } catch (Throwable t) { throw rethrow(t); }
+        long p = check("mmap " + what, sys(SYS_MMAP, 0, size, prot, flags, fd, 0));
+        return MemorySegment.ofAddress(p).reinterpret(size);
     }
 
-    public static void munmap(MemorySegment seg) {
-        try {
-            int r = (int) Mmap.MUNMAP.invokeExact(CAPTURED.get(), seg, seg.byteSize());
-        } catch (Throwable t) { throw rethrow(t); }
-    }
+    public static void munmap(MemorySegment seg) { sys(SYS_MUNMAP, seg.address(), seg.byteSize(), 0, 0, 0, 0); }
 
-    public static int gettid() {
-        try { return (int) Signals.GETTID.invokeExact(CAPTURED.get()); } catch (Throwable t) { throw rethrow(t); }
-    }
+    public static int gettid() { return (int) sys(SYS_GETTID, 0, 0, 0, 0, 0, 0); }
 
-    public static int getpid() {
-        try { return (int) Signals.GETPID.invokeExact(CAPTURED.get()); } catch (Throwable t) { throw rethrow(t); }
-    }
+    public static int getpid() { return (int) sys(SYS_GETPID, 0, 0, 0, 0, 0, 0); }
 
     /** Sends {@code sig} to one thread of this process; a thread that has gone is not an error. */
-    public static void tgkill(int tid, int sig) {
-        try { int r = (int) Signals.TGKILL.invokeExact(CAPTURED.get(), getpid(), tid, sig); }
-        catch (Throwable t) { throw rethrow(t); }
-    }
+    public static void tgkill(int tid, int sig) { sys(SYS_TGKILL, getpid(), tid, sig, 0, 0, 0); }
 
     /** Blocks {@code sig} in the calling thread and returns the kernel's 64-bit mask with it unblocked. */
     public static long blockSignalInThisThread(int sig) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment set = a.allocate(SIGSET_BYTES);
-            MemorySegment old = a.allocate(SIGSET_BYTES);
-            set.set(ValueLayout.JAVA_LONG, 0, 1L << (sig - 1));
-            int r = (int) Signals.SIGMASK.invokeExact(CAPTURED.get(), SIG_BLOCK, set, old);
-            if (r != 0) throw new KvmException("pthread_sigmask", r);
+            MemorySegment set = a.allocateFrom(ValueLayout.JAVA_LONG, 1L << (sig - 1));
+            MemorySegment old = a.allocate(ValueLayout.JAVA_LONG);
+            check("rt_sigprocmask", sys(SYS_RT_SIGPROCMASK, SIG_BLOCK, set.address(), old.address(), KERNEL_SIGSET, 0, 0));
             return old.get(ValueLayout.JAVA_LONG, 0) & ~(1L << (sig - 1));
-        } catch (Throwable t) { throw rethrow(t); }
+        }
     }
 
     /** Consumes a pending (blocked) {@code sig} in the calling thread, without waiting. */
     public static void drainSignal(int sig) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment set = a.allocate(SIGSET_BYTES);
-            set.set(ValueLayout.JAVA_LONG, 0, 1L << (sig - 1));
+            MemorySegment set = a.allocateFrom(ValueLayout.JAVA_LONG, 1L << (sig - 1));
             MemorySegment zero = a.allocate(16); // struct timespec {0, 0}
-            while (true) {
-                int r = (int) Signals.SIGTIMEDWAIT.invokeExact(CAPTURED.get(), set, MemorySegment.NULL, zero);
-                if (r != sig) return;
+            while (sys(SYS_RT_SIGTIMEDWAIT, set.address(), 0, zero.address(), KERNEL_SIGSET, 0, 0) == sig) {
+                // one pending instance consumed; look again
             }
-        } catch (Throwable t) { throw rethrow(t); }
+        }
     }
 }
