@@ -1,0 +1,28 @@
+package dev.vmscope.explain.tables;
+
+import java.util.List;
+
+/**
+ * A value decoded against a {@link BitLayout}: every defined field (set or clear), every reserved range
+ * that is not at its fixed value, and every set bit no table covers. Nothing set is ever dropped.
+ */
+public record Decoded(String title, long value, int width, List<DecodedBit> bits, String source) {
+    public Decoded {
+        bits = List.copyOf(bits);
+    }
+
+    /** Single-bit defined fields that are set, in bit order. */
+    public List<DecodedBit> setFlags() {
+        return bits.stream().filter(b -> b.isFlag() && b.set() && b.status() == DecodedBit.Status.DEFINED).toList();
+    }
+
+    /** Names of set single-bit defined fields. */
+    public List<String> setNames() { return setFlags().stream().map(DecodedBit::name).toList(); }
+
+    /** Reserved-but-wrong and unknown set bits. */
+    public List<DecodedBit> anomalies() { return bits.stream().filter(DecodedBit::flagged).toList(); }
+
+    public java.util.Optional<DecodedBit> field(String name) {
+        return bits.stream().filter(b -> b.name().equals(name)).findFirst();
+    }
+}
