@@ -14,6 +14,8 @@ public final class Main {
 
     static {
         COMMANDS.put("version", Version::new);
+        COMMANDS.put("explain", Explain::new);
+        COMMANDS.put("stats", Stats::new);
     }
 
     private Main() {}

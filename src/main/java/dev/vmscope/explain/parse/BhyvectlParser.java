@@ -151,7 +151,8 @@ public final class BhyvectlParser implements DumpParser {
                 || s.startsWith("rtc nvram[")) {
             int c = s.startsWith("errno = ") ? 5 : s.indexOf(':');
             String name = s.substring(0, c).strip();
-            String raw = s.substring(c + (s.charAt(c) == ':' ? 1 : 0)).replace("=", "").strip();
+            String raw = s.substring(c + (s.charAt(c) == ':' ? 1 : 0)).strip();
+            if (raw.startsWith("= ")) raw = raw.substring(2);
             Long n = Text.number(raw.split(" ")[0]);
             fields.add(new Field(name, -1, raw, n == null ? new long[0] : new long[] {n}, l.number()));
             return true;
