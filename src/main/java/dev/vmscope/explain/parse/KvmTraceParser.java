@@ -9,6 +9,10 @@ import java.util.Map;
 
 /** KVM tracepoint text from trace-cmd report or perf script; the byte-level work is done by {@link TraceScanner}. */
 public final class KvmTraceParser implements DumpParser {
+    /** "12.345678: kvm_exit:" (trace-cmd) or "12.345678: kvm:kvm_exit:" (perf script), any padding. */
+    private static final java.util.regex.Pattern EVENT =
+            java.util.regex.Pattern.compile("\\d\\.\\d+:\\s+(kvm:)?kvm_[a-z_]+:");
+
     @Override
     public Format format() { return Format.KVM_TRACE; }
 
@@ -18,7 +22,7 @@ public final class KvmTraceParser implements DumpParser {
         for (Line l : lines) {
             String t = l.text();
             int rb = t.indexOf("] ");
-            if (rb > 0 && t.indexOf('[') < rb && (t.contains(": kvm_") || t.contains(": kvm:kvm_"))) n += 2;
+            if (rb > 0 && t.indexOf('[') < rb && EVENT.matcher(t).find()) n += 2;
         }
         return n;
     }

@@ -42,9 +42,13 @@ public final class QemuParser implements DumpParser {
         Integer suberror = null;
         Long hwError = null;
         String flags = null, code = null;
+        boolean advice = false;
         for (Line l : lines) {
             String s = l.text().strip();
-            if (s.isEmpty() || s.matches("CPU#\\d+") || s.equals("emulation failure")) continue;
+            // target/i386/kvm/kvm.c follows hardware error 0x80000021 with a fixed paragraph about unrestricted mode.
+            if (s.startsWith("If you're running a guest on an Intel machine")) advice = true;
+            if (s.isEmpty()) advice = false;
+            if (advice || s.isEmpty() || s.matches("CPU#\\d+") || s.equals("emulation failure")) continue;
             if (s.startsWith("KVM internal error. Suberror:")) {
                 Long v = Text.number(s.substring(29).strip());
                 if (v != null && v >= 0 && v <= Integer.MAX_VALUE) {

@@ -68,7 +68,8 @@ final class ExitExplainer {
             String who = "vm exit[" + e.vcpu() + "]";
             Long rip = e.number("rip");
             if (rip != null) {
-                r.fact(EXIT, who + " rip 0x" + Long.toHexString(rip) + " (guest-virtual), inst_length "
+                r.fact(EXIT, who + " rip 0x" + Long.toHexString(rip) + " (offset in CS; guest-virtual when paging is on),"
+                        + " inst_length "
                         + e.values().getOrDefault("inst_length", "?"), Cite.BHYVE_VMEXIT, e.line());
             }
             switch (e.reason()) {

@@ -32,7 +32,15 @@ public final class TraceScanner {
             VCPU = ascii("vcpu "), REASON = ascii("reason "), RIP = ascii(" rip 0x"), WRITE = ascii("write"),
             AT = ascii("at 0x"), GPA = ascii("gpa 0x"), MSR_W = ascii("msr_write");
 
-    public TraceScanner(TraceStats st) { this.st = st; }
+    private final int bufSize;
+
+    public TraceScanner(TraceStats st) { this(st, BUF); }
+
+    /** With a chosen read-buffer size (tests use tiny ones to exercise lines split across reads). */
+    TraceScanner(TraceStats st, int bufSize) {
+        this.st = st;
+        this.bufSize = Math.max(64, bufSize);
+    }
 
     private static byte[] ascii(String s) { return s.getBytes(StandardCharsets.US_ASCII); }
 
@@ -49,7 +57,7 @@ public final class TraceScanner {
     /** Scans a whole file in fixed-size chunks; {@code progress} receives bytes consumed so far (may be null). */
     public void scan(Path file, LongConsumer progress) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            byte[] buf = new byte[BUF];
+            byte[] buf = new byte[bufSize];
             ByteBuffer bb = ByteBuffer.wrap(buf);
             int have = 0;
             long done = 0;
