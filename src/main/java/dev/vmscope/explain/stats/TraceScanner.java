@@ -217,11 +217,11 @@ public final class TraceScanner {
             int d = p;
             while (p < e && b[p] >= '0' && b[p] <= '9' && p - d < 9) v = v * 10 + (b[p++] - '0');
             if (p > d) {
-                st.entry(v, false, ts);
+                st.entry(v, true, tid, ts);
                 return;
             }
         }
-        st.entry(tid, true, ts);
+        st.entry(-1, false, tid, ts);
     }
 
     // "pio_%s at 0x%x size %d count %d val 0x%x %s"

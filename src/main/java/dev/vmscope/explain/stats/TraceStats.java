@@ -53,7 +53,7 @@ public final class TraceStats {
 
     void exit(long key, boolean byThread, long ts, int reason, long rip, boolean hasRip) {
         exits++;
-        int v = vcpu(key, byThread);
+        int v = vcpu(key, byThread, true);
         if (reason >= 0) {
             ensureReason(reason);
             reasonCount[reason]++;
@@ -67,9 +67,17 @@ public final class TraceStats {
         if (hasRip) rips.add(rip);
     }
 
-    void entry(long key, boolean byThread, long ts) {
+    /**
+     * A kvm_entry. Older kernels print the vcpu in kvm_entry but not in kvm_exit; then the pending exit is found
+     * under the host thread instead.
+     */
+    void entry(long vcpu, boolean hasVcpu, long tid, long ts) {
         entries++;
-        int v = vcpu(key, byThread);
+        int v = hasVcpu ? vcpu(vcpu, false, false) : -1;
+        if (v < 0 || pendingReason[v] == -1) {
+            int t = vcpu(tid, true, false);
+            if (t >= 0 && pendingReason[t] != -1) v = t;
+        }
         if (v < 0 || pendingReason[v] == -1) return;
         long d = Math.max(0, ts - pendingTs[v]);
         int r = pendingReason[v];
@@ -98,8 +106,8 @@ public final class TraceStats {
         if (reasonHist[r] == null) reasonHist[r] = new LatencyHistogram();
     }
 
-    /** Dense index of a vCPU key; -1 past 65536 distinct vCPUs (garbage input). */
-    private int vcpu(long key, boolean byThread) {
+    /** Dense index of a vCPU key; -1 if absent and not {@code create}, or past 65536 distinct vCPUs. */
+    private int vcpu(long key, boolean byThread, boolean create) {
         long k = byThread ? ~key : key;
         if (k == lastKey) return lastIdx;
         int mask = slotKey.length - 1;
@@ -108,7 +116,7 @@ public final class TraceStats {
             if (slotKey[i] == k) return remember(k, slotVal[i]);
             i = (i + 1) & mask;
         }
-        if (vcpus >= 65536) return -1;
+        if (!create || vcpus >= 65536) return -1;
         int v = vcpus++;
         slotUsed[i] = true;
         slotKey[i] = k;
