@@ -16,6 +16,7 @@ public final class Main {
         COMMANDS.put("version", Version::new);
         COMMANDS.put("explain", Explain::new);
         COMMANDS.put("stats", Stats::new);
+        COMMANDS.put("decode", Decode::new);
     }
 
     private Main() {}

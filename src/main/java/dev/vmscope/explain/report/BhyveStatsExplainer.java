@@ -28,15 +28,19 @@ final class BhyveStatsExplainer {
             data.put("vcpu", s.vcpu());
             data.put("name", s.name());
             data.put("value", s.value());
-            String id = Knowledge.bhyveStat(s.name()).map(x -> " [" + x + "]").orElse("");
+            var known = Knowledge.bhyveStat(s.name());
+            String id = known.map(x -> " [" + x.id() + "]").orElse("");
+            known.ifPresent(x -> data.put("counts", x.counts()));
+            String src = known.map(x -> x.source() + "; printed by " + Cite.BHYVECTL).orElse(SRC);
             if (exitCounter && total > 0 && s.value() != 0) {
                 double pct = Math.round(s.value() * 10000.0 / total) / 100.0;
                 data.put("pct_of_exits", pct);
                 r.fact(BhyvectlExplainer.STATS, String.format(Locale.ROOT, "vcpu%d %s%s: %d (%.2f%% of %d exits)",
-                        s.vcpu(), s.name(), id, s.value(), pct, total), SRC, s.line(), data);
-            } else if (s.value() != 0) {
-                r.fact(BhyvectlExplainer.STATS, "vcpu" + s.vcpu() + " " + s.name() + id + ": " + s.value(), SRC,
+                        s.vcpu(), s.name(), id, s.value(), pct, total) + known.map(x -> " - counts " + x.counts()).orElse(""), src,
                         s.line(), data);
+            } else if (s.value() != 0) {
+                r.fact(BhyvectlExplainer.STATS, "vcpu" + s.vcpu() + " " + s.name() + id + ": " + s.value()
+                        + known.map(x -> " - counts " + x.counts()).orElse(""), src, s.line(), data);
             }
         }
         long zero = d.stats().stream().filter(s -> s.value() == 0).count();

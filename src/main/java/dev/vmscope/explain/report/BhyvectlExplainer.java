@@ -3,6 +3,7 @@ package dev.vmscope.explain.report;
 import dev.vmscope.explain.parse.BhyvectlDump;
 import dev.vmscope.explain.parse.Field;
 import dev.vmscope.explain.parse.Vendor;
+import dev.vmscope.explain.tables.BitLayout;
 import dev.vmscope.explain.tables.Decoded;
 import dev.vmscope.explain.tables.ExitCodeInfo;
 import dev.vmscope.explain.tables.Sources;
@@ -54,13 +55,34 @@ final class BhyvectlExplainer {
         f("exit_reason").filter(Field::numeric).ifPresent(x -> exitInfo = ExitExplainer.hardwareExit(vendor,
                 x.value(), "exit_reason[" + x.vcpu() + "]", x.line(), r, EXIT).orElse(null));
         for (String n : List.of("exitinfo1", "exitinfo2")) {
-            f(n).ifPresent(x -> r.fact(EXIT, n + " = " + x.raw() + ": exit-specific detail whose meaning depends on"
-                    + " the exit code", Sources.APM_EXITCODES, x.line()));
+            f(n).ifPresent(x -> {
+                Optional<BitLayout> layout = n.equals("exitinfo1") && exitInfo != null
+                        ? Knowledge.svmExitInfo1(exitInfo.code()) : Optional.empty();
+                if (layout.isPresent() && x.numeric()) {
+                    Decoded dd = layout.get().decode(x.value());
+                    r.fact(EXIT, n + " " + x.raw() + " (" + dd.title() + "): " + Bits.setBits(dd), dd.source(),
+                            x.line(), Bits.data(dd));
+                } else {
+                    r.fact(EXIT, n + " = " + x.raw() + ": exit-specific detail; "
+                            + (exitInfo == null ? "exit code unknown" : "no layout is defined for " + exitInfo.name()),
+                            Sources.APM_EXITCODES, x.line());
+                }
+            });
         }
         f("exitintinfo").filter(Field::numeric).ifPresent(x -> ExitExplainer.eventWord("exitintinfo", vendor,
                 x.value(), x.line(), r, EXIT));
-        f("vmcs_exit_qualification").ifPresent(x -> r.fact(EXIT, "exit qualification = " + x.raw()
-                + ": exit-specific detail whose layout depends on the exit reason", Sources.SDM_QUAL, x.line()));
+        f("vmcs_exit_qualification").ifPresent(x -> {
+            Optional<BitLayout> layout = exitInfo == null || !x.numeric() ? Optional.empty()
+                    : Knowledge.vmxQualification(exitInfo.code());
+            if (layout.isPresent()) {
+                Decoded dd = layout.get().decode(x.value());
+                r.fact(EXIT, "exit qualification " + x.raw() + " (" + dd.title() + "): " + Bits.setBits(dd),
+                        dd.source(), x.line(), Bits.data(dd));
+            } else {
+                r.fact(EXIT, "exit qualification = " + x.raw() + ": no qualification layout for "
+                        + (exitInfo == null ? "an unknown exit reason" : exitInfo.name()), Sources.SDM_QUAL, x.line());
+            }
+        });
         for (String n : List.of("vmcs_exit_interruption_info", "entry_interruption_info", "vmcs_idt_vectoring_info")) {
             f(n).filter(Field::numeric).ifPresent(x -> ExitExplainer.eventWord(n, vendor, x.value(), x.line(), r, EXIT));
         }
@@ -88,9 +110,14 @@ final class BhyvectlExplainer {
             f(g).ifPresent(x -> r.fact(REGS, g + " = " + x.raw(), Cite.BHYVECTL_MD + " get_all_registers()", x.line()));
         }
         for (String s : List.of("cs", "ds", "es", "fs", "gs", "ss", "tr", "ldtr")) {
-            f(s + " desc").filter(x -> x.values().length == 3).ifPresent(x -> r.fact(REGS, s + " descriptor: base 0x"
-                    + Long.toHexString(x.values()[0]) + ", limit 0x" + Long.toHexString(x.values()[1]) + ", access 0x"
-                    + Long.toHexString(x.values()[2]), Cite.BHYVECTL_MD + " get_all_segments()", x.line()));
+            f(s + " desc").filter(x -> x.values().length == 3).ifPresent(x -> {
+                Decoded ar = Knowledge.accessRights(x.values()[2]);
+                r.fact(REGS, s + " descriptor: base 0x" + Long.toHexString(x.values()[0]) + ", limit 0x"
+                        + Long.toHexString(x.values()[1]) + ", access 0x" + Long.toHexString(x.values()[2]) + " = "
+                        + Bits.setBits(ar), Cite.BHYVECTL_MD + " get_all_segments(); access in VMX layout (bhyve"
+                        + " converts the VMCB attribute, FreeBSD sys/amd64/vmm/amd/vmcb.c vmcb_getdesc()); "
+                        + ar.source(), x.line(), Bits.data(ar));
+            });
             f(s).ifPresent(x -> r.fact(REGS, s + " selector = " + x.raw() + " (index " + (x.value() >> 3) + ", "
                     + ((x.value() & 4) != 0 ? "LDT" : "GDT") + ", RPL " + (x.value() & 3) + ")", Sources.APM_REGS,
                     x.line()));

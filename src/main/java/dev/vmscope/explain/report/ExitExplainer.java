@@ -47,7 +47,10 @@ final class ExitExplainer {
     static void eventWord(String name, Vendor v, long value, int line, Report.Builder r, String section) {
         String src = v == Vendor.INTEL ? Sources.SDM_INTR : Sources.APM_EVENTINJ;
         Optional<Decoded> dec = Knowledge.eventInfo(v, value);
-        if (dec.isPresent()) {
+        if (dec.isPresent() && (value & 0x80000000L) == 0) {
+            r.fact(section, name + " 0x" + Long.toHexString(value) + ": valid bit (31) clear, so no event is recorded"
+                    + " here", dec.get().source(), line, Bits.data(dec.get()));
+        } else if (dec.isPresent()) {
             r.fact(section, name + " 0x" + Long.toHexString(value) + ": " + Bits.setBits(dec.get()), dec.get().source(),
                     line, Bits.data(dec.get()));
         } else if ((value & 0x80000000L) == 0) {
@@ -118,16 +121,27 @@ final class ExitExplainer {
                 case "unhandled-mmio" -> r.fact(EXIT, "no device is registered at guest-physical " + at
                         + ": the access hit neither RAM nor an emulated MMIO range", Cite.BHYVE_VMEXIT
                         + " vmexit_inst_emul() (emulate_mem returned ESRCH)", m.line());
-                case "unhandled-io" -> r.fact(EXIT, m.text() + ": no bhyve device claims this I/O port, so the"
-                        + " VM stops (rip is guest-virtual)", Cite.BHYVE_VMEXIT + " vmexit_inout()", m.line());
+                case "unhandled-io" -> {
+                    String[] w = m.text().split(" ");
+                    Long port = w.length > 2 ? dev.vmscope.explain.parse.Text.number(w[2]) : null;
+                    var p = port == null ? Optional.<dev.vmscope.explain.tables.IoPorts.Port>empty() : Knowledge.port(port);
+                    r.fact(EXIT, m.text() + ": no bhyve device claims this I/O port, so the VM stops"
+                            + p.map(x -> "; the port is " + x.name() + " (" + x.meaning() + ")").orElse(""),
+                            Cite.BHYVE_VMEXIT + " vmexit_inout()" + p.map(x -> "; " + x.source()).orElse(""), m.line());
+                }
                 case "unexpected-exitcode" -> {
                     String name = m.address() == null ? "?" : Knowledge.bhyveExit(m.address()).map(x -> x.name())
                             .orElse("unknown");
                     r.fact(EXIT, "bhyve has no handler for exit code " + at + " (" + name + ")",
                             "FreeBSD usr.sbin/bhyve/bhyverun.c vm_loop(); " + Sources.BHYVE_VMM_H, m.line());
                 }
-                default -> r.fact(EXIT, m.kind() + " of an MSR bhyve does not emulate: " + m.text(), Cite.BHYVE_VMEXIT
-                        + " vmexit_rdmsr()/vmexit_wrmsr()", m.line());
+                default -> {
+                    var msr = m.address() == null ? Optional.<dev.vmscope.explain.tables.Msrs.Msr>empty()
+                            : Knowledge.msr(m.address());
+                    r.fact(EXIT, m.kind() + " of an MSR bhyve does not emulate: " + m.text()
+                            + msr.map(x -> " (" + x.name() + ": " + x.meaning() + ")").orElse(""), Cite.BHYVE_VMEXIT
+                            + " vmexit_rdmsr()/vmexit_wrmsr()" + msr.map(x -> "; " + x.source()).orElse(""), m.line());
+                }
             }
         }
     }

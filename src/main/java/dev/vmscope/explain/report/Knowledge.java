@@ -2,6 +2,13 @@ package dev.vmscope.explain.report;
 
 import dev.vmscope.explain.parse.Vendor;
 import dev.vmscope.explain.tables.BhyveExitCodes;
+import dev.vmscope.explain.tables.BitLayout;
+import dev.vmscope.explain.tables.ExitQualifications;
+import dev.vmscope.explain.tables.SegmentAttributes;
+import dev.vmscope.explain.tables.BhyveStats;
+import dev.vmscope.explain.tables.EventInfo;
+import dev.vmscope.explain.tables.IoPorts;
+import dev.vmscope.explain.tables.Msrs;
 import dev.vmscope.explain.tables.ControlRegisters;
 import dev.vmscope.explain.tables.Decoded;
 import dev.vmscope.explain.tables.ExceptionVectors;
@@ -55,20 +62,39 @@ final class Knowledge {
 
     static Optional<ExceptionVectors.Vector> vectorInfo(int v) { return ExceptionVectors.lookup(v); }
 
-    /** HOOK(explain-tables): EXITINTINFO / EVENTINJ (SVM) and IDT-vectoring / interruption info (VMX) layouts. */
-    static Optional<Decoded> eventInfo(Vendor v, long value) { return Optional.empty(); }
+    /** EXITINTINFO / EVENTINJ (SVM) or interruption information (VMX). */
+    static Optional<Decoded> eventInfo(Vendor v, long value) {
+        return switch (v) {
+            case AMD -> Optional.of(EventInfo.decodeSvm(value));
+            case INTEL -> Optional.of(EventInfo.decodeVmx(value));
+            case UNKNOWN -> Optional.empty();
+        };
+    }
 
-    /** HOOK(explain-tables): MSR names. */
-    static Optional<String> msrName(long msr) { return Optional.empty(); }
+    static Optional<Msrs.Msr> msr(long msr) { return Msrs.lookup(msr); }
 
-    /** HOOK(explain-tables): I/O port names. */
-    static Optional<String> portName(long port) { return Optional.empty(); }
+    static Optional<IoPorts.Port> port(long port) {
+        return port < 0 || port > 0xffff ? Optional.empty() : IoPorts.lookup((int) port);
+    }
 
-    /** HOOK(explain-tables): bhyve vm_stat descriptions to VMM_STAT identifiers. */
-    static Optional<String> bhyveStat(String description) { return Optional.empty(); }
+    /** bhyve vm_stat description to its VMM_STAT entry (identifier and what it really counts). */
+    static Optional<BhyveStats.Stat> bhyveStat(String description) { return BhyveStats.byDescription(description); }
 
     /** HOOK(explain-tables): VMCS execution/exit/entry control layouts. */
     static Optional<Decoded> vmcsControls(String field, long value) { return Optional.empty(); }
+
+    /** EXITINFO1 layout for the SVM exits that define one (IOIO, NPF). */
+    static Optional<BitLayout> svmExitInfo1(long code) {
+        return code == 0x7b ? Optional.of(ExitQualifications.SVM_IOIO)
+                : code == 0x400 ? Optional.of(ExitQualifications.SVM_NPF) : Optional.empty();
+    }
+
+    static Optional<BitLayout> vmxQualification(long reason) {
+        return ExitQualifications.forVmxReason((int) (reason & 0xffff));
+    }
+
+    /** Segment access rights in the VMX layout (bhyvectl prints both vendors that way). */
+    static Decoded accessRights(long ar) { return SegmentAttributes.decodeVmx(ar); }
 
     static final String SOURCE_SVM_HANDLING = Cite.BHYVE_SVM;
 }

@@ -43,7 +43,18 @@ final class OtherExplainers {
         }
         for (String k : List.of("top_ports", "top_mmio", "top_msrs", "top_rips")) {
             for (Object o : (List<Object>) m.get(k)) {
-                r.fact("Hot spots", k.substring(4) + " " + Json.writeCompact(o), Cite.KVM_TRACE, 0, (Map<String, Object>) o);
+                Map<String, Object> x = (Map<String, Object>) o;
+                String name = "", src = Cite.KVM_TRACE;
+                if (x.containsKey("port")) {
+                    var p = Knowledge.port(Long.decode((String) x.get("port")));
+                    name = p.map(v -> " (" + v.name() + ": " + v.meaning() + ")").orElse("");
+                    src += p.map(v -> "; " + v.source()).orElse("");
+                } else if (x.containsKey("msr")) {
+                    var p = Knowledge.msr(Long.decode((String) x.get("msr")));
+                    name = p.map(v -> " (" + v.name() + ": " + v.meaning() + ")").orElse("");
+                    src += p.map(v -> "; " + v.source()).orElse("");
+                }
+                r.fact("Hot spots", k.substring(4) + " " + Json.writeCompact(o) + name, src, 0, x);
             }
         }
     }

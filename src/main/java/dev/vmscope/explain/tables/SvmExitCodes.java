@@ -62,7 +62,7 @@ public final class SvmExitCodes {
         {0x85L, "SVM_EXIT_CLGI", "CLGI executed", "nested hypervisor in the guest"},
         {0x86L, "SVM_EXIT_SKINIT", "SKINIT executed", "secure-launch attempt in the guest"},
         {0x87L, "SVM_EXIT_RDTSCP", "RDTSCP executed", "guest reading TSC and TSC_AUX (CPU number)"},
-        {0x88L, "SVM_EXIT_ICEBP", "ICEBP intercept: the one-byte INT1 instruction (opcode F1) executed; not an I/O instruction", "debugger or test code using INT1; a stray 0xF1 byte executed as code (wrong RIP, corrupted code or mis-decoded stream)"},
+        {0x88L, "SVM_EXIT_ICEBP", "ICEBP intercept: the one-byte INT1 instruction (opcode F1) executed; not an I/O instruction", "debugger or test code using INT1; a stray 0xF1 byte executed as code (wrong RIP, corrupted code). bhyve intercepts it and injects #UD into the guest (sys/amd64/vmm/amd/svm.c)"},
         {0x89L, "SVM_EXIT_WBINVD", "WBINVD (or WBNOINVD) executed", "guest flushing caches (MTRR/PAT setup, device drivers)"},
         {0x8aL, "SVM_EXIT_MONITOR", "MONITOR/MONITORX executed", "guest idle loop using MONITOR/MWAIT"},
         {0x8bL, "SVM_EXIT_MWAIT", "MWAIT/MWAITX executed (unconditional intercept)", "guest idle loop"},
