@@ -57,7 +57,8 @@ class IncidentTest {
         assertTrue(t.contains("TF set with IF clear"), t);
         assertTrue(t.contains("the VM itself was suspended"), t);
         assertTrue(t.contains("SVM_EXIT_ICEBP is intercept bit 8 of inst2_intercept (0x00000d7f): set"), t);
-        assertTrue(t.contains("vm exits due to nested page fault: 1722004 (44.45% of 3874211 exits)"), t);
+        String npf = line(t, "- vcpu0 vm exits due to nested page fault");
+        assertTrue(npf.contains("1722004 (44.45% of 3874211 exits)"), npf);
         assertTrue(t.contains("result: fully understood"), t);
     }
 
