@@ -150,6 +150,7 @@ public final class BhyvectlParser implements DumpParser {
         if (s.startsWith("cpu_topology:") || s.startsWith("errno = ") || s.startsWith("rtc time ")
                 || s.startsWith("rtc nvram[")) {
             int c = s.startsWith("errno = ") ? 5 : s.indexOf(':');
+            if (c < 0) return false;
             String name = s.substring(0, c).strip();
             String raw = s.substring(c + (s.charAt(c) == ':' ? 1 : 0)).strip();
             if (raw.startsWith("= ")) raw = raw.substring(2);
