@@ -225,7 +225,10 @@ final class BhyvectlExplainer {
     private void others() {
         int msrPass = 0, firstMsr = 0;
         for (Field x : d.fields()) {
-            if (handled.contains(x.name())) continue;
+            if (handled.contains(x.name())) {
+                if (!x.numeric()) r.notInterpreted(x.line(), x.name() + " value '" + x.raw() + "' is not a number");
+                continue;
+            }
             if ((x.name().startsWith("MSR") || x.name().startsWith("msr ")) && x.raw().matches("[R-][W-]")) {
                 if (msrPass++ == 0) firstMsr = x.line();
                 continue;

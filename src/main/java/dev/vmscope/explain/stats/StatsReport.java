@@ -51,6 +51,8 @@ public final class StatsReport {
         m.put("latency_ns", latency(st.latency));
         m.put("events", counts(st.events, st.eventCount));
         m.put("injected_exceptions", counts(st.exceptions, st.exceptionCount));
+        m.put("apic_registers", counts(st.apicRegs, st.apicCount));
+        m.put("top_cpuid_leaves", top(st.cpuid, "leaf", false));
         m.put("top_ports", top(st.ports, "port", true));
         m.put("top_mmio", top(st.mmio, "gpa", false));
         m.put("top_msrs", top(st.msrs, "msr", true));
@@ -145,15 +147,21 @@ public final class StatsReport {
         topText(sb, "top MMIO addresses (kvm_mmio)", (List<Object>) m.get("top_mmio"), "gpa");
         topText(sb, "top MSRs (kvm_msr)", (List<Object>) m.get("top_msrs"), "msr");
         topText(sb, "top exit RIPs (kvm_exit, guest-virtual)", (List<Object>) m.get("top_rips"), "rip");
-        List<Object> exc = (List<Object>) m.get("injected_exceptions");
-        if (!exc.isEmpty()) {
-            sb.append("\n  injected exceptions (kvm_inj_exception):\n");
-            for (Object o : exc) {
-                Map<String, Object> x = (Map<String, Object>) o;
-                sb.append(String.format(Locale.ROOT, "    %-12s %d%n", x.get("name"), x.get("count")));
-            }
-        }
+        topText(sb, "top CPUID leaves (kvm_cpuid)", (List<Object>) m.get("top_cpuid_leaves"), "leaf");
+        namedText(sb, "APIC register accesses (kvm_apic)", (List<Object>) m.get("apic_registers"));
+        namedText(sb, "injected exceptions (kvm_inj_exception)", (List<Object>) m.get("injected_exceptions"));
+        namedText(sb, "events", (List<Object>) m.get("events"));
         return sb.toString();
+    }
+
+    private static void namedText(StringBuilder sb, String title, List<Object> rows) {
+        if (rows.isEmpty()) return;
+        sb.append("\n  ").append(title).append(":\n");
+        for (Object o : rows) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> x = (Map<String, Object>) o;
+            sb.append(String.format(Locale.ROOT, "    %-20s %10d%n", x.get("name"), x.get("count")));
+        }
     }
 
     private static void topText(StringBuilder sb, String title, List<Object> rows, String key) {

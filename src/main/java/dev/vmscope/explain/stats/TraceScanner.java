@@ -16,7 +16,8 @@ import java.util.function.LongConsumer;
  * Streaming parser for KVM tracepoint text as printed by "trace-cmd report" ("comm-pid [cpu] ts: kvm_exit: ...")
  * and "perf script" ("comm pid [cpu] ts: kvm:kvm_exit: ..."). Works on bytes in a reused buffer: no regex and no
  * String per line. Payload layouts are the TP_printk formats of linux arch/x86/kvm/trace.h (kvm_exit, kvm_entry,
- * kvm_pio, kvm_msr, kvm_inj_exception) and include/trace/events/kvm.h (kvm_mmio).
+ * kvm_pio, kvm_msr, kvm_cpuid, kvm_apic, kvm_inj_exception) and include/trace/events/kvm.h (kvm_mmio); other
+ * events (kvm_page_fault, kvm_inj_virq, ...) are counted by name.
  */
 public final class TraceScanner {
     public static final int MAX_REPORTED = 50;
@@ -29,6 +30,7 @@ public final class TraceScanner {
 
     private static final byte[] KVM_EXIT = ascii("kvm_exit"), KVM_ENTRY = ascii("kvm_entry"), KVM_PIO = ascii("kvm_pio"),
             KVM_MMIO = ascii("kvm_mmio"), KVM_MSR = ascii("kvm_msr"), KVM_INJ_EXC = ascii("kvm_inj_exception"),
+            KVM_CPUID = ascii("kvm_cpuid"), KVM_APIC = ascii("kvm_apic"),
             VCPU = ascii("vcpu "), REASON = ascii("reason "), RIP = ascii(" rip 0x"), WRITE = ascii("write"),
             AT = ascii("at 0x"), GPA = ascii("gpa 0x"), MSR_W = ascii("msr_write");
 
@@ -153,20 +155,40 @@ public final class TraceScanner {
         }
         while (p < e && b[p] == ' ') p++;
         st.timestamp(ts);
-        st.event(st.events.id(b, ns, ne));
         kvmLines++;
         int len = ne - ns;
-        if (len == 8 && eq(b, ns, KVM_EXIT)) exit(b, p, e, tid, ts);
-        else if (len == 9 && eq(b, ns, KVM_ENTRY)) entry(b, p, e, tid, ts);
-        else if (len == 7 && eq(b, ns, KVM_PIO)) pio(b, p, e);
+        // The two events that make up most of any trace skip the name table.
+        if (len == 8 && eq(b, ns, KVM_EXIT)) {
+            st.event(exitId < 0 ? exitId = st.events.id(b, ns, ne) : exitId);
+            exit(b, p, e, tid, ts);
+            return;
+        }
+        if (len == 9 && eq(b, ns, KVM_ENTRY)) {
+            st.event(entryId < 0 ? entryId = st.events.id(b, ns, ne) : entryId);
+            entry(b, p, e, tid, ts);
+            return;
+        }
+        st.event(st.events.id(b, ns, ne));
+        if (len == 7 && eq(b, ns, KVM_PIO)) pio(b, p, e);
         else if (len == 8 && eq(b, ns, KVM_MMIO)) mmio(b, p, e);
         else if (len == 7 && eq(b, ns, KVM_MSR)) msr(b, p, e);
-        else if (len == 17 && eq(b, ns, KVM_INJ_EXC)) {
+        else if (len == 9 && eq(b, ns, KVM_CPUID)) {
+            long leaf = hexAt(b, startsWith(b, p, e, "func ") ? p + 5 : e, e);
+            if (hexOk) st.cpuid.add(leaf);
+        } else if (len == 8 && eq(b, ns, KVM_APIC)) {
+            int t = p;
+            while (t < e && b[t] != ' ') t++; // "apic_write"
+            int r = ++t;
+            while (r < e && b[r] != ' ') r++; // register name, e.g. APIC_ICR
+            if (r > t) st.apic(st.apicRegs.id(b, t, r));
+        } else if (len == 17 && eq(b, ns, KVM_INJ_EXC)) {
             int t = p;
             while (p < e && b[p] != ' ') p++;
             st.exception(st.exceptions.id(b, t, p));
         }
     }
+
+    private int exitId = -1, entryId = -1;
 
     // "vcpu %u reason %s%s%s rip 0x%lx info1 ..." (newer) or "reason %s rip 0x%lx info %llx %llx" (older kernels).
     private void exit(byte[] b, int p, int e, long tid, long ts) {

@@ -16,6 +16,10 @@ public final class TraceStats {
     final NameTable events = new NameTable();
     long[] eventCount = new long[64];
 
+    final NameTable apicRegs = new NameTable();
+    long[] apicCount = new long[32];
+    final LongCounter cpuid = new LongCounter();
+
     final NameTable exceptions = new NameTable();
     long[] exceptionCount = new long[32];
 
@@ -90,9 +94,15 @@ public final class TraceStats {
         }
     }
 
+    void apic(int id) {
+        if (id < 0) return;
+        if (id >= apicCount.length) apicCount = Arrays.copyOf(apicCount, Math.max(id + 1, apicCount.length * 2));
+        apicCount[id]++;
+    }
+
     void exception(int id) {
         if (id < 0) return;
-        if (id >= exceptionCount.length) exceptionCount = Arrays.copyOf(exceptionCount, id * 2);
+        if (id >= exceptionCount.length) exceptionCount = Arrays.copyOf(exceptionCount, Math.max(id + 1, id * 2));
         exceptionCount[id]++;
     }
 
