@@ -1,6 +1,5 @@
 package dev.vmscope.explain.parse;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /** "bhyvectl --get-stats": "vcpuN stats:" then "%-40s\t%ld" lines (see {@link VmStatLines}). */
@@ -21,10 +20,6 @@ public final class BhyveStatsParser implements DumpParser {
     @Override
     public ParsedDump parse(String file, byte[] data, List<Line> lines) {
         // Same line shapes as the statistics section of --get-all; stats-only files start in that section.
-        List<Line> withHeader = new ArrayList<>(lines.size() + 1);
-        boolean hasHeader = !lines.isEmpty() && VmStatLines.header(lines.getFirst().text()) >= 0;
-        if (!hasHeader) withHeader.add(new Line(0, "vcpu0 stats:"));
-        withHeader.addAll(lines);
-        return BhyvectlParser.parse(file, withHeader, Format.BHYVE_STATS);
+        return BhyvectlParser.parse(file, lines, Format.BHYVE_STATS, true);
     }
 }

@@ -28,7 +28,7 @@ public record BhyvectlDump(String file, Format format, Vendor vendor, List<Field
     /** print_intinfo(): "pending:" (EXITINTINFO) or "current:" (exception bhyve queued). */
     public record IntInfo(String which, boolean valid, String type, int vector, Long errcode, int line) {}
 
-    /** One vm_stat line "%-40s\t%ld" under "vcpuN stats:". */
+    /** One vm_stat line "%-40s\t%ld" under "vcpuN stats:" (vcpu -1 when the header was not pasted). */
     public record VmStat(int vcpu, String name, long value, int line) {}
 
     public Optional<Field> field(String name) {

@@ -48,10 +48,11 @@ public final class BhyvectlParser implements DumpParser {
 
     @Override
     public ParsedDump parse(String file, byte[] data, List<Line> lines) {
-        return parse(file, lines, Format.BHYVECTL_GET_ALL);
+        return parse(file, lines, Format.BHYVECTL_GET_ALL, false);
     }
 
-    static BhyvectlDump parse(String file, List<Line> lines, Format format) {
+    /** With {@code statsOnly}, lines before any "vcpuN stats:" header are statistics of an unknown vCPU (-1). */
+    static BhyvectlDump parse(String file, List<Line> lines, Format format, boolean statsOnly) {
         List<Field> fields = new ArrayList<>();
         List<BhyvectlDump.MemMapping> memmap = new ArrayList<>();
         List<BhyvectlDump.MemSeg> memsegs = new ArrayList<>();
@@ -61,8 +62,8 @@ public final class BhyvectlParser implements DumpParser {
         List<BhyvectlDump.VmStat> stats = new ArrayList<>();
         List<Unparsed> bad = new ArrayList<>();
         BhyveExitLines exits = new BhyveExitLines();
-        Section sec = Section.NONE;
-        int statVcpu = 0;
+        Section sec = statsOnly ? Section.STATS : Section.NONE;
+        int statVcpu = -1;
         for (Line l : lines) {
             String t = l.text();
             String s = t.strip();

@@ -81,8 +81,4 @@ public final class Text {
         if (s.startsWith("0x") || s.startsWith("0X")) s = s.substring(2);
         return hex(s);
     }
-
-    public static String hex64(long v) { return String.format("0x%016x", v); }
-
-    public static String hexShort(long v) { return "0x" + Long.toHexString(v); }
 }

@@ -35,11 +35,11 @@ final class BhyveStatsExplainer {
             if (exitCounter && total > 0 && s.value() != 0) {
                 double pct = Math.round(s.value() * 10000.0 / total) / 100.0;
                 data.put("pct_of_exits", pct);
-                r.fact(BhyvectlExplainer.STATS, String.format(Locale.ROOT, "vcpu%d %s%s: %d (%.2f%% of %d exits)",
-                        s.vcpu(), s.name(), id, s.value(), pct, total) + known.map(x -> " - counts " + x.counts()).orElse(""), src,
+                r.fact(BhyvectlExplainer.STATS, String.format(Locale.ROOT, "%s %s%s: %d (%.2f%% of %d exits)",
+                        vcpu(s), s.name(), id, s.value(), pct, total) + known.map(x -> " - counts " + x.counts()).orElse(""), src,
                         s.line(), data);
             } else if (s.value() != 0) {
-                r.fact(BhyvectlExplainer.STATS, "vcpu" + s.vcpu() + " " + s.name() + id + ": " + s.value()
+                r.fact(BhyvectlExplainer.STATS, vcpu(s) + " " + s.name() + id + ": " + s.value()
                         + known.map(x -> " - counts " + x.counts()).orElse(""), src, s.line(), data);
             }
         }
@@ -48,6 +48,8 @@ final class BhyveStatsExplainer {
             r.fact(BhyvectlExplainer.STATS, zero + " other counters are zero", SRC, d.stats().getFirst().line());
         }
     }
+
+    private static String vcpu(BhyvectlDump.VmStat s) { return s.vcpu() >= 0 ? "vcpu" + s.vcpu() : "vcpu ?"; }
 
     private long totalExits(int vcpu) {
         for (BhyvectlDump.VmStat s : d.stats()) {

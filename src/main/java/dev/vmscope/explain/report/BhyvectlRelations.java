@@ -10,7 +10,6 @@ import dev.vmscope.explain.tables.VmcbIntercepts;
 import dev.vmscope.util.Json;
 
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -140,6 +139,4 @@ final class BhyvectlRelations {
                     Cite.BHYVE_VMM + " vm_handle_suspend()", susp.get().line());
         }
     }
-
-    static List<String> names(Decoded d) { return d.setNames(); }
 }

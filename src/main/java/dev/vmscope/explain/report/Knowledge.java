@@ -22,8 +22,7 @@ import java.util.Optional;
 
 /**
  * The report's only door to the knowledge tables of dev.vmscope.explain.tables (built on branch explain-tables).
- * Methods marked HOOK(explain-tables) wait for tables that have not landed yet and return empty, so the report
- * says "not decoded" instead of guessing.
+ * HOOK(explain-tables) marks decodes still waiting for a table: the report shows those values raw, never guessed.
  */
 final class Knowledge {
     private Knowledge() {}
@@ -80,8 +79,8 @@ final class Knowledge {
     /** bhyve vm_stat description to its VMM_STAT entry (identifier and what it really counts). */
     static Optional<BhyveStats.Stat> bhyveStat(String description) { return BhyveStats.byDescription(description); }
 
-    /** HOOK(explain-tables): VMCS execution/exit/entry control layouts. */
-    static Optional<Decoded> vmcsControls(String field, long value) { return Optional.empty(); }
+    // HOOK(explain-tables): VMCS pin/proc/exit/entry control layouts are not in the tables yet, so those bhyvectl
+    // fields are shown raw under "Other fields" rather than decoded.
 
     /** EXITINFO1 layout for the SVM exits that define one (IOIO, NPF). */
     static Optional<BitLayout> svmExitInfo1(long code) {
@@ -95,6 +94,4 @@ final class Knowledge {
 
     /** Segment access rights in the VMX layout (bhyvectl prints both vendors that way). */
     static Decoded accessRights(long ar) { return SegmentAttributes.decodeVmx(ar); }
-
-    static final String SOURCE_SVM_HANDLING = Cite.BHYVE_SVM;
 }

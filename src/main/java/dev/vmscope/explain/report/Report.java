@@ -43,7 +43,5 @@ public record Report(String file, String format, String formatSource, String hyp
             sections.forEach((k, v) -> out.add(new Section(k, List.copyOf(v))));
             return out;
         }
-
-        public boolean has(String section) { return sections.containsKey(section); }
     }
 }
