@@ -110,6 +110,13 @@ final class BhyvectlRelations {
 
     /** An injected/queued exception next to the exit that produced it. */
     private void exitAndQueuedEvent() {
+        d.field("exitintinfo").filter(Field::numeric).filter(x -> (x.value() & 0x80000000L) != 0).ifPresent(x -> {
+            int vec = (int) (x.value() & 0xff);
+            r.fact(S, "EXITINTINFO is valid: the exit interrupted the delivery of vector " + vec + " ("
+                    + Knowledge.vector(vec) + " if an exception); the event was not delivered and bhyve re-injects it"
+                    + " on the next VMRUN", Sources.APM_EVENTINJ + "; " + Cite.BHYVE_SVM.replace("svm_vmexit()",
+                    "svm_inj_intinfo()") + "; " + Cite.BHYVE_VMM + " vm_exit_intinfo()", x.line());
+        });
         for (BhyvectlDump.IntInfo ii : d.intinfo()) {
             if (!ii.valid()) continue;
             String label = ii.type().equals("exception") ? Knowledge.vector(ii.vector()) : ii.type();
