@@ -14,7 +14,10 @@ import dev.vmscope.explain.tables.Msrs;
 import dev.vmscope.explain.tables.SegmentAttributes;
 import dev.vmscope.explain.tables.Sources;
 import dev.vmscope.explain.tables.SvmExitCodes;
+import dev.vmscope.explain.tables.BhyveStats;
 import dev.vmscope.explain.tables.VmcbIntercepts;
+import dev.vmscope.explain.tables.VmcbLayout;
+import dev.vmscope.explain.tables.VmxInstructionErrors;
 import dev.vmscope.explain.tables.VmxExitReasons;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +30,7 @@ public final class Decoder {
 
     public static final List<String> KINDS = List.of("svm-exit", "vmx-exit", "bhyve-exit", "kvm-exit", "rflags", "cr0",
             "cr4", "efer", "xcr0", "exceptions", "svm-intercepts", "icr", "segment-ar", "exitintinfo", "vmx-intr-info",
-            "ioio", "npf", "msr", "port", "vector", "insn");
+            "ioio", "npf", "msr", "port", "vector", "insn", "vmx-inst-error", "vmcb-offset", "int-ctl", "apic", "bhyve-stat");
 
     public static Report decode(DecodeRequest r) {
         List<Section> out = new ArrayList<>();
@@ -54,6 +57,12 @@ public final class Decoder {
             case "port" -> port(Values.parse("port", r.value(), 0xffff), out);
             case "vector" -> vector((int) Values.parse("vector", r.value(), 255), out);
             case "insn" -> out.add(Instructions.disassemble(r));
+            case "vmx-inst-error" -> lookup("VM-instruction error", VmxInstructionErrors.table(),
+                    Values.parse("VM-instruction error", r.value(), 0xffffffffL), "Intel SDM vol. 3, 31.4", out);
+            case "vmcb-offset" -> vmcbOffset((int) Values.parse("VMCB offset", r.value(), 0xfff), out);
+            case "int-ctl" -> bits(VmcbLayout.INT_CTL, r, out);
+            case "apic" -> apic(Values.parse("APIC offset or x2APIC MSR", r.value(), 0xffffffffL), out);
+            case "bhyve-stat" -> bhyveStat(String.join(" ", r.values()), out);
             default -> throw new DecodeException("unknown decode kind '" + k + "' (kinds: " + String.join(", ", KINDS) + ")");
         }
         return new Report(k, String.join(" ", r.values()), out);
@@ -186,5 +195,50 @@ public final class Decoder {
         f.put("error code", e.errorCode() ? "yes" : "no");
         if (!e.note().isEmpty()) f.put("raised by", e.note());
         out.add(Section.of("vector " + v, e.source(), f, List.of()));
+    }
+
+    private static void vmcbOffset(int off, List<Section> out) {
+        var f = VmcbLayout.at(off);
+        if (f.isEmpty()) {
+            out.add(Section.of("VMCB offset " + Report.hex(off), Sources.APM_VMCB, Map.of("field", "reserved / not in table"), List.of()));
+            return;
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("field", f.get().name());
+        m.put("meaning", f.get().meaning());
+        m.put("span", Report.hex(f.get().offset()) + "+" + f.get().size());
+        if (off != f.get().offset()) m.put("byte within field", Report.hex(off - f.get().offset()));
+        out.add(Section.of("VMCB offset " + Report.hex(off), f.get().source(), m, List.of()));
+    }
+
+    private static void apic(long v, List<Section> out) {
+        boolean msr = v >= 0x800 && v <= 0x8ff;
+        var reg = msr ? LocalApic.byX2apicMsr(v) : v <= 0xfff ? LocalApic.byOffset((int) v) : java.util.Optional.<LocalApic.Register>empty();
+        if (reg.isEmpty()) {
+            out.add(Section.unknown(msr ? "x2APIC MSR" : "local APIC offset", v, Sources.SDM_APIC));
+            return;
+        }
+        var r = reg.get();
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("register", r.name() + (r.count() > 1 ? "[" + ((msr ? (v - 0x800) << 4 : v) - r.offset()) / 16 + "]" : ""));
+        m.put("meaning", r.meaning());
+        m.put("xAPIC offset", Report.hex(r.offset()));
+        m.put("x2APIC MSR", Report.hex(r.x2apicMsr()));
+        out.add(Section.of((msr ? "x2APIC MSR " : "local APIC offset ") + Report.hex(v), r.source(), m, List.of()));
+    }
+
+    private static void bhyveStat(String description, List<Section> out) {
+        if (description.isBlank()) throw new DecodeException("bhyve-stat needs the statistic's description, e.g. \"vm exits for instruction emulation\"");
+        var st = BhyveStats.byDescription(description);
+        if (st.isEmpty()) {
+            out.add(new Section("bhyve statistic \"" + description + "\"", "FreeBSD sys/amd64/vmm (no entry)",
+                    Map.of("name", "unknown"), List.of(), List.of("not in the table"), true));
+            return;
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("id", st.get().id());
+        m.put("counts", st.get().counts());
+        m.put("cpu", st.get().scope());
+        out.add(Section.of("bhyve statistic \"" + st.get().description() + "\"", st.get().source(), m, List.of()));
     }
 }

@@ -78,9 +78,12 @@ public final class ControlRegisters {
             flag(23, "CET", "control-flow enforcement technology"),
             flag(24, "PKS", "protection keys for supervisor pages (Intel)"),
             flag(25, "UINTR", "user interrupts (Intel)"),
-            reserved(26, 27),
+            reserved(26, 26),
+            flag(27, "LASS", "linear address space separation (Intel)"),
             flag(28, "LAM_SUP", "linear address masking for supervisor pointers (Intel)"),
-            reserved(29, 63));
+            reserved(29, 31),
+            flag(32, "FRED", "flexible return and event delivery (Intel)"),
+            reserved(33, 63));
 
     public static final BitLayout EFER = BitLayout.of("EFER (MSR 0xc0000080)", 64, S + "; " + Sources.SDM_MSR,
             flag(0, "SCE", "SYSCALL/SYSRET enable"),

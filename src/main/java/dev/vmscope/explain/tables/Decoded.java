@@ -25,4 +25,23 @@ public record Decoded(String title, long value, int width, List<DecodedBit> bits
     public java.util.Optional<DecodedBit> field(String name) {
         return bits.stream().filter(b -> b.name().equals(name)).findFirst();
     }
+
+    /**
+     * One line for reports: set flags, multi-bit fields as name=value, then anomalies, e.g.
+     * {@code "CF | AF | SF | TF | AC | IOPL=0x0"} or {@code "#MC"}; "(none set)" when nothing is.
+     */
+    public String summary() {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        for (DecodedBit b : bits) {
+            if (b.status() == DecodedBit.Status.UNKNOWN) parts.add("unknown bit " + b.bits());
+            else if (b.status() == DecodedBit.Status.RESERVED) {
+                if (b.flagged()) parts.add("reserved bit " + b.bits() + "=" + b.value());
+            } else if (b.isFlag() && b.valueName() == null) {
+                if (b.set()) parts.add(b.name());
+            } else {
+                parts.add(b.name() + "=" + (b.valueName() != null ? b.valueName() : "0x" + Long.toHexString(b.value())));
+            }
+        }
+        return parts.isEmpty() ? "(none set)" : String.join(" | ", parts);
+    }
 }

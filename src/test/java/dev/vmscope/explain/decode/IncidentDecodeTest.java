@@ -35,6 +35,7 @@ class IncidentDecodeTest {
         Report r = decode("exceptions", "0x00040000");
         Decoded d = bits(r, 0);
         assertEquals(List.of("#MC"), d.setNames());
+        assertEquals("#MC", ExceptionVectors.BITMAP.decode(0x40000).summary());
         assertEquals(18, d.setFlags().getFirst().lo());
         assertTrue(d.anomalies().isEmpty());
         // #PF would be bit 14.
@@ -65,6 +66,7 @@ class IncidentDecodeTest {
         assertFalse(bit1.flagged(), "bit 1 is architecturally 1: not an anomaly");
         assertEquals(0, d.field("IF").orElseThrow().value());
         assertTrue(r.toText().contains("clear: PF, ZF, IF,"), r.toText());
+        assertEquals("CF | AF | SF | TF | IOPL=0x0 | AC", dev.vmscope.explain.tables.ControlRegisters.RFLAGS.decode(0x40193).summary());
     }
 
     @Test
