@@ -83,6 +83,16 @@ final class BhyvectlExplainer {
                         + (exitInfo == null ? "an unknown exit reason" : exitInfo.name()), Sources.SDM_QUAL, x.line());
             }
         });
+        f("instruction_error").filter(Field::numeric).ifPresent(x -> r.fact(EXIT, "instruction_error = " + x.raw()
+                + ": " + (x.value() == 0 ? "no VMX instruction error recorded" : Knowledge.vmxInstructionError(
+                x.value()).map(ExitCodeInfo::meaning).orElse("unknown VM-instruction error number")),
+                "Intel SDM vol. 3, 31.4 \"VM Instruction Error Numbers\"", x.line()));
+        f("v_irq/tpr").filter(Field::numeric).ifPresent(x -> {
+            Decoded dd = Knowledge.intCtl(x.value());
+            r.fact(EXIT, "v_irq/tpr " + x.raw() + " (VMCB INT_CTL, offset 0x60): " + Bits.setBits(dd)
+                    + "; interrupt vector byte (offset 0x64) = 0x" + Long.toHexString(x.value() >>> 32 & 0xff),
+                    dd.source() + "; " + Cite.BHYVECTL_MD + " get_misc_vmcb()", x.line(), Bits.data(dd));
+        });
         for (String n : List.of("vmcs_exit_interruption_info", "entry_interruption_info", "vmcs_idt_vectoring_info")) {
             f(n).filter(Field::numeric).ifPresent(x -> ExitExplainer.eventWord(n, vendor, x.value(), x.line(), r, EXIT));
         }

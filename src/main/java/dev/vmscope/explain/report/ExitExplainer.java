@@ -96,6 +96,10 @@ final class ExitExplainer {
                     if (code != null) hardwareExit(Vendor.INTEL, code, who + " exit_reason", e.line(), r, EXIT);
                     if (e.values().containsKey("qualification")) r.fact(EXIT, who + " exit qualification "
                             + e.values().get("qualification"), Sources.SDM_QUAL, e.line());
+                    Long ie = e.number("inst_error");
+                    if (ie != null && ie != 0) r.fact(EXIT, who + " inst_error " + ie + ": " + Knowledge
+                            .vmxInstructionError(ie).map(ExitCodeInfo::meaning).orElse("unknown error number"),
+                            "Intel SDM vol. 3, 31.4 \"VM Instruction Error Numbers\"", e.line());
                 }
                 case "INOUT" -> r.fact(EXIT, who + ": port I/O " + e.values().getOrDefault("direction", "?")
                         + " port " + e.values().getOrDefault("port", "?") + ", " + e.values().getOrDefault("bytes", "?")

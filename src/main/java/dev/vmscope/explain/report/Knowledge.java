@@ -16,6 +16,8 @@ import dev.vmscope.explain.tables.ExitCodeInfo;
 import dev.vmscope.explain.tables.KvmExitReasons;
 import dev.vmscope.explain.tables.SvmExitCodes;
 import dev.vmscope.explain.tables.VmcbIntercepts;
+import dev.vmscope.explain.tables.VmcbLayout;
+import dev.vmscope.explain.tables.VmxInstructionErrors;
 import dev.vmscope.explain.tables.VmxExitReasons;
 
 import java.util.Optional;
@@ -91,6 +93,11 @@ final class Knowledge {
     static Optional<BitLayout> vmxQualification(long reason) {
         return ExitQualifications.forVmxReason((int) (reason & 0xffff));
     }
+
+    static Optional<ExitCodeInfo> vmxInstructionError(long n) { return VmxInstructionErrors.lookup(n); }
+
+    /** VMCB INT_CTL (V_TPR, V_IRQ, ...): the low 32 bits of bhyvectl's 8-byte "v_irq/tpr" read at offset 0x60. */
+    static Decoded intCtl(long v) { return VmcbLayout.INT_CTL.decode(v & 0xffffffffL); }
 
     /** Segment access rights in the VMX layout (bhyvectl prints both vendors that way). */
     static Decoded accessRights(long ar) { return SegmentAttributes.decodeVmx(ar); }
