@@ -16,6 +16,8 @@ public final class Main {
         COMMANDS.put("bench", Bench::new);
         COMMANDS.put("run", Run::new);
         COMMANDS.put("version", Version::new);
+        COMMANDS.put("explain", Explain::new);
+        COMMANDS.put("stats", Stats::new);
         COMMANDS.put("decode", Decode::new);
     }
 

@@ -1,0 +1,43 @@
+package dev.vmscope.explain.parse;
+
+import dev.vmscope.explain.stats.StatsReport;
+import dev.vmscope.explain.stats.TraceScanner;
+import dev.vmscope.explain.stats.TraceStats;
+
+import java.util.List;
+import java.util.Map;
+
+/** KVM tracepoint text from trace-cmd report or perf script; the byte-level work is done by {@link TraceScanner}. */
+public final class KvmTraceParser implements DumpParser {
+    /** "12.345678: kvm_exit:" (trace-cmd) or "12.345678: kvm:kvm_exit:" (perf script), any padding. */
+    private static final java.util.regex.Pattern EVENT =
+            java.util.regex.Pattern.compile("\\d\\.\\d+:\\s+(kvm:)?kvm_[a-z_]+:");
+
+    @Override
+    public Format format() { return Format.KVM_TRACE; }
+
+    @Override
+    public int sniff(List<Line> lines) {
+        int n = 0;
+        for (Line l : lines) {
+            String t = l.text();
+            int rb = t.indexOf("] ");
+            if (rb > 0 && t.indexOf('[') < rb && EVENT.matcher(t).find()) n += 2;
+        }
+        return n;
+    }
+
+    @Override
+    public ParsedDump parse(String file, byte[] data, List<Line> lines) {
+        TraceStats st = new TraceStats();
+        TraceScanner sc = new TraceScanner(st);
+        sc.scan(data);
+        Map<String, Object> m = StatsReport.toMap(st, sc);
+        Vendor v = switch ((String) m.get("vendor_hint")) {
+            case "intel" -> Vendor.INTEL;
+            case "amd" -> Vendor.AMD;
+            default -> Vendor.UNKNOWN;
+        };
+        return new KvmTraceDump(file, v, m, sc.eventLines(), List.copyOf(sc.unparsed()), sc.badLines());
+    }
+}

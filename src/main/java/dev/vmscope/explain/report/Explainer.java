@@ -1,0 +1,70 @@
+package dev.vmscope.explain.report;
+
+import dev.vmscope.explain.parse.BhyveExitDump;
+import dev.vmscope.explain.parse.BhyvectlDump;
+import dev.vmscope.explain.parse.Detector;
+import dev.vmscope.explain.parse.Format;
+import dev.vmscope.explain.parse.KvmTraceDump;
+import dev.vmscope.explain.parse.Line;
+import dev.vmscope.explain.parse.ParsedDump;
+import dev.vmscope.explain.parse.PerfKvmStatDump;
+import dev.vmscope.explain.parse.QemuDump;
+import dev.vmscope.explain.parse.Text;
+import dev.vmscope.explain.parse.Unparsed;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Entry point of vmscope explain: bytes of one file in, {@link Report} out. Never throws on input. */
+public final class Explainer {
+    private Explainer() {}
+
+    public static Report explain(String file, byte[] data, Optional<Format> forced) {
+        List<Line> lines = Text.lines(data);
+        if (lines.stream().allMatch(l -> l.text().isBlank())) {
+            return unreadable(file, file + ":1: empty file (expected one of: " + Format.ids() + ")");
+        }
+        Optional<Format> fmt = forced.isPresent() ? forced : Detector.detect(lines);
+        if (fmt.isEmpty()) {
+            Line first = lines.stream().filter(l -> !l.text().isBlank()).findFirst().orElse(lines.getFirst());
+            return unreadable(file, file + ":" + first.number() + ": unknown format: '" + clip(first.text())
+                    + "' (expected bhyvectl --get-all/--get-stats output, a bhyve 'vm exit[N]' report, trace-cmd"
+                    + " report / perf script KVM events, perf kvm stat report or a QEMU register dump; use --format "
+                    + Format.ids() + ")");
+        }
+        ParsedDump dump = Detector.parser(fmt.get()).parse(file, data, lines);
+        Report.Builder r = new Report.Builder();
+        try {
+            switch (dump) {
+                case BhyvectlDump d -> new BhyvectlExplainer(d, r).explain();
+                case BhyveExitDump d -> OtherExplainers.bhyveExit(d, r);
+                case KvmTraceDump d -> OtherExplainers.kvmTrace(d, r);
+                case PerfKvmStatDump d -> OtherExplainers.perf(d, r);
+                case QemuDump d -> OtherExplainers.qemu(d, r);
+            }
+        } catch (RuntimeException e) {
+            // A decoder bug must not hide what was already decoded; report it as an uninterpreted part.
+            r.notInterpreted(0, "explaining stopped early: " + e);
+        }
+        List<String> bad = new ArrayList<>();
+        for (Unparsed u : dump.unparsed()) bad.add(u.describe(file));
+        if (dump instanceof KvmTraceDump k && k.unparsedTotal() > k.unparsed().size()) {
+            bad.add(file + ": ... and " + (k.unparsedTotal() - k.unparsed().size()) + " more lines not interpreted");
+        }
+        for (String s : r.notInterpreted) bad.add(file + ":" + s.stripLeading());
+        String hv = dump.format().hypervisor.name().toLowerCase();
+        if (dump.recognized() == 0) {
+            bad.addFirst(file + ":1: no " + dump.format().id + " content found (expected " + dump.format().source + ")");
+            return new Report(file, dump.format().id, dump.format().source, hv, dump.vendor().label, r.sections(), bad, 2);
+        }
+        return new Report(file, dump.format().id, dump.format().source, hv, dump.vendor().label, r.sections(), bad,
+                bad.isEmpty() ? 0 : 1);
+    }
+
+    private static Report unreadable(String file, String why) {
+        return new Report(file, "unknown", "", "unknown", "unknown", List.of(), List.of(why), 2);
+    }
+
+    private static String clip(String s) { return s.length() > 60 ? s.substring(0, 57) + "..." : s; }
+}
