@@ -5,21 +5,41 @@ import dev.vmscope.kvm.Regs;
 import dev.vmscope.kvm.Sregs;
 import dev.vmscope.kvm.VcpuExit;
 
+import dev.vmscope.explain.tables.KvmExitReasons;
+import dev.vmscope.explain.tables.SvmExitCodes;
+import dev.vmscope.explain.tables.VmxExitReasons;
+
 import java.util.HexFormat;
 
 /** One-paragraph diagnostics for exits that stop the VM: the exit decoded, the vCPU, RIP and CPU mode. */
 public final class Diagnostics {
     private Diagnostics() {}
 
-    /** KVM_INTERNAL_ERROR_* suberrors (include/uapi/linux/kvm.h). */
+    /** A KVM_INTERNAL_ERROR_* suberror named and explained from the explain tables (include/uapi/linux/kvm.h). */
     static String suberror(int s) {
-        return switch (s) {
-            case 1 -> "KVM_INTERNAL_ERROR_EMULATION: KVM could not emulate an instruction";
-            case 2 -> "KVM_INTERNAL_ERROR_SIMUL_EX: exception while delivering an exception";
-            case 3 -> "KVM_INTERNAL_ERROR_DELIVERY_EV: event delivery caused an exit KVM cannot handle";
-            case 4 -> "KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON: unexpected hardware exit reason";
-            default -> "suberror " + s;
-        };
+        return KvmExitReasons.internalError(s).map(i -> i.name() + " (" + s + "): " + i.meaning())
+                .orElse("unknown suberror " + s);
+    }
+
+    /**
+     * The hardware reason of a failed VM entry: on Intel a VMX basic exit reason with bit 31 set (SDM vol. 3C
+     * 27.8), on AMD an SVM exit code such as VMEXIT_INVALID (APM vol. 2 15.5.1). The host's vendor decides.
+     */
+    static String entryFailure(long reason) {
+        boolean amd = hostVendor().equals("AuthenticAMD");
+        return (amd ? SvmExitCodes.lookup(reason) : VmxExitReasons.lookup(reason))
+                .map(i -> i.name() + ": " + i.meaning() + " [" + i.source() + "]")
+                .orElse((amd ? "SVM exit code" : "VMX exit reason") + " not in the tables");
+    }
+
+    private static String hostVendor() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo")))
+                if (line.startsWith("vendor_id")) return line.substring(line.indexOf(':') + 1).trim();
+        } catch (java.io.IOException | RuntimeException e) {
+            // unknown vendor: Intel's table is the default
+        }
+        return "GenuineIntel";
     }
 
     /** The CPU mode from CR0.PE, EFER.LMA and CS.L/D (SDM vol. 3 2.2, AMD APM vol. 2 1.2). */
@@ -42,10 +62,11 @@ public final class Diagnostics {
                 }
             }
             case VcpuExit.FailEntry f -> sb.append(String.format(
-                    "VM entry failed (KVM_EXIT_FAIL_ENTRY), hardware entry failure reason 0x%x on host CPU %d",
-                    f.hardwareReason(), f.cpu()));
+                    "VM entry failed (KVM_EXIT_FAIL_ENTRY), hardware entry failure reason 0x%x on host CPU %d: %s",
+                    f.hardwareReason(), f.cpu(), entryFailure(f.hardwareReason())));
             case VcpuExit.Unknown u -> sb.append(String.format("KVM_EXIT_UNKNOWN, hardware exit reason 0x%x", u.hardwareReason()));
-            default -> sb.append("unhandled exit ").append(ExitReason.name(exit.code())).append(" (").append(exit.code()).append(")");
+            default -> sb.append("unhandled exit ").append(ExitReason.name(exit.code())).append(" (").append(exit.code())
+                    .append(")").append(KvmExitReasons.lookup(exit.code()).map(i -> ": " + i.meaning()).orElse(""));
         }
         if (why != null) sb.append(" [").append(why).append("]");
         sb.append(registers(v));
