@@ -11,6 +11,9 @@ import java.util.Locale;
  * Every malformed value is a {@link CliException} naming the option.
  */
 final class Options {
+    /** How the user wrote an option back to them: "-m", "--kernel". */
+    static String spell(String opt) { return (opt.length() == 1 ? "-" : "--") + opt; }
+
     private final List<String> args;
     private int i;
     private String pendingValue;
@@ -35,12 +38,12 @@ final class Options {
 
     String value(String opt) {
         if (pendingValue != null) { String v = pendingValue; pendingValue = null; return v; }
-        if (i >= args.size()) throw new CliException("option --" + opt + " needs a value");
+        if (i >= args.size()) throw new CliException("option " + spell(opt) + " needs a value");
         return args.get(i++);
     }
 
     void noValue(String opt) {
-        if (pendingValue != null) throw new CliException("option --" + opt + " takes no value");
+        if (pendingValue != null) throw new CliException("option " + spell(opt) + " takes no value");
     }
 
     /** QEMU -m: a number with optional K/M/G/T suffix (and optional trailing B); a bare number is MiB. */
@@ -58,7 +61,7 @@ final class Options {
             if (n <= 0 || n > (1L << 50) / mul) throw new NumberFormatException();
             return n * mul;
         } catch (NumberFormatException e) {
-            throw new CliException("--" + opt + ": '" + v + "' is not a memory size (e.g. 128M, 2G)");
+            throw new CliException(spell(opt) + ": '" + v + "' is not a memory size (e.g. 128M, 2G)");
         }
     }
 
@@ -68,7 +71,7 @@ final class Options {
             if (n < min || n > max) throw new NumberFormatException();
             return n;
         } catch (NumberFormatException e) {
-            throw new CliException("--" + opt + ": '" + v + "' is not a number from " + min + " to " + max);
+            throw new CliException(spell(opt) + ": '" + v + "' is not a number from " + min + " to " + max);
         }
     }
 
@@ -76,7 +79,7 @@ final class Options {
         try {
             return Long.decode(v.trim());
         } catch (NumberFormatException e) {
-            throw new CliException("--" + opt + ": '" + v + "' is not an address (e.g. 0x7c00)");
+            throw new CliException(spell(opt) + ": '" + v + "' is not an address (e.g. 0x7c00)");
         }
     }
 
@@ -92,15 +95,15 @@ final class Options {
             if (!(d > 0) || d * mul > Long.MAX_VALUE / 2) throw new NumberFormatException();
             return Math.max(1, (long) (d * mul));
         } catch (NumberFormatException e) {
-            throw new CliException("--" + opt + ": '" + v + "' is not a duration (e.g. 10s, 500ms)");
+            throw new CliException(spell(opt) + ": '" + v + "' is not a duration (e.g. 10s, 500ms)");
         }
     }
 
     static Path readableFile(String opt, String v) {
         Path p = Path.of(v);
-        if (!Files.exists(p)) throw new CliException("--" + opt + ": " + v + ": no such file");
-        if (!Files.isRegularFile(p)) throw new CliException("--" + opt + ": " + v + ": not a regular file");
-        if (!Files.isReadable(p)) throw new CliException("--" + opt + ": " + v + ": permission denied");
+        if (!Files.exists(p)) throw new CliException(spell(opt) + ": " + v + ": no such file");
+        if (!Files.isRegularFile(p)) throw new CliException(spell(opt) + ": " + v + ": not a regular file");
+        if (!Files.isReadable(p)) throw new CliException(spell(opt) + ": " + v + ": permission denied");
         return p;
     }
 

@@ -2,6 +2,7 @@ package dev.vmscope.cli;
 
 import dev.vmscope.debug.DebugOptions;
 import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.loader.LoaderException;
 import dev.vmscope.machine.Machine;
 import dev.vmscope.machine.MachineBuilder;
 import dev.vmscope.machine.MachineConfig;
@@ -43,6 +44,8 @@ public final class Run implements Command {
             m = MachineBuilder.build(cfg, console, debugcon, err, true);
         } catch (KvmException e) {
             throw new CliException("cannot create the VM: " + e.getMessage(), 6);
+        } catch (LoaderException e) {
+            throw new CliException(e.getMessage());
         }
         try {
             int status = m.run();
