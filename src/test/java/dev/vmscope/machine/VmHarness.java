@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Boots a guest from guests/ on real KVM inside the test JVM and captures what it printed. */
 public final class VmHarness {
-    public record Result(int status, String console, String diag, String stopMessage, List<ExitStats> stats) {}
+    public record Result(int status, String console, String diag, String stopMessage, List<ExitStats> stats,
+                         long deviceFaults) {}
 
     private VmHarness() {}
 
@@ -34,8 +35,12 @@ public final class VmHarness {
     }
 
     public static MachineConfig config(Path kernel, String append) {
+        return config(kernel, append, MachineConfig.IrqchipMode.KERNEL, 1);
+    }
+
+    public static MachineConfig config(Path kernel, String append, MachineConfig.IrqchipMode irqchip, int smp) {
         MachineConfig d = MachineConfig.defaults();
-        return new MachineConfig(32L << 20, 1, d.irqchip(), kernel, append, List.of(), null, false, 60_000, null,
+        return new MachineConfig(32L << 20, smp, irqchip, kernel, append, List.of(), null, false, 60_000, null,
                 false, d.debug(), null);
     }
 
@@ -52,7 +57,7 @@ public final class VmHarness {
             setup.accept(m);
             int status = m.run();
             return new Result(status, console.toString(StandardCharsets.ISO_8859_1), diag.toString(StandardCharsets.UTF_8),
-                    m.stopMessage(), m.stats());
+                    m.stopMessage(), m.stats(), m.pio().deviceFaults() + m.mmio().deviceFaults());
         } finally {
             m.close();
         }
