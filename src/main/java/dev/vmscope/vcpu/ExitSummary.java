@@ -30,16 +30,25 @@ public final class ExitSummary {
         }
     }
 
+    /** Rows shown per table; the rest are folded into one line (--stats-json keeps them all). */
+    static final int MAX_ROWS = 16;
+
     private static void table(PrintStream out, String title, Map<String, ExitStats.Counter> rows, long total) {
         out.printf("  %-26s %10s %7s %12s %12s%n", title, "count", "share", "guest ms", "handle us/op");
-        rows.entrySet().stream()
-                .sorted((a, b) -> Long.compare(b.getValue().count, a.getValue().count))
+        var sorted = rows.entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue().count, a.getValue().count)).toList();
+        sorted.stream().limit(MAX_ROWS)
                 .forEach(e -> {
                     ExitStats.Counter c = e.getValue();
                     out.printf("  %-26s %10d %6.1f%% %12.3f %12.2f%n", e.getKey(), c.count,
                             total == 0 ? 0.0 : 100.0 * c.count / total, c.guestNanos / 1e6,
                             c.count == 0 ? 0.0 : c.handleNanos / 1e3 / c.count);
                 });
+        if (sorted.size() > MAX_ROWS) {
+            long rest = sorted.subList(MAX_ROWS, sorted.size()).stream().mapToLong(e -> e.getValue().count).sum();
+            out.printf("  %-26s %10d %6.1f%%%n", "(" + (sorted.size() - MAX_ROWS) + " more)", rest,
+                    total == 0 ? 0.0 : 100.0 * rest / total);
+        }
     }
 
     interface Pick { Map<String, ExitStats.Counter> of(ExitStats s); }
