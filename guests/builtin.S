@@ -96,8 +96,8 @@ check_hlt:
     # The PIC's INTR reaches the CPU through the local APIC's LINT0, which is masked after reset and
     # only unmasked by firmware (SeaBIOS sets it to ExtINT; qboot and vmscope's direct boot do not).
     # So: software-enable the APIC (SVR bit 8, spurious vector 0xff) and set LVT LINT0 to ExtINT,
-    # unmasked (Intel SDM Vol. 3A 11.5.1 "Local Vector Table", 11.9 "Spurious Interrupt"). Without an
-    # APIC these two writes hit unclaimed MMIO and are dropped.
+    # unmasked (Intel SDM Vol. 3A, "Local Vector Table" and "Spurious Interrupt"). Without an APIC
+    # these two writes hit unclaimed MMIO and are dropped.
     movl $0x1ff, 0xfee000f0
     movl $0x700, 0xfee00350
     # 8259A remap: ICW1 edge+ICW4, ICW2 vector base, ICW3 cascade on IRQ2, ICW4 8086 mode (Intel 8259A
@@ -120,7 +120,8 @@ check_hlt:
     outb %al, $0x21
     mov $0xff, %al
     outb %al, $0xa1
-    # 8254 control word 0x30: channel 0, lobyte/hibyte, mode 0 (interrupt on terminal count), binary.
+    # 8254 control word 0x30 (Intel 8254 datasheet, "Control Word Format"): channel 0, lobyte/hibyte,
+    # mode 0 (interrupt on terminal count), binary.
     mov $0x30, %al
     outb %al, $0x43
     mov $(PIT_COUNT & 0xff), %al
