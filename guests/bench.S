@@ -70,7 +70,7 @@ _start:
     jb 4b
     movl $(pdpt + PTE_P_RW_US), pml4
 
-    # TSS descriptor base (Intel SDM Vol. 3A 8.2.3 "TSS Descriptor in 64-bit mode"): bits 15:0 at +2,
+    # TSS descriptor base (Intel SDM Vol. 3A, "TSS Descriptor in 64-bit mode"): bits 15:0 at +2,
     # 23:16 at +4, 31:24 at +7; the linker-chosen address can only be split at run time.
     mov $tss, %eax
     mov %ax, gdt_tss + 2
@@ -79,7 +79,7 @@ _start:
     mov %ah, gdt_tss + 7
     movl $stack_top, tss + 4         # RSP0, should anything ever enter ring 0 again
     # I/O permission bitmap right after the 104-byte TSS: 8192 zero bytes allow all 65536 ports, and the
-    # byte after it must be 0xff (Intel SDM Vol. 1 19.5.2 "I/O Permission Bit Map").
+    # byte after it must be 0xff (Intel SDM Vol. 1, "I/O Permission Bit Map").
     movw $104, tss + 102
     movb $0xff, tss + 104 + 8192
 

@@ -1,5 +1,6 @@
 package dev.vmscope.loader;
 
+import dev.vmscope.arch.x86.BootState;
 import dev.vmscope.arch.x86.E820;
 import dev.vmscope.memory.GuestMemory;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,8 @@ import java.util.List;
  * Loads a Multiboot v1 kernel (Multiboot Specification 0.6.96) the way QEMU's -kernel does: an ELF32 or
  * ELF64 executable (PT_LOAD segments at their physical addresses), or any image whose header sets flag
  * bit 16 (the a.out kludge: load_addr, load_end_addr, bss_end_addr, entry_addr). Modules follow the
- * kernel, each page-aligned. The boot information lives in a fixed low-memory area, {@link #INFO_AREA}.
+ * kernel, each page-aligned. The boot information lives in a fixed low-memory area, {@link #INFO_AREA};
+ * the range {@code BootState.multiboot} will write its GDT to is reserved too, so no image may cover it.
  * Only guest memory is written; the CPU state comes from {@code BootState.multiboot(memory, result)}.
  */
 public final class Multiboot {
@@ -53,6 +55,7 @@ public final class Multiboot {
         MultibootInfo info = MultibootInfo.layout(kernel, INFO_AREA, INFO_AREA_END, memoryMap.size(), strings);
 
         Placement placement = new Placement(memory);
+        placement.claim(kernel, BootState.GDT_BASE, BootState.GDT_SIZE, "the boot GDT");
         placement.claim(kernel, INFO_AREA, info.size(), "the multiboot info area");
         long entry;
         List<LoadResult.Symbol> symbols = List.of();

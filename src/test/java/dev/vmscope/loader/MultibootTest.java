@@ -217,6 +217,11 @@ class MultibootTest {
                 "overlaps the multiboot info area");
     }
 
+    @Test void segmentOverBootGdt() throws IOException {
+        fails("gdt.elf", elf(false, 0x400, segs(new Seg(0x400, concat(header(0), code(8)), 0x200)), List.of()),
+                "overlaps the boot GDT at [0x500, 0x520)");
+    }
+
     @Test void fileSizeLargerThanMemorySize() throws IOException {
         fails("fm.elf", elf(false, 0x100000, segs(new Seg(0x100000, concat(header(0), code(8)), 4)), List.of()),
                 "is larger than p_memsz");

@@ -38,6 +38,8 @@ public record BootState(Mode mode, long rip, long rsp, long rflags,
 
     private static final Segment[] GDT = {
         null, Segment.flatCode32(SEL_CODE32), Segment.flatData(SEL_DATA), Segment.code64(SEL_CODE64)};
+    /** Bytes of guest memory the boot GDT occupies from {@link #GDT_BASE}. */
+    public static final int GDT_SIZE = 8 * GDT.length;
 
     /**
      * Multiboot v1 entry state (Multiboot Specification 0.6.96, 3.2 "Machine state"): 32-bit protected
@@ -101,6 +103,6 @@ public record BootState(Mode mode, long rip, long rsp, long rflags,
     private static DescriptorTable writeGdt(GuestMemory memory) {
         for (int i = 0; i < GDT.length; i++)
             memory.writeU64(GDT_BASE + 8L * i, GDT[i] == null ? 0 : GDT[i].descriptor());
-        return new DescriptorTable(GDT_BASE, GDT.length * 8 - 1);
+        return new DescriptorTable(GDT_BASE, GDT_SIZE - 1);
     }
 }

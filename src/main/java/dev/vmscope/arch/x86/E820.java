@@ -91,6 +91,24 @@ public final class E820 {
         return b.array();
     }
 
+    /**
+     * The RTC CMOS memory-size fields for {@code ramSize} (values as QEMU's pc_cmos_init in
+     * hw/i386/pc.c computes them): base memory in KiB (regs 0x15/0x16, at most 640), extended memory above
+     * 1 MiB in KiB (0x17/0x18 and 0x30/0x31, at most 65535), memory from 16 MiB to the PCI hole in 64 KiB
+     * blocks (0x34/0x35, at most 65535) and memory above 4 GiB in 64 KiB blocks (0x5b..0x5d, 24 bits).
+     */
+    public record CmosMemory(int baseKib, int extendedKib, int above16MiB64k, int above4GiB64k) { }
+
+    public static CmosMemory cmosMemory(long ramSize) {
+        check(ramSize);
+        long low = Math.min(ramSize, PCI_HOLE);
+        long mib = 1 << 20;
+        return new CmosMemory((int) Math.min(low >> 10, 640),
+                (int) Math.min((low - mib) >> 10, 65535),
+                (int) Math.min(Math.max(low - 16 * mib, 0) >> 16, 65535),
+                (int) Math.min((ramSize - low) >> 16, 0xffffff));
+    }
+
     private static void check(long ramSize) {
         if (ramSize < MIN_RAM) throw new IllegalArgumentException("guest RAM of " + ramSize + " bytes is below the minimum of " + MIN_RAM);
     }

@@ -35,6 +35,13 @@ class E820Test {
         assertEquals(1, E820.ramRanges(0xe0000000L).size());
     }
 
+    @Test void cmosSizesSaturateLikeQemu() {
+        assertEquals(new E820.CmosMemory(640, 15 * 1024, 0, 0), E820.cmosMemory(16 << 20));
+        assertEquals(new E820.CmosMemory(640, 65535, (int) ((256L << 20) - (16 << 20) >> 16), 0), E820.cmosMemory(256 << 20));
+        long ram = 6L << 30;
+        assertEquals(new E820.CmosMemory(640, 65535, (3584 - 16) * 16, (int) ((ram - 0xe0000000L) >> 16)), E820.cmosMemory(ram));
+    }
+
     @Test void tooLittleRamIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> E820.standard(1 << 20));
     }
