@@ -365,6 +365,11 @@ public final class VcpuFd implements AutoCloseable {
         }
     }
 
+    /** KVM_GET_STATS_FD: the kernel's own counters for this vCPU (needs KVM_CAP_BINARY_STATS_FD). */
+    public KvmStats openStats() {
+        return new KvmStats(Libc.ioctl(fd, "KVM_GET_STATS_FD", Ioctls.KVM_GET_STATS_FD, 0L));
+    }
+
     /** KVM_GET_LAPIC: the in-kernel local APIC's 1 KiB register page. */
     public byte[] getLapic() {
         try (Arena a = Arena.ofConfined()) {

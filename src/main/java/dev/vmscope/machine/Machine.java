@@ -201,6 +201,7 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
             if (v.thread().isAlive()) diag.println("vmscope: warning: vCPU " + v.id() + " did not leave KVM_RUN within 2 s");
         }
         wallNanos = System.nanoTime() - t0;
+        readKernelCounters();
         dev.vmscope.util.Timing.mark("VM stopped");
         if (debugging != null) debugging.afterStop(config.debug());
         List<Runnable> hooks;
@@ -209,6 +210,22 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
             try { r.run(); } catch (RuntimeException e) { diag.println("vmscope: warning: " + e.getMessage()); }
         }
         return status();
+    }
+
+    private final List<dev.vmscope.kvm.KvmStats> kernelStats = new ArrayList<>();
+
+    /** Opens KVM's statistics for each vCPU where the host offers them (KVM_CAP_BINARY_STATS_FD). */
+    void openKernelStats() {
+        for (Vcpu v : vcpus) {
+            try { kernelStats.add(v.fd().openStats()); } catch (KvmException e) { kernelStats.clear(); return; }
+        }
+    }
+
+    private void readKernelCounters() {
+        for (int i = 0; i < kernelStats.size() && i < vcpus.size(); i++) {
+            try { vcpus.get(i).stats().setKernelCounters(kernelStats.get(i).read()); }
+            catch (KvmException e) { /* the summary simply lacks the kernel's counters */ }
+        }
     }
 
     private boolean awaitForever() throws InterruptedException {
@@ -224,6 +241,7 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
     @Override public void close() {
         if (userIrqchip != null) userIrqchip.close();
         if (debugging != null) debugging.close();
+        for (dev.vmscope.kvm.KvmStats k : kernelStats) k.close();
         for (Vcpu v : vcpus) if (v.thread() != null && v.thread().isAlive()) return; // never unmap under a live vCPU
         vm.close();
         kvm.close();

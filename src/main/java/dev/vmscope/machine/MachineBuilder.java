@@ -18,7 +18,8 @@ public final class MachineBuilder {
     private MachineBuilder() {}
 
     /** KVM_CAP_SET_TSS_ADDR, KVM_CAP_X86_USER_SPACE_MSR (include/uapi/linux/kvm.h). */
-    private static final int CAP_SET_TSS_ADDR = 4, CAP_SYNC_REGS = 74, CAP_X86_USER_SPACE_MSR = 188;
+    private static final int CAP_SET_TSS_ADDR = 4, CAP_SYNC_REGS = 74, CAP_X86_USER_SPACE_MSR = 188,
+            CAP_BINARY_STATS_FD = 203;
     /** KVM_MSR_EXIT_REASON_UNKNOWN: MSRs KVM does not know exit to userspace (x2APIC with --irqchip user). */
     private static final long MSR_EXIT_REASON_UNKNOWN = 1 << 1;
 
@@ -71,6 +72,7 @@ public final class MachineBuilder {
                 if (syncRegs) v.fd().enableSyncRegs();
                 if (i == 0) boot.applyTo(v.fd());
             }
+            if (m.kvm().checkExtension(CAP_BINARY_STATS_FD) > 0) m.openKernelStats();
             DebugCapabilities caps = cfg.debug().gdb() != null ? DebugProbe.probe(m.kvm()) : DebugCapabilities.KVM_NO_SW_BP;
             m.setDebugging(new Debugging(m, caps));
             dev.vmscope.util.Timing.mark("vCPUs created");

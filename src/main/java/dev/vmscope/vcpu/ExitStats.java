@@ -28,6 +28,7 @@ public final class ExitStats {
     private final Map<String, Counter> byMmio = new TreeMap<>();
     private final Map<String, Counter> byIpi = new TreeMap<>();
     private long runNanos;
+    private Map<String, Long> kernelCounters = Map.of();
 
     public ExitStats(int vcpu) {
         this.vcpu = vcpu;
@@ -74,6 +75,11 @@ public final class ExitStats {
         return m;
     }
 
+    /** KVM's own counters for this vCPU (KVM_GET_STATS_FD) when the VM stopped; empty where unavailable. */
+    public void setKernelCounters(Map<String, Long> c) { kernelCounters = Map.copyOf(c); }
+
+    public Map<String, Long> kernelCounters() { return kernelCounters; }
+
     public Map<String, Object> toJson() {
         Map<String, Object> o = Json.obj();
         o.put("vcpu", vcpu);
@@ -83,6 +89,7 @@ public final class ExitStats {
         o.put("by_port", table(byPort));
         o.put("by_mmio", table(byMmio));
         if (!byIpi.isEmpty()) o.put("ipis", table(byIpi));
+        if (!kernelCounters.isEmpty()) o.put("kvm_stats", new TreeMap<>(kernelCounters));
         return o;
     }
 

@@ -24,6 +24,7 @@ public final class ExitSummary {
         if (!mmio.isEmpty()) table(out, "mmio device", mmio, total);
         Map<String, ExitStats.Counter> ipis = merge(all, ExitStats::ipis);
         if (!ipis.isEmpty()) table(out, "ipi (delivery mode)", ipis, total);
+        kernel(out, all, total);
         if (all.size() > 1) {
             out.printf("  %-26s %10s%n", "per vCPU", "exits");
             for (ExitStats s : all) out.printf("  %-26s %10d%n", "vcpu" + s.vcpu(), s.total());
@@ -49,6 +50,26 @@ public final class ExitSummary {
             out.printf("  %-26s %10d %6.1f%%%n", "(" + (sorted.size() - MAX_ROWS) + " more)", rest,
                     total == 0 ? 0.0 : 100.0 * rest / total);
         }
+    }
+
+    /** Counters KVM_GET_STATS_FD reports, to show the exits KVM handled without coming to userspace. */
+    static final String[] KERNEL_COUNTERS = {"halt_exits", "io_exits", "mmio_exits", "irq_exits", "irq_window_exits",
+            "nmi_window_exits", "signal_exits", "request_irq_exits", "insn_emulation", "insn_emulation_fail",
+            "hypercalls", "irq_injections", "nmi_injections", "halt_wakeup"};
+
+    private static void kernel(PrintStream out, List<ExitStats> all, long userspace) {
+        Map<String, Long> sum = new TreeMap<>();
+        for (ExitStats s : all) s.kernelCounters().forEach((k, v) -> sum.merge(k, v, Long::sum));
+        Long exits = sum.get("exits");
+        if (exits == null) return;
+        out.printf("  in KVM (KVM_GET_STATS_FD): %d exits, %d of them handled in the kernel without reaching vmscope%n",
+                exits, Math.max(0, exits - userspace));
+        StringBuilder sb = new StringBuilder();
+        for (String k : KERNEL_COUNTERS) {
+            Long v = sum.get(k);
+            if (v != null && v != 0) sb.append(sb.length() == 0 ? "    " : ", ").append(k).append(' ').append(v);
+        }
+        if (sb.length() > 0) out.println(sb);
     }
 
     interface Pick { Map<String, ExitStats.Counter> of(ExitStats s); }

@@ -29,7 +29,7 @@ public final class Libc {
     private static final long KERNEL_SIGSET = 8;
     private static final long AT_FDCWD = -100;
 
-    private static final long SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MUNMAP = 11, SYS_RT_SIGPROCMASK = 14, SYS_IOCTL = 16,
+    private static final long SYS_PREAD64 = 17, SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MUNMAP = 11, SYS_RT_SIGPROCMASK = 14, SYS_IOCTL = 16,
             SYS_GETPID = 39, SYS_RT_SIGTIMEDWAIT = 128, SYS_GETTID = 186, SYS_TGKILL = 234, SYS_OPENAT = 257;
 
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -93,6 +93,11 @@ public final class Libc {
     /** ioctl that reports failure as {@code -errno} instead of throwing. */
     public static int ioctlRaw(int fd, long request, MemorySegment arg) {
         return (int) sys(SYS_IOCTL, fd, request, arg.address(), 0, 0, 0);
+    }
+
+    /** pread(2) into {@code buf}; returns the bytes read or throws naming {@code what}. */
+    public static long pread(int fd, MemorySegment buf, long offset, String what) {
+        return check(what, sys(SYS_PREAD64, fd, buf.address(), buf.byteSize(), offset, 0, 0));
     }
 
     /** Maps {@code size} bytes and returns a segment of exactly that size. */
