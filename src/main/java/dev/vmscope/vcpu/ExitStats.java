@@ -24,7 +24,8 @@ public final class ExitStats {
     private static final int REASONS = 64;
     private final int vcpu;
     private final Counter[] byReason = new Counter[REASONS];
-    private final Map<String, Counter> byPort = new TreeMap<>();
+    /** Indexed by port << 1 | in: no key is built on the hot path. */
+    private final Counter[] byPort = new Counter[0x20000];
     private final Map<String, Counter> byMmio = new TreeMap<>();
     private final Map<String, Counter> byIpi = new TreeMap<>();
     private long runNanos;
@@ -43,7 +44,10 @@ public final class ExitStats {
     }
 
     public void port(int port, boolean in, long guest, long handle) {
-        byPort.computeIfAbsent(String.format("0x%04x %s", port, in ? "in" : "out"), k -> new Counter()).add(guest, handle);
+        int i = (port & 0xffff) << 1 | (in ? 1 : 0);
+        Counter c = byPort[i];
+        if (c == null) byPort[i] = c = new Counter();
+        c.add(guest, handle);
     }
 
     public void mmio(String device, long guest, long handle) {
@@ -60,7 +64,13 @@ public final class ExitStats {
 
     public long count(int reason) { return byReason[reason].count; }
 
-    public Map<String, Counter> ports() { return byPort; }
+    /** "0x03f8 out" style key -> counter, only ports seen. */
+    public Map<String, Counter> ports() {
+        Map<String, Counter> m = new TreeMap<>();
+        for (int i = 0; i < byPort.length; i++)
+            if (byPort[i] != null) m.put(String.format("0x%04x %s", i >> 1, (i & 1) != 0 ? "in" : "out"), byPort[i]);
+        return m;
+    }
 
     public Map<String, Counter> mmio() { return byMmio; }
 
@@ -86,7 +96,7 @@ public final class ExitStats {
         o.put("exits", total());
         o.put("guest_ns", runNanos);
         o.put("by_reason", table(reasons()));
-        o.put("by_port", table(byPort));
+        o.put("by_port", table(ports()));
         o.put("by_mmio", table(byMmio));
         if (!byIpi.isEmpty()) o.put("ipis", table(byIpi));
         if (!kernelCounters.isEmpty()) o.put("kvm_stats", new TreeMap<>(kernelCounters));
