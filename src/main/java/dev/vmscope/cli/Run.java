@@ -47,11 +47,21 @@ public final class Run implements Command {
         } catch (LoaderException e) {
             throw new CliException(e.getMessage());
         }
+        // Ctrl-C or SIGTERM: stop the VM and let the summary, stats and crash files be written first.
+        java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
+        Machine vm = m;
+        Thread hook = new Thread(() -> {
+            vm.stop(130, "interrupted by a signal (Ctrl-C or SIGTERM)", null);
+            try { reported.await(3, java.util.concurrent.TimeUnit.SECONDS); } catch (InterruptedException e) { /* exiting */ }
+        }, "vmscope-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
             int status = m.run();
             report(m, cfg, status, err);
             return status;
         } finally {
+            reported.countDown();
+            try { Runtime.getRuntime().removeShutdownHook(hook); } catch (IllegalStateException shuttingDown) { /* hook ran */ }
             m.close();
             debugcon.close();
         }
