@@ -53,6 +53,7 @@ public final class MachineBuilder {
             PcDevices devices = new PcDevices(m.pio(), m.mmio(), m.memory(), m, cfg.ramBytes(), cfg.smp(), diag,
                     new ConsoleOutput(console), new ConsoleOutput(debugcon), isaIrq);
             m.setDevices(devices);
+            if (m.firmware() != null) m.firmware().attach(m.mmio(), devices.i440fx());
             if (System.console() != null && interactive) ConsoleInput.start(System.in, devices.com1());
             BootPlan boot = Boot.prepare(m, devices);
             List<CpuidEntry> cpuid = m.kvm().supportedCpuid();
