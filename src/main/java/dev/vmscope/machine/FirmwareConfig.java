@@ -18,7 +18,10 @@ import java.util.Map;
  * <li>arch-local IRQ0_OVERRIDE = 1 (the MADT maps ISA IRQ 0 to GSI 2) and NUMA = zero nodes plus one zero
  *     word per possible APIC ID, the sizes QEMU gives them;
  * <li>files "etc/e820" (RAM and reservations), "etc/acpi/tables", "etc/acpi/rsdp" and "etc/table-loader"
- *     ({@link AcpiLinker}: the firmware allocates, links and checksums the tables itself).
+ *     ({@link AcpiLinker}: the firmware allocates, links and checksums the tables itself);
+ * <li>"etc/sercon-port" = COM1: vmscope has no display, so SeaBIOS's serial console (src/sercon.c
+ *     sercon_setup) puts its screen output (banner, boot menu, "No bootable device") on COM1, as QEMU users
+ *     get with -fw_cfg name=etc/sercon-port or a machine without graphics.
  * </ul>
  * Not published, as QEMU without those options: "bootorder", "etc/boot-fail-wait" (SeaBIOS then waits
  * 60 s after "No bootable device" before rebooting), "etc/smbios/*" (SeaBIOS builds its own), "genroms/*".
@@ -28,12 +31,15 @@ final class FirmwareConfig {
 
     /** Arch-local keys (QEMU include/hw/i386/fw_cfg.h: FW_CFG_ARCH_LOCAL + n). */
     static final int ACPI_TABLES = 0x8000, IRQ0_OVERRIDE = 0x8002;
-    static final String BOOT_CPUS = "etc/boot-cpus", E820_FILE = "etc/e820";
+    static final String BOOT_CPUS = "etc/boot-cpus", E820_FILE = "etc/e820", SERCON_PORT = "etc/sercon-port";
+    /** SeaBIOS's wait after "No bootable device" before it reboots, in ms (src/boot.c, default 60 s). */
+    public static final String BOOT_FAIL_WAIT = "etc/boot-fail-wait";
 
     static void publish(FwCfg fw, PlatformConfig platform, List<E820.Entry> map) {
         fw.addFile(E820_FILE, E820.fwCfgBytes(map));
         for (Map.Entry<String, byte[]> f : AcpiLinker.build(platform).entrySet()) fw.addFile(f.getKey(), f.getValue());
         fw.addFile(BOOT_CPUS, le(platform.cpus(), 2));
+        fw.addFile(SERCON_PORT, le(PcDevices.COM1_PORT, 2));
         fw.setItem(IRQ0_OVERRIDE, le(1, 4));
         fw.setItem(ACPI_TABLES, le(0, 2));                                  // no -acpitable blobs: count 0
         fw.setItem(FwCfg.NUMA, new byte[8 * (1 + platform.cpus())]);        // 0 nodes; APIC IDs 0..cpus-1

@@ -17,7 +17,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Boots a guest from guests/ on real KVM inside the test JVM and captures what it printed. */
 public final class VmHarness {
-    public record Result(int status, String console, String diag, String stopMessage, List<ExitStats> stats) {}
+    /** {@code debugcon} is what the guest wrote to port 0x402; {@code wallNanos} how long the VM ran. */
+    public record Result(int status, String console, String diag, String stopMessage, List<ExitStats> stats,
+                         String debugcon, long wallNanos) {}
 
     private VmHarness() {}
 
@@ -39,20 +41,33 @@ public final class VmHarness {
                 false, d.debug(), null);
     }
 
+    /** {@code base} with another CPU count and interrupt-controller mode. */
+    public static MachineConfig with(MachineConfig base, int smp, MachineConfig.IrqchipMode irqchip) {
+        return new MachineConfig(base.ramBytes(), smp, irqchip, base.kernel(), base.append(), base.modules(), base.bios(),
+                base.trace(), base.timeoutMillis(), base.statsJson(), base.summary(), base.debug(), base.flat());
+    }
+
     public static Result run(MachineConfig cfg) throws InterruptedException { return run(cfg, m -> { }); }
 
     /** Runs {@code cfg}; {@code setup} may register extra devices before the vCPUs start. */
     public static Result run(MachineConfig cfg, Consumer<Machine> setup) throws InterruptedException {
+        return run(cfg, setup, m -> { });
+    }
+
+    /** As {@link #run(MachineConfig, Consumer)}; {@code after} sees the stopped machine (its memory) before it closes. */
+    public static Result run(MachineConfig cfg, Consumer<Machine> setup, Consumer<Machine> after) throws InterruptedException {
         assumeKvm();
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         ByteArrayOutputStream diag = new ByteArrayOutputStream();
+        ByteArrayOutputStream debugcon = new ByteArrayOutputStream();
         PrintStream diagStream = new PrintStream(diag, true, StandardCharsets.UTF_8);
-        Machine m = MachineBuilder.build(cfg, console, java.io.OutputStream.nullOutputStream(), diagStream);
+        Machine m = MachineBuilder.build(cfg, console, debugcon, diagStream);
         try {
             setup.accept(m);
             int status = m.run();
+            after.accept(m);
             return new Result(status, console.toString(StandardCharsets.ISO_8859_1), diag.toString(StandardCharsets.UTF_8),
-                    m.stopMessage(), m.stats());
+                    m.stopMessage(), m.stats(), debugcon.toString(StandardCharsets.ISO_8859_1), m.wallNanos());
         } finally {
             m.close();
         }
