@@ -38,16 +38,10 @@ final class FirmwareConfig {
     static void publish(FwCfg fw, PlatformConfig platform, List<E820.Entry> map) {
         fw.addFile(E820_FILE, E820.fwCfgBytes(map));
         for (Map.Entry<String, byte[]> f : AcpiLinker.build(platform).entrySet()) fw.addFile(f.getKey(), f.getValue());
-        fw.addFile(BOOT_CPUS, le(platform.cpus(), 2));
-        fw.addFile(SERCON_PORT, le(PcDevices.COM1_PORT, 2));
-        fw.setItem(IRQ0_OVERRIDE, le(1, 4));
-        fw.setItem(ACPI_TABLES, le(0, 2));                                  // no -acpitable blobs: count 0
+        fw.addFile(BOOT_CPUS, FwCfg.le(platform.cpus(), 2));
+        fw.addFile(SERCON_PORT, FwCfg.le(PcDevices.COM1_PORT, 2));
+        fw.setItem(IRQ0_OVERRIDE, FwCfg.le(1, 4));
+        fw.setItem(ACPI_TABLES, FwCfg.le(0, 2));                                  // no -acpitable blobs: count 0
         fw.setItem(FwCfg.NUMA, new byte[8 * (1 + platform.cpus())]);        // 0 nodes; APIC IDs 0..cpus-1
-    }
-
-    static byte[] le(long v, int n) {
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) b[i] = (byte) (v >>> (8 * i));
-        return b;
     }
 }

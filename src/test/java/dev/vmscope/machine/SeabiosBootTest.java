@@ -36,7 +36,7 @@ class SeabiosBootTest {
         AtomicReference<Boot> tables = new AtomicReference<>();
         AtomicBoolean locked = new AtomicBoolean();
         VmHarness.Result r = VmHarness.run(cfg, m -> {
-            m.devices().fwCfg().addFile(FirmwareConfig.BOOT_FAIL_WAIT, FirmwareConfig.le(0, 4));
+            m.devices().fwCfg().addFile(FirmwareConfig.BOOT_FAIL_WAIT, dev.vmscope.devices.legacy.FwCfg.le(0, 4));
             watch(m, tables, locked);
         });
         System.err.printf("SeaBIOS --smp %d --irqchip %s: reset request after %.1f s%n", cpus, mode, r.wallNanos() / 1e9);
