@@ -81,6 +81,17 @@ public final class Run implements Command {
 
     private String debugconPath;
 
+    private static Path firmware(String opt, String v) throws CliException {
+        Path p = Options.readableFile(opt, v);
+        try {
+            String problem = dev.vmscope.machine.MemoryMap.biosSizeProblem(Files.size(p));
+            if (problem != null) throw new CliException("--" + opt + ": " + v + ": " + problem);
+        } catch (IOException e) {
+            throw new CliException("--" + opt + ": " + v + ": " + e.getMessage());
+        }
+        return p;
+    }
+
     /** Returns null for --help. */
     MachineConfig parse(List<String> args, PrintStream err) {
         MachineConfig d = MachineConfig.defaults();
@@ -109,7 +120,7 @@ public final class Run implements Command {
                     case "user" -> IrqchipMode.USER;
                     default -> throw new CliException("--irqchip: expected 'kernel' or 'user'");
                 };
-                case "bios" -> bios = Options.readableFile(opt, o.value(opt));
+                case "bios" -> bios = firmware(opt, o.value(opt));
                 case "trace" -> { o.noValue(opt); trace = true; }
                 case "timeout" -> timeout = Options.millis(opt, o.value(opt));
                 case "stats-json" -> stats = Path.of(o.value(opt));

@@ -2,6 +2,7 @@ package dev.vmscope.machine;
 
 import dev.vmscope.arch.x86.BootState;
 import dev.vmscope.arch.x86.E820;
+import dev.vmscope.arch.x86.acpi.BiosTables;
 import dev.vmscope.kvm.DTable;
 import dev.vmscope.kvm.Regs;
 import dev.vmscope.kvm.Segment;
@@ -17,17 +18,28 @@ import java.util.List;
 
 /**
  * Loads the kernel (the built-in guest by default) and decides the boot CPU's state: multiboot v1 kernels
- * as the specification says, flat binaries at a chosen address and mode. Also publishes the memory map
- * (fw_cfg etc/e820) the way QEMU does.
+ * as the specification says, flat binaries at a chosen address and mode, with the ACPI and MP tables written
+ * into the BIOS area; or, with --bios, the reset vector and nothing in memory. Also publishes what firmware
+ * reads from fw_cfg ({@link FirmwareConfig}).
  */
 final class Boot {
     private Boot() {}
+
+    /** CPUID.1:EAX the reset state puts in EDX: family 6, as KVM's own reset reports a P6-class CPU. */
+    static final long RESET_SIGNATURE = 0x600;
 
     static BootPlan prepare(Machine m, PcDevices devices) {
         MachineConfig cfg = m.config();
         GuestMemory mem = m.memory();
         List<E820.Entry> map = E820.standard(cfg.ramBytes());
-        devices.fwCfg().addFile("etc/e820", E820.fwCfgBytes(map));
+        FirmwareConfig.publish(devices.fwCfg(), devices.platform(), map);
+        if (cfg.bios() != null) {
+            // Firmware builds its own tables from fw_cfg and starts at the reset vector.
+            BootState reset = BootState.reset(RESET_SIGNATURE);
+            return bsp -> apply(bsp, reset);
+        }
+        // No firmware: the tables go where an OS scans for them (RSDP and MP floating pointer in 0xe0000-0xfffff).
+        BiosTables.install(mem, devices.platform());
         Path kernel = cfg.kernel() != null ? cfg.kernel() : BuiltinGuests.extract("builtin");
         BootState state;
         LoadResult loaded;

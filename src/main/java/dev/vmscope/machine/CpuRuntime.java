@@ -88,8 +88,12 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
         try {
             if (initPending) { initPending = false; waitingForSipi = true; }
             if (waitingForSipi && !sipiPending) irqchip.state(v.id(), UserIrqchip.WAIT_SIPI);
-            while (waitingForSipi && !sipiPending && !machine.stopping() && !v.pauseRequested())
+            while (waitingForSipi && !sipiPending && !machine.stopping() && !v.pauseRequested()) {
                 await(100);
+                // An INIT that arrives while we wait (firmware sends INIT then SIPI) is consumed here, or it
+                // would still be pending after the SIPI starts this CPU and send it back to wait-for-SIPI.
+                if (initPending) initPending = false;
+            }
             if (waitingForSipi && sipiPending) {
                 waitingForSipi = false;
                 sipiPending = false;

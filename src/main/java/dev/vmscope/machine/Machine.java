@@ -47,6 +47,7 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
     private UserIrqchip userIrqchip;
     private PcDevices devices;
     private Debugging debugging;
+    private Firmware firmware;
 
     Machine(MachineConfig config, PrintStream diag) {
         this.config = config;
@@ -57,7 +58,7 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
         try {
             v = kvm.createVm();
             this.vm = v;
-            this.memory = mapRam(v, config.ramBytes());
+            this.memory = mapRam(v, config, diag);
         } catch (RuntimeException e) {
             if (v != null) v.close();
             kvm.close();
@@ -65,11 +66,26 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
         }
     }
 
-    private static GuestMemory mapRam(VmFd vm, long ram) {
+    /**
+     * Maps guest RAM: slot 0 from 0, slot 1 from 4 GiB. With firmware (--bios) the low block is split
+     * around 0xc0000-0xfffff (slot 0 below, slot 2 from 1 MiB) and {@link Firmware} maps that window as PAM
+     * says, plus the ROM. GuestMemory always sees the whole low block as RAM: device DMA reaches the shadow RAM
+     * behind the window as on the i440FX, where PAM governs only CPU-side decoding of that range.
+     */
+    private GuestMemory mapRam(VmFd vm, MachineConfig cfg, PrintStream diag) {
+        long ram = cfg.ramBytes();
         List<MemoryRegion> regions = new ArrayList<>();
         long low = MemoryMap.lowRam(ram), high = MemoryMap.highRam(ram);
+        byte[] image = cfg.bios() != null ? Firmware.read(cfg.bios()) : null;
         MemorySegment lowSeg = vm.mapRam(low);
-        vm.setUserMemoryRegion(0, 0, 0, lowSeg);
+        if (image == null) {
+            vm.setUserMemoryRegion(0, 0, 0, lowSeg);
+        } else {
+            vm.setUserMemoryRegion(0, 0, 0, lowSeg.asSlice(0, MemoryMap.SHADOW_START));
+            vm.setUserMemoryRegion(Firmware.SLOT_ABOVE_1M, 0, MemoryMap.SHADOW_END, lowSeg.asSlice(MemoryMap.SHADOW_END));
+            firmware = new Firmware(vm, image, lowSeg.asSlice(MemoryMap.SHADOW_START,
+                    MemoryMap.SHADOW_END - MemoryMap.SHADOW_START), diag);
+        }
         regions.add(new MemoryRegion(0, lowSeg));
         if (high > 0) {
             MemorySegment highSeg = vm.mapRam(high);
@@ -78,6 +94,9 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
         }
         return new GuestMemory(regions);
     }
+
+    /** The --bios image's mapping, or null for direct kernel boot. */
+    Firmware firmware() { return firmware; }
 
     public MachineConfig config() { return config; }
 
@@ -242,6 +261,7 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
         if (userIrqchip != null) userIrqchip.close();
         if (debugging != null) debugging.close();
         for (dev.vmscope.kvm.KvmStats k : kernelStats) k.close();
+        if (devices != null) devices.close();
         for (Vcpu v : vcpus) if (v.thread() != null && v.thread().isAlive()) return; // never unmap under a live vCPU
         vm.close();
         kvm.close();

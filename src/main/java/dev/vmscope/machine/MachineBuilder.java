@@ -18,8 +18,8 @@ public final class MachineBuilder {
     private MachineBuilder() {}
 
     /** KVM_CAP_SET_TSS_ADDR, KVM_CAP_X86_USER_SPACE_MSR (include/uapi/linux/kvm.h). */
-    private static final int CAP_SET_TSS_ADDR = 4, CAP_SYNC_REGS = 74, CAP_X86_USER_SPACE_MSR = 188,
-            CAP_BINARY_STATS_FD = 203;
+    private static final int CAP_SET_TSS_ADDR = 4, CAP_SET_IDENTITY_MAP_ADDR = 37, CAP_SYNC_REGS = 74,
+            CAP_X86_USER_SPACE_MSR = 188, CAP_BINARY_STATS_FD = 203;
     /** KVM_MSR_EXIT_REASON_UNKNOWN: MSRs KVM does not know exit to userspace (x2APIC with --irqchip user). */
     private static final long MSR_EXIT_REASON_UNKNOWN = 1 << 1;
 
@@ -36,6 +36,11 @@ public final class MachineBuilder {
             VmFd vm = m.vm();
             if (m.kvm().checkExtension(CAP_SET_TSS_ADDR) > 0) {
                 try { vm.setTssAddr(MemoryMap.KVM_TSS); } catch (KvmException e) { m.warn("KVM_SET_TSS_ADDR", e); }
+            }
+            // Next to the TSS, as QEMU does (target/i386/kvm/kvm.c): KVM's default, 0xfffbc000, lies inside
+            // firmware images larger than 256 KiB. Must precede vCPU creation.
+            if (m.kvm().checkExtension(CAP_SET_IDENTITY_MAP_ADDR) > 0) {
+                try { vm.setIdentityMapAddr(MemoryMap.KVM_IDENTITY_MAP); } catch (KvmException e) { m.warn("KVM_SET_IDENTITY_MAP_ADDR", e); }
             }
             UserIrqchip user = null;
             IntFunction<IrqLine> isaIrq;
@@ -55,6 +60,7 @@ public final class MachineBuilder {
             PcDevices devices = new PcDevices(m.pio(), m.mmio(), m.memory(), m, cfg.ramBytes(), cfg.smp(), diag,
                     new ConsoleOutput(console), new ConsoleOutput(debugcon), isaIrq);
             m.setDevices(devices);
+            if (m.firmware() != null) m.firmware().attach(m.mmio(), devices.i440fx());
             dev.vmscope.util.Timing.mark("irqchip and devices");
             if (System.console() != null && interactive) ConsoleInput.start(System.in, devices.com1());
             BootPlan boot = Boot.prepare(m, devices);

@@ -20,10 +20,25 @@ public final class MemoryMap {
     public static final long LAPIC = 0xfee0_0000L;
     /** QEMU pc-testdev's 64 KiB RAM-like MMIO region ("pc-testdev" iomem). */
     public static final long PC_TESTDEV_MMIO = 0xff00_0000L;
+    /**
+     * The legacy BIOS window: option ROMs and the BIOS below 1 MiB, decoded by the i440FX PAM registers when
+     * firmware runs (--bios); plain RAM for direct kernel boot.
+     */
+    public static final long SHADOW_START = 0xc0000, SHADOW_END = 0x100000;
     /** Firmware is mapped at the top of the 4 GiB space. */
     public static final long BIOS_TOP = 0x1_0000_0000L;
     /** Where PCI BARs are allocated. */
     public static final long PCI_MMIO_BASE = 0xe000_0000L, PCI_MMIO_END = 0xfec0_0000L;
+
+    /** Firmware images: a multiple of 64 KiB (QEMU x86_bios_rom_init), at most 8 MiB (clear of pc-testdev's page). */
+    public static final long BIOS_SIZE_UNIT = 64 << 10, BIOS_MAX_SIZE = 8 << 20;
+
+    /** Why a firmware image of {@code size} bytes cannot be mapped, or null. */
+    public static String biosSizeProblem(long size) {
+        if (size <= 0 || size % BIOS_SIZE_UNIT != 0 || size > BIOS_MAX_SIZE)
+            return "a firmware image must be a non-empty multiple of 64 KiB of at most 8 MiB (this one is " + size + " bytes)";
+        return null;
+    }
 
     public static long lowRam(long ram) { return Math.min(ram, LOWMEM_LIMIT); }
 

@@ -1,10 +1,13 @@
 package dev.vmscope.machine;
 
+import dev.vmscope.arch.x86.acpi.PlatformConfig;
 import dev.vmscope.bus.Bus;
 import dev.vmscope.bus.BusDevice;
 import dev.vmscope.bus.BusRange;
 import dev.vmscope.devices.ConsoleOutput;
 import dev.vmscope.devices.IrqLine;
+import dev.vmscope.devices.acpi.AcpiPm;
+import dev.vmscope.devices.irq.SystemTime;
 import dev.vmscope.devices.legacy.BochsShutdown;
 import dev.vmscope.devices.legacy.CmosRtc;
 import dev.vmscope.devices.legacy.DebugCon;
@@ -36,7 +39,7 @@ import java.util.function.IntFunction;
  * The PC's legacy and test devices and where they live: the only table of ports, addresses and ISA IRQs
  * in vmscope (QEMU's conventions: hw/i386/pc.c, hw/misc/pc-testdev.c, docs/specs/fw_cfg.rst).
  */
-public final class PcDevices {
+public final class PcDevices implements AutoCloseable {
     public static final int COM1_PORT = 0x3f8, COM1_IRQ = 4;
     public static final int DEBUG_EXIT_PORT = 0xf4, DEBUG_EXIT_SIZE = 4;
     public static final int DEBUGCON_PORT = 0x402;
@@ -47,7 +50,11 @@ public final class PcDevices {
     private final Serial16550 com1;
     private final FwCfg fwCfg;
     private final PciHostBridge pci;
+    private final I440fxHost i440fx = new I440fxHost();
     private final CmosRtc cmos;
+    private final PlatformConfig platform;
+    private final AcpiPm acpiPm;
+    private final SystemTime acpiTime = new SystemTime();
 
     /**
      * @param isaIrq ISA IRQ line n as the interrupt controller sees it (in-kernel or Java)
@@ -69,6 +76,10 @@ public final class PcDevices {
         pio.register(new BusRange(I8042.DATA_PORT, 1), kbd.data(), "i8042-data");
         pio.register(new BusRange(I8042.CONTROL_PORT, 1), kbd.control(), "i8042-control");
         pio.register(new BusRange(0x92, 1), new Port92(m), "port92");
+        // ACPI fixed hardware where the FADT (arch.x86.acpi.AcpiTables.fadt) says it is, SCI on its ISA IRQ.
+        platform = PlatformConfig.defaults(smp);
+        acpiPm = new AcpiPm(m, isaIrq.apply(platform.sciIrq()), acpiTime, acpiTime, e -> diag.println("vmscope: " + e));
+        pio.register(new BusRange(platform.pmBase(), AcpiPm.LENGTH), acpiPm, "acpi-pm");
         // QEMU pc-testdev: scratch at 0xe0 and its byte alias at 0xe8, flush page 0xe4, IRQ lines 0x2000.
         PcTestDevScratch scratch = new PcTestDevScratch();
         pio.register(new BusRange(PcTestDevScratch.PORT, PcTestDevScratch.LENGTH), scratch, "pc-testdev");
@@ -78,7 +89,7 @@ public final class PcDevices {
         mmio.register(new BusRange(TestDevMmio.ADDRESS, TestDevMmio.LENGTH), new TestDevMmio(), "pc-testdev-mmio");
         // PCI: i440FX host at 00:00.0, PIIX3 ISA bridge at 00:01.0, pci-testdev at 00:02.0.
         pci = new PciHostBridge(m);
-        pci.attach(0, 0, new I440fxHost());
+        pci.attach(0, 0, i440fx);
         pci.attach(1, 0, new Piix3Isa());
         pci.attach(2, 0, new PciTestDev());
         pci.setBarListener((dev, bar, oldAddr, newAddr, size, io) -> moveBar(io ? pio : mmio, diag, dev, bar, oldAddr, newAddr, size));
@@ -104,5 +115,16 @@ public final class PcDevices {
 
     public PciHostBridge pci() { return pci; }
 
+    /** The north bridge at 00:00.0 (its PAM registers decode the BIOS window when firmware runs). */
+    public I440fxHost i440fx() { return i440fx; }
+
     public CmosRtc cmos() { return cmos; }
+
+    /** The machine the ACPI and MP tables describe (CPU count, PM block, SCI). */
+    public PlatformConfig platform() { return platform; }
+
+    public AcpiPm acpiPm() { return acpiPm; }
+
+    /** Stops the PM timer's scheduler thread (the interrupt controllers own theirs). */
+    @Override public void close() { acpiTime.close(); }
 }

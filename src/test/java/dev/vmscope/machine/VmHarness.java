@@ -17,10 +17,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Boots a guest from guests/ on real KVM inside the test JVM and captures what it printed. */
 public final class VmHarness {
+    /** {@code debugcon} is what the guest wrote to port 0x402; {@code wallNanos} how long the VM ran. */
     public record Result(int status, String console, String diag, String stopMessage, List<ExitStats> stats,
-                         long deviceFaults) {}
+                         long deviceFaults, String debugcon, long wallNanos) {}
 
     private VmHarness() {}
+
+    /** Crash reports from tests go under target/, never into the working tree. */
+    public static final dev.vmscope.debug.DebugOptions TEST_DEBUG = new dev.vmscope.debug.DebugOptions(null, false, null,
+            Path.of(System.getProperty("vmscope.basedir", "."), "target", "test-crashes"));
 
     public static void assumeKvm() {
         Path dev = Path.of(Kvm.DEVICE);
@@ -41,23 +46,37 @@ public final class VmHarness {
     public static MachineConfig config(Path kernel, String append, MachineConfig.IrqchipMode irqchip, int smp) {
         MachineConfig d = MachineConfig.defaults();
         return new MachineConfig(32L << 20, smp, irqchip, kernel, append, List.of(), null, false, 60_000, null,
-                false, d.debug(), null);
+                false, TEST_DEBUG, null);
+    }
+
+    /** {@code base} with another CPU count and interrupt-controller mode. */
+    public static MachineConfig with(MachineConfig base, int smp, MachineConfig.IrqchipMode irqchip) {
+        return new MachineConfig(base.ramBytes(), smp, irqchip, base.kernel(), base.append(), base.modules(), base.bios(),
+                base.trace(), base.timeoutMillis(), base.statsJson(), base.summary(), base.debug(), base.flat());
     }
 
     public static Result run(MachineConfig cfg) throws InterruptedException { return run(cfg, m -> { }); }
 
     /** Runs {@code cfg}; {@code setup} may register extra devices before the vCPUs start. */
     public static Result run(MachineConfig cfg, Consumer<Machine> setup) throws InterruptedException {
+        return run(cfg, setup, m -> { });
+    }
+
+    /** As {@link #run(MachineConfig, Consumer)}; {@code after} sees the stopped machine (its memory) before it closes. */
+    public static Result run(MachineConfig cfg, Consumer<Machine> setup, Consumer<Machine> after) throws InterruptedException {
         assumeKvm();
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         ByteArrayOutputStream diag = new ByteArrayOutputStream();
+        ByteArrayOutputStream debugcon = new ByteArrayOutputStream();
         PrintStream diagStream = new PrintStream(diag, true, StandardCharsets.UTF_8);
-        Machine m = MachineBuilder.build(cfg, console, java.io.OutputStream.nullOutputStream(), diagStream);
+        Machine m = MachineBuilder.build(cfg, console, debugcon, diagStream);
         try {
             setup.accept(m);
             int status = m.run();
+            after.accept(m);
             return new Result(status, console.toString(StandardCharsets.ISO_8859_1), diag.toString(StandardCharsets.UTF_8),
-                    m.stopMessage(), m.stats(), m.pio().deviceFaults() + m.mmio().deviceFaults());
+                    m.stopMessage(), m.stats(), m.pio().deviceFaults() + m.mmio().deviceFaults(),
+                    debugcon.toString(StandardCharsets.ISO_8859_1), m.wallNanos());
         } finally {
             m.close();
         }

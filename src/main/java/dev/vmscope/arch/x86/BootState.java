@@ -78,6 +78,27 @@ public record BootState(Mode mode, long rip, long rsp, long rflags,
                 Segment.bootTr(), Segment.bootLdt(), new DescriptorTable(0, 0xffff), new DescriptorTable(0, 0x3ff));
     }
 
+    /** CR0 after reset: CD | NW | ET (SDM Vol. 3A 9.1.1, table 9-1). */
+    public static final long CR0_RESET = 0x6000_0010L;
+    /** The reset vector: CS selector 0xf000 with base 0xffff0000, IP 0xfff0, so the first fetch is at 0xfffffff0. */
+    public static final int RESET_CS = 0xf000, RESET_IP = 0xfff0;
+    public static final long RESET_CS_BASE = 0xffff_0000L;
+
+    /**
+     * The state after power-up or RESET (Intel SDM Vol. 3A 9.1.1, table 9-1), for firmware: real mode with
+     * CS.base 0xffff0000 (a base real mode cannot produce from the selector, which is why
+     * {@link #real} cannot express it), data segments 0 with 64 KiB limits, GDTR/IDTR base 0 limit 0xffff,
+     * ESP 0, EDX the processor signature (family 6 here: {@code cpuSignature}).
+     */
+    public static BootState reset(long cpuSignature) {
+        Segment data = Segment.real(0, false);
+        Segment cs = new Segment(RESET_CS, RESET_CS_BASE, 0xffff, Segment.CODE_RX_ACCESSED, true, 0, true,
+                false, false, false, false, false);
+        return new BootState(Mode.REAL, RESET_IP, 0, RFLAGS_RESERVED, 0, 0, 0, cpuSignature, 0, 0, 0,
+                CR0_RESET, 0, 0, 0, cs, data, data, data, data, data,
+                Segment.bootTr(), Segment.bootLdt(), new DescriptorTable(0, 0xffff), new DescriptorTable(0, 0xffff));
+    }
+
     /** 64-bit long mode at {@code entry} with identity page tables built at {@link #PAGE_TABLES}. */
     public static BootState long64(GuestMemory memory, long entry, long stack) {
         return long64(memory, entry, stack, PAGE_TABLES);

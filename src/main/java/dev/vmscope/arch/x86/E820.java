@@ -12,14 +12,18 @@ import java.util.List;
  * <pre>
  *   [0, 0x9fc00)             usable    conventional memory
  *   [0x9fc00, 0xa0000)       reserved  EBDA
- *   [0xf0000, 0x100000)      reserved  BIOS area
+ *   [0xe0000, 0x100000)      reserved  BIOS area: ACPI and MP tables (direct boot) or the firmware's shadow
  *   [0x100000, min(RAM, PCI_HOLE))            usable
  *   [4 GiB, 4 GiB + RAM - PCI_HOLE)           usable, when RAM exceeds the 32-bit PCI hole
  * </pre>
  * Guest RAM itself is laid out by {@link #ramRanges}: one block from 0, a second from 4 GiB.
  */
 public final class E820 {
-    public static final long EBDA = 0x9fc00, LOW_END = 0xa0000, BIOS = 0xf0000, HIGH_START = 0x100000;
+    /**
+     * The BIOS area starts at 0xe0000: the 128 KiB a PC maps its BIOS ROM into (QEMU's isa-bios alias), where
+     * direct boot writes the ACPI tables (the RSDP scan range, ACPI 6.5 5.2.5.1) and the MP table.
+     */
+    public static final long EBDA = 0x9fc00, LOW_END = 0xa0000, BIOS = 0xe0000, HIGH_START = 0x100000;
     /** Start of the 32-bit PCI/MMIO hole; guest RAM never extends across it. */
     public static final long PCI_HOLE = 0xe0000000L;
     public static final long FOUR_GIB = 1L << 32;

@@ -79,8 +79,8 @@ public final class FwCfg implements BusDevice {
         rebuildDirectory();
     }
 
-    /** {@code value} as {@code n} little-endian bytes. */
-    static byte[] le(long value, int n) {
+    /** {@code value} as {@code n} little-endian bytes (fw_cfg integers are little-endian, fw_cfg_add_i16/i32/i64). */
+    public static byte[] le(long value, int n) {
         byte[] b = new byte[n];
         for (int i = 0; i < n; i++) b[i] = (byte) (value >>> (8 * i));
         return b;

@@ -15,7 +15,7 @@ class E820Test {
         assertEquals(List.of(
                 new Entry(0, 0x9fc00, USABLE),
                 new Entry(0x9fc00, 0x400, RESERVED),
-                new Entry(0xf0000, 0x10000, RESERVED),
+                new Entry(0xe0000, 0x20000, RESERVED),
                 new Entry(0x100000, (256 << 20) - 0x100000, USABLE)), E820.standard(256 << 20));
         assertEquals(List.of(new Range(0, 256 << 20)), E820.ramRanges(256 << 20));
     }

@@ -1,0 +1,70 @@
+package dev.vmscope.machine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.vmscope.bus.Bus;
+import dev.vmscope.devices.pci.I440fxHost;
+import dev.vmscope.kvm.Kvm;
+import dev.vmscope.kvm.VmFd;
+import dev.vmscope.machine.Firmware.Kind;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The BIOS window against a real KVM VM (no vCPU): PAM decides each 16 KiB segment, and accesses that exit
+ * as MMIO follow the same rules as the KVM slots would.
+ */
+class FirmwareShadowTest {
+    private static final int IMAGE = 128 << 10;
+
+    private static Kind[] expect(Kind c0000, Kind e0000, Kind f0000) {
+        Kind[] k = new Kind[16];
+        for (int i = 0; i < 16; i++) k[i] = i < 8 ? c0000 : i < 12 ? e0000 : f0000;
+        return k;
+    }
+
+    @Test void pamSwitchesSegmentsBetweenRomAndShadowRam() {
+        VmHarness.assumeKvm();
+        byte[] image = new byte[IMAGE];
+        for (int i = 0; i < IMAGE; i++) image[i] = (byte) (i * 7 + 3);
+        try (Kvm kvm = Kvm.open(); VmFd vm = kvm.createVm()) {
+            MemorySegment shadow = vm.mapRam(0x40000);
+            Firmware fw = new Firmware(vm, image, shadow, new PrintStream(new ByteArrayOutputStream()));
+            assertEquals(0x1_0000_0000L - IMAGE, fw.romBase());
+            Bus mmio = new Bus("mmio");
+            I440fxHost host = new I440fxHost();
+            fw.attach(mmio, host);
+            // Reset: 0xc0000-0xdffff is PCI space, 0xe0000-0xfffff the last 128 KiB of the image.
+            assertArrayEquals(expect(Kind.NONE, Kind.ROM, Kind.ROM), fw.layout());
+            assertEquals(0xffffffffL, mmio.read(0xc0000, 4));
+            assertEquals(image[0x1fff0] & 0xff, mmio.read(0xffff0, 1));
+            assertEquals(image[0] & 0xff, mmio.read(0xe0000, 1));
+            assertEquals(image[5] & 0xff, mmio.read(0xfffe0005L, 1));
+            mmio.write(0xf0000, 4, 0x12345678);                       // ROM: dropped, RAM untouched
+            assertEquals(0, shadow.get(ValueLayout.JAVA_INT_UNALIGNED, 0x30000));
+            assertEquals(1, fw.droppedWrites() / 4);
+
+            host.configWrite(0x58, 4, 0x3333_3000);                    // SeaBIOS make_bios_writable
+            host.configWrite(0x5c, 4, 0x3333_3333);
+            assertArrayEquals(expect(Kind.RAM_RW, Kind.RAM_RW, Kind.RAM_RW), fw.layout());
+            mmio.write(0xf0000, 4, 0x12345678);
+            assertEquals(0x12345678, shadow.get(ValueLayout.JAVA_INT_UNALIGNED, 0x30000));
+            assertEquals(0x12345678, mmio.read(0xf0000, 4));
+
+            host.configWrite(0x59, 1, 0x10);                           // make_bios_readonly: F-segment read-only
+            assertEquals(Kind.RAM_RO, fw.layout()[12]);
+            mmio.write(0xf0000, 4, 0);
+            assertEquals(0x12345678, shadow.get(ValueLayout.JAVA_INT_UNALIGNED, 0x30000));
+
+            host.configWrite(0x59, 1, 0x20);                           // write-only: reads ROM, writes reach RAM
+            assertEquals(Kind.ROM, fw.layout()[12]);
+            mmio.write(0xf0004, 1, 0xab);
+            assertEquals((byte) 0xab, shadow.get(ValueLayout.JAVA_BYTE, 0x30004));
+            assertEquals(image[0x10004] & 0xff, mmio.read(0xf0004, 1));
+        }
+    }
+}
