@@ -75,7 +75,9 @@ class CrashReportExplainTest {
     @Test
     void textTwinSaysTheSameAsJson() {
         String j = ReportRenderer.text(report("r", sample(JSON))).replaceAll(" \\(line \\d+\\)", "");
-        String t = ReportRenderer.text(report("r", sample(TEXT))).replaceAll(" \\(line \\d+\\)", "");
+        // Only the text twin carries mp_state.
+        String t = ReportRenderer.text(report("r", sample(TEXT))).replaceAll(" \\(line \\d+\\)", "")
+                .replaceAll("  - mp_state RUNNABLE.*\n.*\n", "");
         assertEquals(j, t);
         VmscopeCrashDump d = (VmscopeCrashDump) Detector.parser(Format.VMSCOPE_CRASH).parse("r", Samples.bytes(TEXT),
                 Text.lines(Samples.bytes(TEXT)));
@@ -145,7 +147,7 @@ class CrashReportExplainTest {
     @Test
     void usableIdtPointsElsewhereAndSaysWhatIsMissing() {
         String t = text("idt", sample(TEXT).replace("idt base 0000000000000000 limit 0000", "idt base 0000000000001000 limit 07ff"));
-        assertTrue(t.contains("vectors 0..255 have a 8-byte gate slot"), t);
+        assertTrue(t.contains("all 256 vectors have a 8-byte gate slot"), t);
         assertTrue(t.contains("the IDT has a gate slot for #DF and #GP, so the chain broke elsewhere"), t);
         assertTrue(t.contains("IDT gate contents, GDT entries and the handler stack are in guest memory"), t);
     }
@@ -161,5 +163,27 @@ class CrashReportExplainTest {
         assertEquals(1, bad.status());
         assertTrue(bad.notInterpreted().stream().anyMatch(s -> s.startsWith("bad.txt:26: not interpreted: '  kernel_gs_base zz'")),
                 bad.notInterpreted().toString());
+    }
+
+    /** --smp 2: the AP was never started, so vCPU 1 is in its reset state with RIP outside RAM. */
+    @Test
+    void secondVcpuInResetState() {
+        for (String f : List.of("vmscope-crash-smp2.json", "vmscope-crash-smp2.txt")) {
+            Report r = report(f, sample(f));
+            assertEquals(0, r.status(), r.notInterpreted().toString());
+            String t = ReportRenderer.text(r);
+            assertTrue(t.contains("vCPU 1:\n"), t);
+            assertTrue(t.contains("real mode, 16-bit code (CR0.PE=0); RIP 0xfff0 is an offset in CS: linear = CS.base + IP"
+                    + " = 0xfffffff0 (the architectural reset vector"), t);
+            assertTrue(t.contains("it lies OUTSIDE guest RAM"), t);
+            assertTrue(t.contains("IDTR base 0x0 limit 0xffff: all 256 vectors have a 4-byte IVT entry"), t);
+            assertTrue(t.contains("vCPU 1: 1 exits in all, the last 1 kept: INTR x1"), t);
+            assertTrue(t.contains("KVM_EXIT_INTR: 1 exits"), t);
+            assertEquals(f.endsWith(".txt"), t.contains("mp_state UNINITIALIZED: an application processor that was never started"), t);
+            // Only vCPU 0 triple-faulted.
+            assertEquals(1, r.sections().stream().filter(s -> s.title().equals("Triple fault")).count());
+            assertTrue(r.sections().stream().filter(s -> s.title().equals("Triple fault")).findFirst().orElseThrow()
+                    .facts().stream().noneMatch(x -> x.text().contains("0xfff0")));
+        }
     }
 }

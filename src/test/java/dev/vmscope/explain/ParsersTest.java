@@ -38,6 +38,8 @@ class ParsersTest {
                 "qemu-internal-error.txt", Format.QEMU_REGS, "qemu-entry-failed.txt", Format.QEMU_REGS));
         expected.put("vmscope-crash-triple.json", Format.VMSCOPE_CRASH);
         expected.put("vmscope-crash-triple.txt", Format.VMSCOPE_CRASH);
+        expected.put("vmscope-crash-smp2.json", Format.VMSCOPE_CRASH);
+        expected.put("vmscope-crash-smp2.txt", Format.VMSCOPE_CRASH);
         for (String s : Samples.ALL) {
             ParsedDump d = parse(s);
             assertEquals(expected.get(s), d.format(), s);

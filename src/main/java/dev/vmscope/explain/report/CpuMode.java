@@ -36,7 +36,9 @@ record CpuMode(String name, int bits, long rip, long linear, boolean paging, int
                 + ((rip >> 47) == 0 || (rip >> 47) == -1 ? "" : " but it is NOT canonical (bits 63:47 differ)")
                 : "RIP 0x" + Long.toHexString(rip) + " is an offset in CS: linear = CS.base + " + (bits == 32 ? "EIP" : "IP")
                 + " = 0x" + Long.toHexString(linear);
-        return name + ", " + bits + "-bit code (" + why + "); " + addr + "; paging " + (paging
+        String reset = linear == 0xfffffff0L && bits == 16 ? " (the architectural reset vector: CS.base 0xffff0000 +"
+                + " IP 0xfff0, Intel SDM vol. 3A \"First Instruction Executed\")" : "";
+        return name + ", " + bits + "-bit code (" + why + "); " + addr + reset + "; paging " + (paging
                 ? "on (CR0.PG=1): that linear address is guest-virtual, translated through CR3"
                 : "off (CR0.PG=0): that linear address is the guest-physical address");
     }

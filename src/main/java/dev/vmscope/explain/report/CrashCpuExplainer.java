@@ -35,13 +35,15 @@ final class CrashCpuExplainer {
         Long cr2 = c.regs().get("cr2"), cr3 = c.regs().get("cr3");
         if (cr2 != null && cr3 != null) r.fact(sec, "cr2 0x" + Long.toHexString(cr2) + " (linear address of the last page"
                 + " fault), cr3 0x" + Long.toHexString(cr3) + " (top-level page table, used only with CR0.PG=1)", Sources.APM_REGS, c.line());
+        if (c.mpState() != null) r.fact(sec, "mp_state " + c.mpState() + mpMeaning(c.mpState()), Sources.LINUX_KVM
+                + " (KVM_MP_STATE_*, KVM_GET_MP_STATE)", c.line());
         CpuMode mode = CpuMode.of(c);
         if (mode == null) {
             r.notInterpreted(c.line(), "vCPU " + c.vcpu() + ": CR0, EFER, RFLAGS or CS missing, so the CPU mode is unknown");
         } else {
             mode(mode);
         }
-        segments();
+        segments(mode);
         tables(mode);
         if (c.events() != null) r.fact(sec, "pending/injected events: " + c.events() + (c.events().equals("none")
                 ? " (KVM had no exception, interrupt or NMI queued for this vCPU)" : ""), Cite.CRASH
@@ -50,6 +52,18 @@ final class CrashCpuExplainer {
         VmscopeCrashDump.Cause cause = d.cause();
         if (cause != null && cause.kind().equals("TripleFault") && cause.vcpu() == c.vcpu() && mode != null)
             new TripleFaultAnalysis(c, mode, r).explain();
+    }
+
+    private static String mpMeaning(String s) {
+        return switch (s) {
+            case "RUNNABLE" -> ": the vCPU was running (or ready to run)";
+            case "UNINITIALIZED" -> ": an application processor that was never started: it waits for INIT-SIPI-SIPI, so its"
+                    + " registers are the architectural reset state";
+            case "INIT_RECEIVED" -> ": INIT received, waiting for a SIPI";
+            case "HALTED" -> ": halted (HLT) until an interrupt arrives";
+            case "SIPI_RECEIVED" -> ": SIPI received, about to start at the SIPI vector";
+            default -> "";
+        };
     }
 
     private void reg(String name, LongFunction<Decoded> dec) {
@@ -82,13 +96,14 @@ final class CrashCpuExplainer {
         }
     }
 
-    private void segments() {
+    private void segments(CpuMode m) {
+        boolean real = m != null && m.gateSize() == 4;
         for (VmscopeCrashDump.Segment s : c.segments()) {
             Decoded ar = Knowledge.accessRights(s.attributes());
             boolean sys = s.name().equals("tr") || s.name().equals("ldt");
-            r.fact(sec, s.name() + " selector 0x" + Integer.toHexString(s.selector()) + (sys ? "" : " (index "
-                    + (s.selector() >> 3) + ", " + ((s.selector() & 4) != 0 ? "LDT" : "GDT") + ", RPL " + (s.selector() & 3)
-                    + ")") + " base 0x" + Long.toHexString(s.base()) + " limit 0x" + Long.toHexString(s.limit())
+            r.fact(sec, s.name() + " selector 0x" + Integer.toHexString(s.selector()) + (sys ? "" : real ? " (real mode:"
+                    + " a paragraph number, not a descriptor index)" : " (index " + (s.selector() >> 3) + ", "
+                    + ((s.selector() & 4) != 0 ? "LDT" : "GDT") + ", RPL " + (s.selector() & 3) + ")") + " base 0x" + Long.toHexString(s.base()) + " limit 0x" + Long.toHexString(s.limit())
                     + ", attributes 0x" + Integer.toHexString(s.attributes()) + " = " + Bits.setBits(ar),
                     ar.source() + "; " + Cite.CRASH + " (struct kvm_segment fields packed as descriptor bits 8..23)",
                     s.line() > 0 ? s.line() : c.line(), Bits.data(ar));
@@ -104,15 +119,15 @@ final class CrashCpuExplainer {
         long n = (c.idt().limit() + 1) / gate;
         r.fact(sec, "IDTR base 0x" + Long.toHexString(c.idt().base()) + " limit 0x" + Long.toHexString(c.idt().limit())
                 + ": " + (c.idt().limit() == 0 ? "EMPTY - not one " + gate + "-byte gate fits, so every vector is beyond the"
-                + " limit" : "vectors 0.." + (n - 1) + " have a " + gate + "-byte gate slot" + (n < 32 ? "; some exception"
-                + " vectors (0-31) are missing" : "")), Cite.IDT, c.line());
+                + " limit" : n >= 256 ? "all 256 vectors have a " + gate + "-byte " + (gate == 4 ? "IVT entry" : "gate slot")
+                : "vectors 0.." + (n - 1) + " have a " + gate + "-byte gate slot" + (n < 32 ? "; some exception vectors"
+                + " (0-31) are missing" : "")), Cite.IDT, c.line());
     }
 
     private void code() {
         if (c.codeSource() == null && c.code().isEmpty()) return;
-        if (c.code().isEmpty()) {
+        if (c.code().isEmpty()) { // the report says why (e.g. RIP outside RAM): a fact, not a gap in our reading
             r.fact(sec, "code at RIP: " + c.codeSource(), Cite.CRASH, c.line());
-            r.notInterpreted(c.line(), "vCPU " + c.vcpu() + ": instruction bytes at RIP not available");
             return;
         }
         r.fact(sec, "code at RIP (" + c.codeSource() + "): " + String.join(" | ", c.code()), Cite.CRASH
