@@ -84,6 +84,18 @@ class ExplainFormatsTest {
         assertTrue(st.contains("vcpu2 number of times hlt was intercepted [VMEXIT_HLT]: 100000 (50.00% of 200000 exits)"), st);
     }
 
+    /** bhyve on AMD handles the common exits in svm_vmexit() itself; only exits without a case reach VM_EXITCODE_SVM. */
+    @Test
+    void bhyveSvmHandlingOfCommonExits() {
+        String base = new String(Samples.bytes("0x88.0.txt"), StandardCharsets.UTF_8);
+        String io = explainText("io", base.replace("exit_reason[0]\t0x88", "exit_reason[0]\t0x7b"));
+        assertTrue(io.contains("bhyve handling of SVM_EXIT_IOIO: svm_handle_io() makes it VM_EXITCODE_INOUT"), io);
+        String pf = explainText("pf", base.replace("exit_reason[0]\t0x88", "exit_reason[0]\t0x4e"));
+        assertTrue(pf.contains("bhyve handling of SVM_EXIT_EXCP_14: intercepted exception"), pf);
+        String cr = explainText("cr", base.replace("exit_reason[0]\t0x88", "exit_reason[0]\t0x10"));
+        assertTrue(cr.contains("bhyve handling of SVM_EXIT_WRITE_CR0: not one of the instruction intercepts"), cr);
+    }
+
     @Test
     void relationsForOtherFieldCombinations() {
         String base = new String(Samples.bytes("0x88.0.txt"), StandardCharsets.UTF_8);

@@ -29,10 +29,28 @@ final class BhyveHandling {
             Map.entry("SVM_EXIT_INVD", "handled in the kernel: ignored (the instruction is skipped)"),
             Map.entry("SVM_EXIT_WBINVD", "handled in the kernel: ignored (the instruction is skipped)"),
             Map.entry("SVM_EXIT_MONITOR", "passed to bhyve userspace as VM_EXITCODE_MONITOR"),
-            Map.entry("SVM_EXIT_MWAIT", "passed to bhyve userspace as VM_EXITCODE_MWAIT"));
+            Map.entry("SVM_EXIT_MWAIT", "passed to bhyve userspace as VM_EXITCODE_MWAIT"),
+            Map.entry("SVM_EXIT_IOIO", "svm_handle_io() makes it VM_EXITCODE_INOUT (INOUT_STR for INS/OUTS; without DecodeAssist a string"
+                    + " instruction falls through to VM_EXITCODE_SVM); vm_run() emulates in-kernel device ports, bhyve's"
+                    + " vmexit_inout() the rest"),
+            Map.entry("SVM_EXIT_NPF", "a GPA inside guest memory becomes VM_EXITCODE_PAGING (mapped in the kernel); an"
+                    + " emulatable fault elsewhere becomes VM_EXITCODE_INST_EMUL (MMIO: in-kernel local APIC/IO-APIC/HPET, else"
+                    + " bhyve's device models); a fault with reserved bits set is left unhandled"),
+            Map.entry("SVM_EXIT_CPUID", "handled in the kernel by x86_emulate_cpuid()"),
+            Map.entry("SVM_EXIT_HLT", "becomes VM_EXITCODE_HLT; vm_handle_hlt() in sys/amd64/vmm/vmm.c sleeps the vCPU until"
+                    + " an interrupt is pending"),
+            Map.entry("SVM_EXIT_MSR", "emulate_rdmsr()/emulate_wrmsr() in the kernel (local APIC MSRs, EFER, svm_rdmsr/"
+                    + "svm_wrmsr); otherwise VM_EXITCODE_RDMSR/WRMSR to bhyve's vmexit_rdmsr()/vmexit_wrmsr()"),
+            Map.entry("SVM_EXIT_INTR", "handled: counted (VMEXIT_EXTINT) and the guest resumes; the host takes the interrupt"),
+            Map.entry("SVM_EXIT_NMI", "handled: the guest resumes; the host takes the NMI"),
+            Map.entry("SVM_EXIT_VINTR", "handled: the interrupt window is open, the pending interrupt is injected on entry"),
+            Map.entry("SVM_EXIT_IRET", "handled: NMI blocking is cleared and IRET re-executed without the intercept"),
+            Map.entry("SVM_EXIT_PAUSE", "becomes VM_EXITCODE_PAUSE"));
 
     /** Handling of an SVM exit by name; unknown names get the default branch's behaviour. */
     static String svm(String name) {
+        if (name.startsWith("SVM_EXIT_EXCP_")) return "intercepted exception: #MC goes to the host's handler, every other"
+                + " vector is reflected into the guest with vm_inject_exception() (CR2 set from EXITINFO2 for #PF)";
         return Optional.ofNullable(SVM.get(name)).orElse("not one of the instruction intercepts handled inline;"
                 + " intercepts without a case count VMEXIT_UNKNOWN and reach bhyve userspace as VM_EXITCODE_SVM,"
                 + " where vmexit_svm() prints a 'vm exit[N]' block and stops the VM (usr.sbin/bhyve/amd64/vmexit.c)");
