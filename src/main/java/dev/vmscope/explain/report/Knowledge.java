@@ -25,7 +25,7 @@ import java.util.Optional;
 
 /**
  * The report's only door to the knowledge tables of dev.vmscope.explain.tables (built on branch explain-tables).
- * HOOK(explain-tables) marks decodes still waiting for a table: the report shows those values raw, never guessed.
+ * Values no table covers are shown raw, never guessed.
  */
 final class Knowledge {
     private Knowledge() {}
