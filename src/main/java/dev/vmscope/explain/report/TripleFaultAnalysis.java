@@ -40,7 +40,8 @@ final class TripleFaultAnalysis {
         if (!present(DF, limit, gate)) {
             r.fact(SEC, "IDTR limit 0x" + Long.toHexString(limit) + " in " + mode.name() + " (" + gate + "-byte gates):"
                     + " no gate for " + String.join(", ", missing) + ". Whatever exception came first, fetching its gate"
-                    + " exceeds the limit, which raises #GP (error code vector*8+2: IDT bit set, +1 when the event was external); #GP's own gate is beyond"
+                    + " exceeds the limit, which raises #GP (error code vector*8+2: IDT bit set, +1 when the event was"
+                    + " external); #GP's own gate is beyond"
                     + " the limit too, which makes a #DF; the #DF gate is also beyond it, so the CPU shuts down. An empty IDT"
                     + " is enough for a triple fault on the first exception", Cite.IDT + "; " + Cite.DOUBLE_FAULT, c.line());
             if (c.idt().limit() == 0 && c.idt().base() == 0)
