@@ -20,6 +20,7 @@ public final class Decode implements Command {
             out.println("  kinds: " + String.join(", ", Decoder.KINDS));
             out.println("  vmx-exit N [--qualification Q]   kvm-exit N [--suberror S]   msr N [--value V]");
             out.println("  svm-intercepts --word cr|dr|exc|inst1|inst2|inst3 V   icr V [--x2apic]");
+            out.println("  vmx-controls --word pin|proc|proc2|exit|entry V");
             out.println("  segment-ar V [--svm|--vmx]   insn HEXBYTES... [--bits 16|32|64]");
             out.println("  values: 0x-hex, decimal, or bare hex containing a-f");
             return args.isEmpty() ? 2 : 0;

@@ -21,7 +21,7 @@ public final class Explain implements Command {
 
     public String name() { return "explain"; }
 
-    public String summary() { return "explain a bhyvectl/bhyve/KVM/QEMU dump or trace, citing sources"; }
+    public String summary() { return "explain a bhyvectl/bhyve/KVM/QEMU dump or trace, or a vmscope crash report, citing sources"; }
 
     public int run(List<String> args, PrintStream out, PrintStream err) {
         boolean json = false;

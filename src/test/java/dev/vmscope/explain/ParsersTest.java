@@ -31,11 +31,15 @@ class ParsersTest {
 
     @Test
     void everySampleIsDetectedAsItsFormatAndFullyParsed() {
-        Map<String, Format> expected = Map.of("0x88.0.txt", Format.BHYVECTL_GET_ALL, "intel-getall.1.txt",
+        Map<String, Format> expected = new java.util.HashMap<>(Map.of("0x88.0.txt", Format.BHYVECTL_GET_ALL, "intel-getall.1.txt",
                 Format.BHYVECTL_GET_ALL, "bhyve-stats.2.txt", Format.BHYVE_STATS, "bhyve-exit-svm.txt",
                 Format.BHYVE_EXIT, "bhyve-exit-vmx.txt", Format.BHYVE_EXIT, "trace-cmd-intel.txt", Format.KVM_TRACE,
                 "perf-script-amd.txt", Format.KVM_TRACE, "perf-kvm-stat-intel.txt", Format.PERF_KVM_STAT,
-                "qemu-internal-error.txt", Format.QEMU_REGS, "qemu-entry-failed.txt", Format.QEMU_REGS);
+                "qemu-internal-error.txt", Format.QEMU_REGS, "qemu-entry-failed.txt", Format.QEMU_REGS));
+        expected.put("vmscope-crash-triple.json", Format.VMSCOPE_CRASH);
+        expected.put("vmscope-crash-triple.txt", Format.VMSCOPE_CRASH);
+        expected.put("vmscope-crash-smp2.json", Format.VMSCOPE_CRASH);
+        expected.put("vmscope-crash-smp2.txt", Format.VMSCOPE_CRASH);
         for (String s : Samples.ALL) {
             ParsedDump d = parse(s);
             assertEquals(expected.get(s), d.format(), s);

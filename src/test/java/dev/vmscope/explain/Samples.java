@@ -17,7 +17,8 @@ final class Samples {
 
     static final List<String> ALL = List.of("0x88.0.txt", "intel-getall.1.txt", "bhyve-stats.2.txt",
             "bhyve-exit-svm.txt", "bhyve-exit-vmx.txt", "trace-cmd-intel.txt", "perf-script-amd.txt",
-            "perf-kvm-stat-intel.txt", "qemu-internal-error.txt", "qemu-entry-failed.txt");
+            "perf-kvm-stat-intel.txt", "qemu-internal-error.txt", "qemu-entry-failed.txt",
+            "vmscope-crash-triple.json", "vmscope-crash-triple.txt", "vmscope-crash-smp2.json", "vmscope-crash-smp2.txt");
 
     static Path path(String name) {
         return Path.of(System.getProperty("vmscope.basedir", "."), "src/test/resources/explain", name);

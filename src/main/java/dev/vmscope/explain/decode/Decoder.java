@@ -19,6 +19,7 @@ import dev.vmscope.explain.tables.VmcbIntercepts;
 import dev.vmscope.explain.tables.VmcbLayout;
 import dev.vmscope.explain.tables.VmxInstructionErrors;
 import dev.vmscope.explain.tables.VmxExitReasons;
+import dev.vmscope.explain.tables.VmxControls;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +31,8 @@ public final class Decoder {
 
     public static final List<String> KINDS = List.of("svm-exit", "vmx-exit", "bhyve-exit", "kvm-exit", "rflags", "cr0",
             "cr4", "efer", "xcr0", "exceptions", "svm-intercepts", "icr", "segment-ar", "exitintinfo", "vmx-intr-info",
-            "ioio", "npf", "msr", "port", "vector", "insn", "vmx-inst-error", "vmcb-offset", "int-ctl", "apic", "bhyve-stat");
+            "ioio", "npf", "msr", "port", "vector", "insn", "vmx-inst-error", "vmcb-offset", "int-ctl", "apic", "bhyve-stat",
+            "vmx-controls");
 
     public static Report decode(DecodeRequest r) {
         List<Section> out = new ArrayList<>();
@@ -63,6 +65,7 @@ public final class Decoder {
             case "int-ctl" -> bits(VmcbLayout.INT_CTL, r, out);
             case "apic" -> apic(Values.parse("APIC offset or x2APIC MSR", r.value(), 0xffffffffL), out);
             case "bhyve-stat" -> bhyveStat(String.join(" ", r.values()), out);
+            case "vmx-controls" -> vmxControls(r, out);
             default -> throw new DecodeException("unknown decode kind '" + k + "' (kinds: " + String.join(", ", KINDS) + ")");
         }
         return new Report(k, String.join(" ", r.values()), out);
@@ -121,6 +124,16 @@ public final class Decoder {
         long v = Values.parse("intercept word", r.value());
         var d = VmcbIntercepts.layout(word).decode(v);
         out.add(Section.bits(d, List.of("set bits are intercepted; clear bits run without a VM exit")));
+    }
+
+    private static void vmxControls(DecodeRequest r, List<Section> out) {
+        String w = r.options().get("--word");
+        if (w == null) throw new DecodeException("vmx-controls needs --word pin|proc|proc2|exit|entry");
+        VmxControls.Word word = VmxControls.Word.parse(w)
+                .orElseThrow(() -> new DecodeException("unknown --word '" + w + "' (pin, proc, proc2, exit, entry)"));
+        long v = Values.parse("VMX control word", r.value(), 0xffffffffL);
+        out.add(Section.bits(VmxControls.layout(word).decode(v), List.of("default1 bits are reserved and must be 1;"
+                + " other undefined bits must be 0; flagged bits break that rule and make VM entry fail")));
     }
 
     private static void icr(DecodeRequest r, List<Section> out) {

@@ -8,6 +8,7 @@ import dev.vmscope.explain.tables.Decoded;
 import dev.vmscope.explain.tables.ExitCodeInfo;
 import dev.vmscope.explain.tables.Sources;
 import dev.vmscope.explain.tables.VmcbIntercepts;
+import dev.vmscope.explain.tables.VmxControls;
 import dev.vmscope.util.Json;
 
 import java.util.HashSet;
@@ -158,6 +159,16 @@ final class BhyvectlExplainer {
                 r.fact(INTERCEPTS, n + " " + x.raw() + ": bit n intercepts exception vector n; intercepted: "
                         + (v.isEmpty() ? "none" : v) + "; every other exception is delivered to the guest"
                         + " without an exit", dd.source(), x.line(), Bits.data(dd));
+            });
+        }
+        for (VmxControls.Word w : VmxControls.Word.values()) {
+            f(w.bhyvectlName).filter(Field::numeric).ifPresent(x -> {
+                Decoded dd = Knowledge.vmxControls(w, x.value());
+                List<String> odd = dd.anomalies().stream().map(b -> b.name() + " bit " + b.bits() + " = " + b.value()).toList();
+                r.fact(INTERCEPTS, w.bhyvectlName + " " + x.raw() + " (" + dd.title() + "): set " + (dd.setNames().isEmpty()
+                        ? "none" : String.join(", ", dd.setNames())) + (odd.isEmpty() ? "; reserved bits as required"
+                        : "; NOT as the SDM requires: " + String.join(", ", odd)), dd.source() + "; " + Cite.BHYVECTL_MD
+                        + " (VMCS field read by --get-all)", x.line(), Bits.data(dd));
             });
         }
         f("inst1_intercept").filter(Field::numeric).ifPresent(x -> inst("inst1_intercept", VmcbIntercepts.Word.INST1, x));

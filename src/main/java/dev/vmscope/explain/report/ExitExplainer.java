@@ -1,6 +1,7 @@
 package dev.vmscope.explain.report;
 
 import dev.vmscope.explain.parse.BhyveExitDump;
+import dev.vmscope.explain.parse.Format;
 import dev.vmscope.explain.parse.Vendor;
 import dev.vmscope.explain.tables.Decoded;
 import dev.vmscope.explain.tables.ExitCodeInfo;
@@ -17,9 +18,9 @@ final class ExitExplainer {
 
     private ExitExplainer() {}
 
-    /** Decodes a hardware exit code seen in a bhyve dump, with its typical cause and bhyve's handling. */
-    static Optional<ExitCodeInfo> hardwareExit(Vendor v, long code, String label, int line, Report.Builder r,
-            String section) {
+    /** Decodes a hardware exit code, with its typical cause and the hypervisor's handling of it. */
+    static Optional<ExitCodeInfo> hardwareExit(Format.Hypervisor hv, Vendor v, long code, String label, int line,
+            Report.Builder r, String section) {
         Optional<ExitCodeInfo> info = Knowledge.exit(v, code);
         if (info.isEmpty()) {
             String why = v == Vendor.UNKNOWN ? "vendor unknown, so SVM and VMX codes cannot be told apart"
@@ -37,10 +38,25 @@ final class ExitExplainer {
         r.fact(section, label + " = 0x" + Long.toHexString(code) + ": " + e.name() + " - " + e.meaning(), e.source(),
                 line, data);
         r.fact(section, "typical cause of " + e.name() + ": " + e.typicalCause(), e.source(), line);
-        if (v == Vendor.AMD) {
-            r.fact(section, "bhyve handling of " + e.name() + ": " + BhyveHandling.svm(e.name()), Cite.BHYVE_SVM, line);
-        }
+        handling(hv, v, e.name(), line, r, section);
         return info;
+    }
+
+    /** Bhyve exit-code decode (the bhyve dumps). */
+    static Optional<ExitCodeInfo> hardwareExit(Vendor v, long code, String label, int line, Report.Builder r,
+            String section) {
+        return hardwareExit(Format.Hypervisor.BHYVE, v, code, label, line, r, section);
+    }
+
+    /** "how the hypervisor handles it": bhyve (svm.c / vmx.c) or KVM (svm.c / vmx.c exit handler tables). */
+    static void handling(Format.Hypervisor hv, Vendor v, String name, int line, Report.Builder r, String section) {
+        if (hv == Format.Hypervisor.BHYVE) {
+            if (v == Vendor.AMD) r.fact(section, "bhyve handling of " + name + ": " + BhyveHandling.svm(name), Cite.BHYVE_SVM, line);
+            if (v == Vendor.INTEL) r.fact(section, "bhyve handling of " + name + ": " + BhyveHandling.vmx(name), Cite.BHYVE_VMX, line);
+            return;
+        }
+        var h = v == Vendor.AMD ? KvmHandling.svm(name) : v == Vendor.INTEL ? KvmHandling.vmx(name) : Optional.<KvmHandling.Handling>empty();
+        h.ifPresent(x -> r.fact(section, "KVM handling of " + name + ": " + x.text(), x.source(), line));
     }
 
     /** An EXITINTINFO / EVENTINJ / VMX interruption-information word. */

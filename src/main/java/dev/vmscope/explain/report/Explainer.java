@@ -11,6 +11,7 @@ import dev.vmscope.explain.parse.PerfKvmStatDump;
 import dev.vmscope.explain.parse.QemuDump;
 import dev.vmscope.explain.parse.Text;
 import dev.vmscope.explain.parse.Unparsed;
+import dev.vmscope.explain.parse.VmscopeCrashDump;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,7 @@ public final class Explainer {
             Line first = lines.stream().filter(l -> !l.text().isBlank()).findFirst().orElse(lines.getFirst());
             return unreadable(file, file + ":" + first.number() + ": unknown format: '" + clip(first.text())
                     + "' (expected bhyvectl --get-all/--get-stats output, a bhyve 'vm exit[N]' report, trace-cmd"
-                    + " report / perf script KVM events, perf kvm stat report or a QEMU register dump; use --format "
+                    + " report / perf script KVM events, perf kvm stat report, a QEMU register dump or a vmscope crash report; use --format "
                     + Format.ids() + ")");
         }
         ParsedDump dump = Detector.parser(fmt.get()).parse(file, data, lines);
@@ -42,6 +43,7 @@ public final class Explainer {
                 case KvmTraceDump d -> OtherExplainers.kvmTrace(d, r);
                 case PerfKvmStatDump d -> OtherExplainers.perf(d, r);
                 case QemuDump d -> OtherExplainers.qemu(d, r);
+                case VmscopeCrashDump d -> new CrashExplainer(d, r).explain();
             }
         } catch (RuntimeException e) {
             // A decoder bug must not hide what was already decoded; report it as an uninterpreted part.
@@ -53,7 +55,7 @@ public final class Explainer {
             bad.add(file + ": ... and " + (k.unparsedTotal() - k.unparsed().size()) + " more lines not interpreted");
         }
         for (String s : r.notInterpreted) bad.add(file + ":" + s.stripLeading());
-        String hv = dump.format().hypervisor.name().toLowerCase();
+        String hv = dump.format().hypervisor.label;
         if (dump.recognized() == 0) {
             bad.addFirst(file + ":1: no " + dump.format().id + " content found (expected " + dump.format().source + ")");
             return new Report(file, dump.format().id, dump.format().source, hv, dump.vendor().label, r.sections(), bad, 2);

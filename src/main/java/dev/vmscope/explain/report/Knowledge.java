@@ -19,12 +19,13 @@ import dev.vmscope.explain.tables.VmcbIntercepts;
 import dev.vmscope.explain.tables.VmcbLayout;
 import dev.vmscope.explain.tables.VmxInstructionErrors;
 import dev.vmscope.explain.tables.VmxExitReasons;
+import dev.vmscope.explain.tables.VmxControls;
 
 import java.util.Optional;
 
 /**
  * The report's only door to the knowledge tables of dev.vmscope.explain.tables (built on branch explain-tables).
- * HOOK(explain-tables) marks decodes still waiting for a table: the report shows those values raw, never guessed.
+ * Values no table covers are shown raw, never guessed.
  */
 final class Knowledge {
     private Knowledge() {}
@@ -81,8 +82,16 @@ final class Knowledge {
     /** bhyve vm_stat description to its VMM_STAT entry (identifier and what it really counts). */
     static Optional<BhyveStats.Stat> bhyveStat(String description) { return BhyveStats.byDescription(description); }
 
-    // HOOK(explain-tables): VMCS pin/proc/exit/entry control layouts are not in the tables yet, so those bhyvectl
-    // fields are shown raw under "Other fields" rather than decoded.
+    /** VMCS pin-based / primary / secondary processor-based / VM-exit / VM-entry control word. */
+    static Decoded vmxControls(VmxControls.Word w, long v) { return VmxControls.layout(w).decode(v & 0xffffffffL); }
+
+    static Optional<VmxControls.Word> vmxControlWord(String bhyvectlName) { return VmxControls.byBhyvectlName(bhyvectlName); }
+
+    static Optional<ExitCodeInfo> kvmExit(long code) { return KvmExitReasons.lookup(code); }
+
+    static Optional<ExitCodeInfo> kvmExitByName(String name) { return KvmExitReasons.table().byName(name); }
+
+    static Optional<ExceptionVectors.Vector> exception(int vector) { return ExceptionVectors.lookup(vector); }
 
     /** EXITINFO1 layout for the SVM exits that define one (IOIO, NPF). */
     static Optional<BitLayout> svmExitInfo1(long code) {

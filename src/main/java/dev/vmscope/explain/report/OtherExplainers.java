@@ -1,6 +1,7 @@
 package dev.vmscope.explain.report;
 
 import dev.vmscope.explain.parse.BhyveExitDump;
+import dev.vmscope.explain.parse.Format;
 import dev.vmscope.explain.parse.KvmTraceDump;
 import dev.vmscope.explain.parse.PerfKvmStatDump;
 import dev.vmscope.explain.parse.QemuDump;
@@ -40,6 +41,7 @@ final class OtherExplainers {
                     lat.getOrDefault("p50", "-"), lat.getOrDefault("p99", "-"), known),
                     Cite.KVM_TRACE + " (kvm_exit)" + (known.isEmpty() ? "" : "; " + (d.vendor() == Vendor.AMD
                             ? Sources.LINUX_SVM : Sources.LINUX_VMX)), 0, x);
+            kvmHandling(name, d.vendor(), r, "Exit reasons", 0);
         }
         for (String k : List.of("top_ports", "top_mmio", "top_msrs", "top_rips")) {
             for (Object o : (List<Object>) m.get(k)) {
@@ -66,6 +68,13 @@ final class OtherExplainers {
         return e.map(x -> " - " + x.meaning()).orElse("");
     }
 
+    /** KVM's handler for a trace/perf reason name (VMX: EXIT_REASON_x, SVM: SVM_EXIT_x), when the tables know it. */
+    private static void kvmHandling(String name, Vendor v, Report.Builder r, String section, int line) {
+        Optional<ExitCodeInfo> e = v == Vendor.AMD ? Knowledge.svmByName("SVM_EXIT_" + name.toUpperCase(Locale.ROOT))
+                : v == Vendor.INTEL ? Knowledge.vmxByName("EXIT_REASON_" + name) : Optional.empty();
+        e.ifPresent(x -> ExitExplainer.handling(Format.Hypervisor.KVM, v, x.name(), line, r, section));
+    }
+
     static void perf(PerfKvmStatDump d, Report.Builder r) {
         String kind = d.eventKind() == null ? "event" : d.eventKind();
         for (PerfKvmStatDump.Row row : d.rows()) {
@@ -79,6 +88,7 @@ final class OtherExplainers {
             r.fact("perf kvm stat", String.format(Locale.ROOT, "%s %s: %d samples (%.2f%%), %.2f%% of handling time,"
                     + " avg %.2fus, min %.2fus, max %.2fus%s", kind, row.event(), row.samples(), row.samplesPct(),
                     row.timePct(), row.avgUs(), row.minUs(), row.maxUs(), meaning), Cite.PERF_KVM, row.line(), data);
+            if (kind.equals("VM-EXIT")) kvmHandling(row.event(), d.vendor(), r, "perf kvm stat", row.line());
         }
         if (d.totalSamples() != null) {
             long sum = d.rows().stream().mapToLong(PerfKvmStatDump.Row::samples).sum();
@@ -103,7 +113,7 @@ final class OtherExplainers {
             r.fact("Exit", "KVM_EXIT_FAIL_ENTRY, hardware error 0x" + Long.toHexString(hw) + ": a VMX exit reason;"
                     + ((hw & 0x80000000L) != 0 ? " bit 31 set = VM-entry failure;" : ""), Cite.QEMU_I386_KVM + "; "
                     + Sources.SDM_EXIT, 0);
-            ExitExplainer.hardwareExit(Vendor.INTEL, hw & 0xffff, "basic exit reason", 0, r, "Exit");
+            ExitExplainer.hardwareExit(Format.Hypervisor.KVM, Vendor.INTEL, hw & 0xffff, "basic exit reason", 0, r, "Exit");
         }
         Map<String, Long> g = d.registers();
         reg(r, g, "RFL", Knowledge::rflags);

@@ -138,4 +138,18 @@ class DecodeKindsTest {
         assertThrows(DecodeException.class, () -> decode("insn", "f1", "--bits", "8"));
         assertThrows(DecodeException.class, () -> decode("vector", "256"));
     }
+
+    @Test
+    void vmxControlWords() {
+        Report r = decode("vmx-controls", "--word", "proc", "0xb5a06dfa");
+        assertEquals(1, field(r, 0, "CPU_BASED_HLT_EXITING").value());
+        assertEquals(1, field(r, 0, "CPU_BASED_ACTIVATE_SECONDARY_CONTROLS").value());
+        assertEquals(0, field(r, 0, "CPU_BASED_RDTSC_EXITING").value());
+        Report pin = decode("vmx-controls", "--word", "pin", "0x1");
+        assertEquals(3, pin.sections().getFirst().bits().stream().filter(DecodedBit::flagged).count());
+        assertEquals(1, field(decode("vmx-controls", "--word=entry", "0x200"), 0, "VM_ENTRY_IA32E_MODE").value());
+        assertThrows(DecodeException.class, () -> decode("vmx-controls", "1"));
+        assertThrows(DecodeException.class, () -> decode("vmx-controls", "--word", "tertiary", "1"));
+        assertThrows(DecodeException.class, () -> decode("vmx-controls", "--word", "pin", "0x100000000"));
+    }
 }

@@ -132,4 +132,28 @@ class HeaderCrossCheckTest {
         bad.addAll(tableToHeader(ie, KvmExitReasons.internalErrors(), "KVM_INTERNAL_ERROR_", e -> e.code() > maxIe));
         assertTrue(bad.isEmpty(), String.join("\n", bad));
     }
+
+    /**
+     * VMCS control bit names (PIN_BASED_*, CPU_BASED_*, SECONDARY_EXEC_*, VM_EXIT_*, VM_ENTRY_*) live in the kernel's
+     * non-uapi arch/x86/include/asm/vmx.h; the uapi vmx.h in /usr/include normally has exit reasons only. When a
+     * header does carry literal defines for them, every one must match our layout.
+     */
+    @Test
+    void vmxControlNamesMatchHeaderWhenPresent() throws IOException {
+        assumeHeader(VMX_H);
+        Map<String, BitLayout> words = Map.of("PIN_BASED_", VmxControls.PIN, "CPU_BASED_", VmxControls.PROC,
+                "SECONDARY_EXEC_", VmxControls.PROC2, "VM_EXIT_", VmxControls.EXIT, "VM_ENTRY_", VmxControls.ENTRY);
+        List<String> bad = new ArrayList<>();
+        int seen = 0;
+        for (var w : words.entrySet()) {
+            for (var e : defines(VMX_H, w.getKey()).entrySet()) {
+                if (Long.bitCount(e.getValue()) != 1) continue; // masks such as *_ALWAYSON_WITHOUT_TRUE_MSR
+                seen++;
+                if (!w.getValue().decode(e.getValue()).setNames().contains(e.getKey())) bad.add(e.getKey());
+            }
+        }
+        assumeTrue(seen > 0, "assumption: " + VMX_H + " has no VMCS control bit defines (uapi header); names are"
+                + " cited from the kernel source instead");
+        assertTrue(bad.isEmpty(), bad.toString());
+    }
 }
