@@ -26,7 +26,7 @@ public final class Debugging implements AutoCloseable {
     private final Machine m;
     private final FlightRecorder recorder;
     private final KvmDebugTarget target;
-    private GdbServer gdb;
+    private volatile GdbServer gdb;
 
     Debugging(Machine m, DebugCapabilities caps) {
         this.m = m;
@@ -37,6 +37,9 @@ public final class Debugging implements AutoCloseable {
 
     public FlightRecorder recorder() { return recorder; }
 
+    /** The GDB server's bound port (useful with port 0), or -1 when no server runs. */
+    public int gdbPort() { return gdb == null ? -1 : gdb.port(); }
+
     KvmDebugTarget target() { return target; }
 
     /** Starts the GDB server if asked; with --gdb-wait every vCPU starts paused. */
@@ -45,11 +48,13 @@ public final class Debugging implements AutoCloseable {
         if (opt.gdbWait()) for (Vcpu v : m.vcpus()) v.requestPause(true);
         MonitorCommands.Sources sources = new MonitorCommands.Sources(this::statsText, m::interruptControllerState, recorder);
         gdb = GdbServer.start(opt, target, sources, s -> m.diag().println("vmscope: " + s));
-        m.diag().println("vmscope: gdb: listening on " + opt.gdb().getHostString() + ":" + gdb.port()
-                + (opt.gdbWait() ? " (waiting for a debugger before the first instruction)" : ""));
         if (!target.capabilities().softwareBreakpoints())
-            m.diag().println("vmscope: gdb: this host's KVM does not deliver int3 intercepts (KVM_GUESTDBG_USE_SW_BP); "
-                    + "software breakpoints use the 4 hardware debug registers instead");
+            m.diag().println("vmscope: gdb: this host's KVM does not deliver int3 intercepts (KVM_GUESTDBG_USE_SW_BP: "
+                    + DebugProbe.evidence() + "); GDB's software breakpoints use the 4 hardware debug registers instead");
+        if (!target.capabilities().dataBreakpoints())
+            m.diag().println("vmscope: gdb: this host's debug registers do not fire on data accesses (" + DebugProbe.dataEvidence()
+                    + "); write watchpoints are emulated by single-stepping every vCPU (slow; a store of an unchanged value "
+                    + "goes unseen), read/access watchpoints are refused");
     }
 
     private String statsText() {

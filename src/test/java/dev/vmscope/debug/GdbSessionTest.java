@@ -183,7 +183,7 @@ class GdbSessionTest {
             xml.append(r.substring(1));
             if (r.startsWith("l")) break;
         }
-        assertEquals(GdbRegisters.targetXml(), xml.toString());
+        assertEquals(GdbRegisters.X86_64.targetXml(), xml.toString());
         assertEquals("E00", payload(send("qXfer:features:read:other.xml:0,100")));
         String stats = new String(HexFormat.of().parseHex(payload(send("qRcmd," + HexFormat.of().formatHex("stats".getBytes())))));
         assertEquals("exits: 42\n", stats);
