@@ -1,0 +1,128 @@
+package dev.vmscope.machine;
+
+import dev.vmscope.debug.DebugOptions;
+import dev.vmscope.debug.GdbHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The real GDB (Debian's /usr/bin/gdb) against vmscope on real KVM, debugging the C kernel guests/cmb by
+ * symbol. cmb is a 32-bit (i386) ELF, so the stub describes the vCPU as i386 (GDB refuses an x86-64
+ * description for it). On this host int3 is not intercepted, so 'break' uses a debug register; data
+ * breakpoints never fire, so 'watch' is emulated by single-stepping.
+ */
+class GdbOnKvmTest {
+    /** A machine running on its own thread, with the GDB server on an ephemeral loopback port. */
+    record Running(Machine machine, CompletableFuture<Integer> status, ByteArrayOutputStream console, ByteArrayOutputStream diag) {
+        int port() throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                int p = machine.debugging().gdbPort();
+                if (p > 0) return p;
+                if (status.isDone()) fail("VM ended before the GDB server started: " + diag);
+                Thread.sleep(20);
+            }
+            return fail("GDB server did not start: " + diag);
+        }
+
+        int awaitStatus() throws Exception {
+            try {
+                return status.get(120, TimeUnit.SECONDS);
+            } finally {
+                machine.close();
+            }
+        }
+
+        String consoleText() { return console.toString(StandardCharsets.ISO_8859_1); }
+    }
+
+    static Running start(String guest, int smp, Path crashDir) {
+        VmHarness.assumeKvm();
+        MachineConfig base = VmHarness.config(VmHarness.guest(guest), null);
+        DebugOptions dbg = new DebugOptions(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), true, null, crashDir);
+        MachineConfig cfg = new MachineConfig(base.ramBytes(), smp, base.irqchip(), base.kernel(), null, List.of(), null, false,
+                180_000, null, false, dbg, null);
+        ByteArrayOutputStream console = new ByteArrayOutputStream(), diag = new ByteArrayOutputStream();
+        Machine m = MachineBuilder.build(cfg, console, java.io.OutputStream.nullOutputStream(), new PrintStream(diag, true, StandardCharsets.UTF_8));
+        CompletableFuture<Integer> status = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("vm-" + guest).start(() -> {
+            try { status.complete(m.run()); } catch (Throwable t) { status.completeExceptionally(t); }
+        });
+        return new Running(m, status, console, diag);
+    }
+
+    static void assertMatches(String regex, String out) {
+        assertTrue(Pattern.compile(regex, Pattern.DOTALL).matcher(out).find(), "expected /" + regex + "/ in:\n" + out);
+    }
+
+    @Test
+    void gdbBreaksStepsWatchesAndDetachesOnCmb(@TempDir Path dir) throws Exception {
+        Running vm = start("cmb", 2, dir);
+        String elf = VmHarness.guest("cmb").toAbsolutePath().toString();
+        String out = GdbHarness.run(180, "file " + elf, "target remote 127.0.0.1:" + vm.port(),
+                "info registers eip", "break compute", "continue", "info registers pc", "info registers eip", "print counter",
+                "stepi", "x/3i $pc", "watch counter", "continue", "print counter", "info threads", "delete", "detach");
+        System.out.println(out);
+        int status = vm.awaitStatus();
+        String diag = vm.diag().toString(StandardCharsets.UTF_8);
+        System.out.println(diag);
+        // Connected before the first instruction (--gdb-wait): vCPU 0 sits at the multiboot entry.
+        assertMatches("_start \\(\\) at cmb/entry\\.S:\\d+", out);
+        Matcher bp = Pattern.compile("Breakpoint 1 at (0x[0-9a-f]+): file cmb/kernel\\.c").matcher(out);
+        assertTrue(bp.find(), out);
+        String compute = bp.group(1);
+        assertMatches("Thread 1 hit Breakpoint 1, compute \\(x=0\\) at cmb/kernel\\.c", out);
+        assertMatches("pc\\s+" + compute + "\\s+" + compute + " <compute>", out);
+        assertMatches("eip\\s+" + compute + "\\s+" + compute + " <compute>", out);
+        assertMatches("\\$1 = 0\\n", out);
+        // stepi executes exactly one instruction: x/3i shows $pc inside compute, past its first instruction.
+        assertMatches("=> 0x[0-9a-f]+ <compute\\+[1-9]\\d*>:\\t\\S+.*\\n\\s+0x[0-9a-f]+ <compute\\+\\d+>:.*\\n\\s+0x[0-9a-f]+ <compute\\+\\d+>:", out);
+        assertMatches("Hardware watchpoint 2: counter", out);
+        assertMatches("Thread 1 hit Hardware watchpoint 2: counter\\s+Old value = 0\\s+New value = 1580160", out);
+        assertMatches("\\$2 = 1580160", out);
+        assertMatches("\\* 1\\s+Thread 1 \\(vCPU 0\\) compute", out);
+        assertMatches("\\n\\s+2\\s+Thread 2 \\(vCPU 1\\)", out);
+        assertMatches("\\[Inferior 1 \\(Remote target\\) detached\\]", out);
+        // After detach the guest runs to its end untouched and vmscope exits with the guest's status.
+        assertEquals(1, status, diag);
+        assertTrue(vm.consoleText().contains("cmb: compute(0) counter=1580160") && vm.consoleText().contains("cmb: done checksum=5860e71d"), vm.consoleText());
+        assertTrue(diag.contains("describing the target as i386"), diag);
+    }
+
+    /** What the host cannot do is said to GDB (the Z packet is refused) and on the console. */
+    @Test
+    void readWatchpointsAreRefusedWhenDebugRegistersIgnoreData(@TempDir Path dir) throws Exception {
+        Running vm = start("cmb", 1, dir);
+        if (DebugProbe.dataBreakpointsWork(vm.machine().kvm())) {
+            vm.machine().stop(0, "not applicable", null);
+            vm.awaitStatus();
+            org.junit.jupiter.api.Assumptions.abort("this host's debug registers fire on data accesses");
+        }
+        String elf = VmHarness.guest("cmb").toAbsolutePath().toString();
+        String out = GdbHarness.run(180, "file " + elf, "target remote 127.0.0.1:" + vm.port(),
+                "rwatch counter", "continue", "delete", "continue");
+        System.out.println(out);
+        int status = vm.awaitStatus();
+        String diag = vm.diag().toString(StandardCharsets.UTF_8);
+        assertMatches("Could not insert hardware watchpoint 1", out);
+        assertTrue(diag.contains("cannot insert a read watchpoint") && diag.contains("do not fire on data"), diag);
+        assertMatches("\\[Inferior 1 \\(Remote target\\) exited with code 01\\]", out);
+        assertEquals(1, status, diag);
+    }
+}
