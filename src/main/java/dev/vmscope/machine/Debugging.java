@@ -23,6 +23,9 @@ import java.time.Clock;
  * stops, ELF cores on request, and the GDB server.
  */
 public final class Debugging implements AutoCloseable {
+    /** Hidden switch for measuring the recorder's cost: -Dvmscope.recorder=off leaves it empty. */
+    static final boolean RECORDER_ON = !"off".equals(System.getProperty("vmscope.recorder"));
+
     private final Machine m;
     private final FlightRecorder recorder;
     private final KvmDebugTarget target;
@@ -32,7 +35,7 @@ public final class Debugging implements AutoCloseable {
         this.m = m;
         this.recorder = new FlightRecorder(m.vcpus().size());
         this.target = new KvmDebugTarget(m, caps, new PageTranslator(m));
-        for (CpuRuntime rt : m.runtimes()) rt.setRecorder(new Recording());
+        if (RECORDER_ON) for (CpuRuntime rt : m.runtimes()) rt.setRecorder(new Recording());
     }
 
     public FlightRecorder recorder() { return recorder; }

@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -53,11 +54,16 @@ class GdbOnKvmTest {
     }
 
     static Running start(String guest, int smp, Path crashDir) {
+        return start(VmHarness.guest(guest), null, smp, crashDir);
+    }
+
+    static Running start(Path kernel, MachineConfig.FlatLoad flat, int smp, Path crashDir) {
         VmHarness.assumeKvm();
-        MachineConfig base = VmHarness.config(VmHarness.guest(guest), null);
+        MachineConfig base = VmHarness.config(kernel, null);
         DebugOptions dbg = new DebugOptions(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), true, null, crashDir);
-        MachineConfig cfg = new MachineConfig(base.ramBytes(), smp, base.irqchip(), base.kernel(), null, List.of(), null, false,
-                180_000, null, false, dbg, null);
+        MachineConfig cfg = new MachineConfig(base.ramBytes(), smp, base.irqchip(), kernel, null, List.of(), null, false,
+                180_000, null, false, dbg, flat);
+        String guest = kernel.getFileName().toString();
         ByteArrayOutputStream console = new ByteArrayOutputStream(), diag = new ByteArrayOutputStream();
         Machine m = MachineBuilder.build(cfg, console, java.io.OutputStream.nullOutputStream(), new PrintStream(diag, true, StandardCharsets.UTF_8));
         CompletableFuture<Integer> status = new CompletableFuture<>();
@@ -124,5 +130,32 @@ class GdbOnKvmTest {
         assertTrue(diag.contains("cannot insert a read watchpoint") && diag.contains("do not fire on data"), diag);
         assertMatches("\\[Inferior 1 \\(Remote target\\) exited with code 01\\]", out);
         assertEquals(1, status, diag);
+    }
+
+    /**
+     * A vCPU already in long mode at connect gets the x86-64 description: 64-bit registers, control registers,
+     * 64-bit disassembly, stepi, memory writes through the guest's page tables (paging is on in long mode).
+     */
+    @Test
+    void longModeGuestGetsTheX8664Layout(@TempDir Path dir) throws Exception {
+        // mov $0x1234,%rax; inc %rax; mov $7,%al; out %al,$0xf4 (isa-debug-exit: status 15)
+        byte[] code = java.util.HexFormat.of().parseHex("48c7c034120000" + "48ffc0" + "b007" + "e6f4");
+        Path bin = Files.write(dir.resolve("long64.bin"), code);
+        Running vm = start(bin, new MachineConfig.FlatLoad(0x200000, 0x200000, "long64"), 1, dir);
+        String out = GdbHarness.run(180, "target remote 127.0.0.1:" + vm.port(), "info registers rip cr0 efer", "x/3i $pc",
+                "stepi", "stepi", "info registers rax", "set var *(char *)0x300000 = 0x5a", "x/1xb 0x300000", "continue");
+        System.out.println(out);
+        int status = vm.status().get(120, TimeUnit.SECONDS);
+        byte written = vm.machine().memory().readByte(0x300000); // before close() unmaps guest RAM
+        vm.machine().close();
+        assertMatches("rip\\s+0x200000\\s", out);
+        assertMatches("cr0\\s+0x8\\p{XDigit}+", out);
+        assertMatches("efer\\s+0x5\\p{XDigit}\\p{XDigit}", out);
+        assertMatches("=> 0x200000:\\tmov\\s+\\$0x1234,%rax\\n\\s+0x200007:\\tinc\\s+%rax", out);
+        assertMatches("rax\\s+0x1235\\s", out);
+        assertMatches("0x300000:\\t0x5a", out);
+        assertMatches("\\[Inferior 1 \\(Remote target\\) exited with code 017\\]", out);
+        assertEquals(15, status, vm.diag().toString(StandardCharsets.UTF_8));
+        assertEquals(0x5a, written, "GDB's write reached guest RAM");
     }
 }
