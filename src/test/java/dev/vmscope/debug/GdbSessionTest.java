@@ -242,4 +242,15 @@ class GdbSessionTest {
         assertTrue(e.getMessage().contains("port 'x'"), e.getMessage());
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> GdbServer.parseAddress("127.0.0.1:70000"));
     }
+
+    /** Hosts whose debug registers ignore data accesses: write watchpoints are accepted (the target emulates them), reads are refused. */
+    @Test
+    void readAndAccessWatchpointsRefusedWithoutDataBreakpoints() throws Exception {
+        open(DebugCapabilities.KVM_EMULATED);
+        assertEquals("", payload(send("Z3,3000,4")));
+        assertEquals("", payload(send("Z4,3000,4")));
+        assertTrue(console.stream().anyMatch(l -> l.contains("cannot insert a read watchpoint at 0x3000")), console.toString());
+        assertEquals("OK", payload(send("Z2,3000,4")));
+        assertEquals(GuestDebug.Kind.WRITE, target.guestDebug(0).slot(0).kind());
+    }
 }
