@@ -58,9 +58,13 @@ class GdbOnKvmTest {
     }
 
     static Running start(Path kernel, MachineConfig.FlatLoad flat, int smp, Path crashDir) {
+        return start(kernel, flat, smp, crashDir, true);
+    }
+
+    static Running start(Path kernel, MachineConfig.FlatLoad flat, int smp, Path crashDir, boolean gdbWait) {
         VmHarness.assumeKvm();
         MachineConfig base = VmHarness.config(kernel, null);
-        DebugOptions dbg = new DebugOptions(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), true, null, crashDir);
+        DebugOptions dbg = new DebugOptions(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), gdbWait, null, crashDir);
         MachineConfig cfg = new MachineConfig(base.ramBytes(), smp, base.irqchip(), kernel, null, List.of(), null, false,
                 180_000, null, false, dbg, flat);
         String guest = kernel.getFileName().toString();
@@ -157,5 +161,61 @@ class GdbOnKvmTest {
         assertMatches("\\[Inferior 1 \\(Remote target\\) exited with code 017\\]", out);
         assertEquals(15, status, vm.diag().toString(StandardCharsets.UTF_8));
         assertEquals(0x5a, written, "GDB's write reached guest RAM");
+    }
+
+    /**
+     * Attaching to a VM that is already running (no --gdb-wait) pauses it; continue and Ctrl-C (0x03) pause
+     * a vCPU spinning in guest code on KVM; 'k' ends the VM. Raw packets, as GDB sends them.
+     */
+    @Test
+    void attachToRunningVmAndInterruptIt(@TempDir Path dir) throws Exception {
+        Path bin = Files.write(dir.resolve("spin.bin"), new byte[] {(byte) 0xeb, (byte) 0xfe}); // jmp .
+        Running vm = start(bin, new MachineConfig.FlatLoad(0x200000, 0x200000, "prot32"), 2, dir, false);
+        try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), vm.port())) {
+            s.setSoTimeout(60_000);
+            Rsp rsp = new Rsp(s);
+            assertEquals("T05thread:01;", rsp.call("?"));
+            String g = rsp.call("g");
+            assertEquals("00002000", g.substring(64, 72), "eip (i386 layout, little-endian) at the jmp: " + g);
+            rsp.send("c");
+            Thread.sleep(300);
+            s.getOutputStream().write(3);
+            assertEquals("T02thread:01;", rsp.reply(), "Ctrl-C stops the spinning vCPU");
+            assertEquals("00002000", rsp.call("g").substring(64, 72));
+            assertEquals("OK", rsp.call("Hg2"));
+            assertTrue(rsp.call("g").length() > 72, "the second vCPU's registers are readable while paused");
+            rsp.send("k");
+        }
+        int status = vm.awaitStatus();
+        assertEquals(0, status, vm.diag().toString(StandardCharsets.UTF_8));
+        assertTrue(vm.diag().toString(StandardCharsets.UTF_8).contains("kill requested"), vm.diag().toString(StandardCharsets.UTF_8));
+    }
+
+    /** A minimal RSP client in ack mode: skips the stub's '+' acks and acknowledges its packets. */
+    record Rsp(java.net.Socket s) {
+        void send(String payload) throws java.io.IOException {
+            s.getOutputStream().write(dev.vmscope.debug.RspPacketCodec.encode(payload));
+            s.getOutputStream().flush();
+        }
+
+        String reply() throws java.io.IOException {
+            java.io.InputStream in = s.getInputStream();
+            int c;
+            while ((c = in.read()) != '$') if (c < 0) throw new java.io.EOFException();
+            StringBuilder p = new StringBuilder();
+            while ((c = in.read()) != '#') {
+                if (c < 0) throw new java.io.EOFException();
+                p.append((char) c);
+            }
+            in.read();
+            in.read();
+            s.getOutputStream().write('+');
+            return p.toString();
+        }
+
+        String call(String payload) throws java.io.IOException {
+            send(payload);
+            return reply();
+        }
     }
 }
