@@ -147,7 +147,8 @@ class GdbOnKvmTest {
         Path bin = Files.write(dir.resolve("long64.bin"), code);
         Running vm = start(bin, new MachineConfig.FlatLoad(0x200000, 0x200000, "long64"), 1, dir);
         String out = GdbHarness.run(180, "target remote 127.0.0.1:" + vm.port(), "info registers rip cr0 efer", "x/3i $pc",
-                "stepi", "stepi", "info registers rax", "set var *(char *)0x300000 = 0x5a", "x/1xb 0x300000", "continue");
+                "stepi", "stepi", "info registers rax", "set var *(char *)0x300000 = 0x5a", "x/1xb 0x300000",
+                "set $rbx = 0x77", "info registers rbx", "continue");
         System.out.println(out);
         int status = vm.status().get(120, TimeUnit.SECONDS);
         byte written = vm.machine().memory().readByte(0x300000); // before close() unmaps guest RAM
@@ -158,6 +159,7 @@ class GdbOnKvmTest {
         assertMatches("=> 0x200000:\\tmov\\s+\\$0x1234,%rax\\n\\s+0x200007:\\tinc\\s+%rax", out);
         assertMatches("rax\\s+0x1235\\s", out);
         assertMatches("0x300000:\\t0x5a", out);
+        assertMatches("rbx\\s+0x77\\s", out); // KVM_SET_REGS/SREGS round trip; the guest still runs to its exit
         assertMatches("\\[Inferior 1 \\(Remote target\\) exited with code 017\\]", out);
         assertEquals(15, status, vm.diag().toString(StandardCharsets.UTF_8));
         assertEquals(0x5a, written, "GDB's write reached guest RAM");
