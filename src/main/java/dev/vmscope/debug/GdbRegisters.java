@@ -10,7 +10,7 @@ import java.util.List;
  * long mode and i386 for everything else (a 32-bit kernel's ELF is i386, and GDB rejects an x86-64
  * description for it: "Selected architecture i386 is not compatible with reported target architecture
  * i386:x86-64"). Order and sizes follow GDB's features (gdb/features/i386/64bit-core.xml, 64bit-sse.xml,
- * 64bit-segments.xml; 32bit-core.xml, 32bit-sse.xml, 32bit-segments.xml): the 'g' packet is every register
+ * 64bit-segments.xml; 32bit-core.xml, 32bit-sse.xml): the 'g' packet is every register
  * in this order, little-endian, and 'p'/'P' numbers index the list. Control registers are in our own
  * feature (GDB keeps registers of features it does not know and shows them by name).
  */
@@ -35,18 +35,12 @@ public final class GdbRegisters {
     public static final GdbRegisters I386 = new GdbRegisters("i386", 32,
             List.of("eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "eip"), 8);
 
-    /** Compatibility aliases for the x86-64 layout. */
-    public static final List<Reg> REGS = X86_64.regs;
-    public static final int SIZE = X86_64.size;
-
     private final String architecture;
-    private final int bits;
     private final List<Reg> regs;
     private final int size;
 
     private GdbRegisters(String architecture, int bits, List<String> core, int xmmCount) {
         this.architecture = architecture;
-        this.bits = bits;
         List<Reg> r = new ArrayList<>();
         int[] off = {0};
         java.util.function.Consumer<Object[]> add = a -> {

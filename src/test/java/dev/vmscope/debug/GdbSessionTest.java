@@ -162,10 +162,10 @@ class GdbSessionTest {
     void registersRoundTripThroughGAndP() throws Exception {
         open(DebugCapabilities.KVM_NO_SW_BP);
         String g = payload(send("g"));
-        assertEquals(GdbRegisters.SIZE * 2, g.length());
+        assertEquals(GdbRegisters.X86_64.size() * 2, g.length());
         assertEquals("OK", payload(send("P0=efbeadde00000000")));
         assertEquals(0xdeadbeefL, target.state(0).rax());
-        int cr3 = GdbRegisters.REGS.stream().map(GdbRegisters.Reg::name).toList().indexOf("cr3");
+        int cr3 = GdbRegisters.X86_64.regs().stream().map(GdbRegisters.Reg::name).toList().indexOf("cr3");
         assertEquals("OK", payload(send("P" + Integer.toHexString(cr3) + "=0020000000000000")));
         assertEquals(0x2000, target.state(0).cr3());
         assertEquals("OK", payload(send("G" + g)));
