@@ -87,6 +87,27 @@ public final class Debugging implements AutoCloseable {
                 m.diag().println("vmscope: could not write the ELF core: " + e.getMessage());
             }
         }
+        holdForDebugger(f != null);
+    }
+
+    /**
+     * With GDB connected when the VM ends, the stop reply must reach it before the machine is closed; after a
+     * fatal stop GDB may go on reading the dead VM's registers and memory until it detaches or disconnects.
+     */
+    private void holdForDebugger(boolean fatal) {
+        GdbServer g = gdb;
+        if (g == null || !g.connected()) return;
+        target.postFinal();
+        try {
+            if (fatal) {
+                m.diag().println("vmscope: gdb: the VM is dead; GDB can still read its registers and memory (detach, kill or quit GDB to exit)");
+                g.awaitDisconnect(0);
+            } else {
+                g.awaitDisconnect(5000); // GDB closes a plain remote connection once the inferior exited
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static CrashReport.Cause cause(VmStop.Fatal f) {

@@ -38,6 +38,7 @@ final class KvmDebugTarget implements DebugTarget {
     private final SteppedWatch watch;
     private final boolean blockIrq;
     private volatile int stepping = -1;
+    private final java.util.concurrent.atomic.AtomicBoolean finalPosted = new java.util.concurrent.atomic.AtomicBoolean();
 
     KvmDebugTarget(Machine m, DebugCapabilities caps, Translator translator) {
         this.m = m;
@@ -48,10 +49,14 @@ final class KvmDebugTarget implements DebugTarget {
         this.blockIrq = (m.kvm().checkExtension(CAP_SET_GUEST_DEBUG2) & BLOCKIRQ) != 0;
         java.util.Arrays.fill(config, GuestDebug.OFF);
         for (CpuRuntime rt : m.runtimes()) rt.setDebugHooks(new Hooks());
-        m.onStop(() -> {
-            if (m.fatal() != null) events.add(new StopEvent.Fatal(m.fatal().vcpu(), m.stopMessage()));
-            else events.add(new StopEvent.Exited(m.status()));
-        });
+        m.onStop(this::postFinal);
+    }
+
+    /** Posts the VM's end (Fatal or Exited) once, after the machine stopped. */
+    void postFinal() {
+        if (finalPosted.getAndSet(true)) return;
+        if (m.fatal() != null) events.add(new StopEvent.Fatal(m.fatal().vcpu(), m.stopMessage()));
+        else events.add(new StopEvent.Exited(m.status()));
     }
 
     @Override public int vcpuCount() { return m.vcpus().size(); }

@@ -193,6 +193,25 @@ class GdbOnKvmTest {
         assertTrue(vm.diag().toString(StandardCharsets.UTF_8).contains("kill requested"), vm.diag().toString(StandardCharsets.UTF_8));
     }
 
+    /** A fatal stop under GDB: SIGABRT, and the dead VM stays readable until GDB kills it; the crash report is written. */
+    @Test
+    void tripleFaultUnderGdbLeavesTheDeadVmReadable(@TempDir Path dir) throws Exception {
+        Running vm = start("triple", 1, dir);
+        String elf = VmHarness.guest("triple").toAbsolutePath().toString();
+        String out = GdbHarness.run(180, "file " + elf, "target remote 127.0.0.1:" + vm.port(), "continue",
+                "info registers eip", "x/2i $pc", "info registers cr0", "kill");
+        System.out.println(out);
+        int status = vm.awaitStatus();
+        String diag = vm.diag().toString(StandardCharsets.UTF_8);
+        assertMatches("Program received signal SIGABRT, Aborted\\.\\s+_start \\(\\) at triple\\.S:\\d+", out);
+        assertMatches("eip\\s+0x[0-9a-f]+\\s+0x[0-9a-f]+ <_start\\+\\d+>", out);
+        assertMatches("=> 0x[0-9a-f]+ <_start\\+\\d+>:\\tud2", out);
+        assertMatches("cr0\\s+0x11\\s", out);
+        assertMatches("\\[Inferior 1 \\(Remote target\\) killed\\]", out);
+        assertEquals(dev.vmscope.vcpu.ExitStatus.GUEST_SHUTDOWN, status, diag);
+        assertTrue(diag.contains("the VM is dead; GDB can still read") && diag.contains("crash report written"), diag);
+    }
+
     /** A minimal RSP client in ack mode: skips the stub's '+' acks and acknowledges its packets. */
     record Rsp(java.net.Socket s) {
         void send(String payload) throws java.io.IOException {
