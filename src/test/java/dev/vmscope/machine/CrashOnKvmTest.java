@@ -77,7 +77,16 @@ class CrashOnKvmTest {
         assertEquals(rip, cpu.get("code_address"));
         assertTrue(((String) cpu.get("code_bytes")).startsWith("0f 0b"), cpu.toString());
         assertEquals(32L, ((Number) cpu.get("code_bits")).longValue());
-        assertTrue(!list(j.get("recent_exits")).isEmpty() && j.get("stats") instanceof Map<?, ?> && !list(j.get("memory")).isEmpty(), j.toString());
+        List<Object> exits = list(map(list(j.get("recent_exits")).get(0)).get("exits"));
+        Map<String, Object> last = map(exits.get(exits.size() - 1));
+        assertEquals("SHUTDOWN", last.get("reason"));
+        assertEquals(8L, ((Number) last.get("exit_code")).longValue());
+        assertEquals(rip, last.get("rip"), "the recorder saw the shutdown at the faulting RIP (KVM sync regs)");
+        Map<String, Object> io = map(exits.get(exits.size() - 2));
+        assertEquals("0x3f8", io.get("a"), "the last byte of the message went to COM1");
+        assertEquals("0xa", io.get("c"));
+        assertEquals(4L, ((Number) map(j.get("stats")).get("status")).longValue());
+        assertEquals("0x1ffffff", map(list(j.get("memory")).get(0)).get("end"));
 
         // The real GDB reads the same RIP and bytes from the ELF core.
         String out = GdbHarness.run(120, "core-file " + core, "info registers rip", "x/4xb " + rip);
