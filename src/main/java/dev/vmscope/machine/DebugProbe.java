@@ -17,9 +17,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * Finds out at run time whether this host's KVM delivers int3 intercepts (KVM_GUESTDBG_USE_SW_BP): a
  * throw-away VM executes one int3 in 32-bit protected mode, ring 0, where kernels run. On hosts where it
  * does not, the debugger falls back to hardware breakpoints and says so.
+ * A second probe checks whether a DR0 write breakpoint fires at all.
  * <p>Measured on the paravirtual host KVM these tests run on: in ring 0 the int3 ends in
  * KVM_EXIT_INTERNAL_ERROR (emulation failure, instruction bytes cc f4) with or without USE_SW_BP; in real
- * mode it is not intercepted either but delivered through the guest's IVT. The probe is bounded both ways:
+ * mode it is not intercepted either but delivered through the guest's IVT. The store under a DR0 write
+ * breakpoint runs on to the HLT (its KVM emulates ring-0 code and checks only code breakpoints); execute
+ * breakpoints and single-step do work. The probes are bounded both ways:
  * the guest's IDT sends vector 3 to a HLT, every other fault becomes a triple fault, and a watchdog kicks
  * the vCPU out of KVM_RUN after {@link #BOUND_MILLIS}.
  */
@@ -29,53 +32,55 @@ final class DebugProbe {
     static final long BOUND_MILLIS = 2000;
     private static final long CODE = 0x1000, HANDLER = 0x2000, IDT = 0x3000, GDT = 0x4000, DATA = 0x5000, STACK = 0x8000;
 
-    /** The host does not change while the process runs: probe once. */
-    private static volatile VcpuExit cached, cachedData;
-    private static volatile boolean probed, probedData;
+    /** One probe's outcome; the host does not change while the process runs, so each probe runs once. */
+    private static final class Outcome {
+        final String what;
+        VcpuExit exit;
+        boolean done;
+
+        Outcome(String what) { this.what = what; }
+    }
+
+    private static final Outcome INT3 = new Outcome("an int3 in ring 0 with USE_SW_BP"),
+            DATA_BP = new Outcome("a store in ring 0 to an address in DR0 (R/W=01, LEN=4, USE_HW_BP)");
+
+    private static synchronized VcpuExit once(Outcome o, java.util.function.Supplier<VcpuExit> run) {
+        if (!o.done) {
+            o.exit = run.get();
+            o.done = true;
+        }
+        return o.exit;
+    }
+
+    private static synchronized String describe(Outcome o) {
+        return o.what + switch (o.exit) {
+            case null -> o.done ? ": the probe VM did not answer within " + BOUND_MILLIS + " ms" : ": not probed";
+            case VcpuExit.InternalError ie -> " ended in KVM_EXIT_INTERNAL_ERROR suberror " + ie.suberror()
+                    + (ie.suberror() == 1 ? " (emulation failure)" : "");
+            case VcpuExit.Hlt h -> " ran on to the guest's next HLT without a debug exit";
+            default -> " ended in " + o.exit;
+        };
+    }
 
     static DebugCapabilities probe(Kvm kvm) {
         return new DebugCapabilities(true, 4, softwareBreakpointsWork(kvm), true, dataBreakpointsWork(kvm));
     }
 
-    /** Whether a DR0 write breakpoint fires on a plain store in ring 0 (a debug exit with DR6.B0). */
-    static synchronized boolean dataBreakpointsWork(Kvm kvm) {
-        if (!probedData) {
-            cachedData = dataProbeExit(kvm);
-            probedData = true;
-        }
-        return cachedData instanceof VcpuExit.Debug d && (d.dr6() & 1) != 0;
+    /** What the probe VM's KVM_RUN returned: a debug exit for vector 3 means int3 intercepts work. */
+    static boolean softwareBreakpointsWork(Kvm kvm) {
+        return once(INT3, () -> probeExit(kvm)) instanceof VcpuExit.Debug d && d.exception() == 3;
     }
+
+    /** Whether a DR0 write breakpoint fires on a plain store in ring 0 (a debug exit with DR6.B0). */
+    static boolean dataBreakpointsWork(Kvm kvm) {
+        return once(DATA_BP, () -> dataProbeExit(kvm)) instanceof VcpuExit.Debug d && (d.dr6() & 1) != 0;
+    }
+
+    /** What the int3 probe saw, for the console note when int3 intercepts are missing. */
+    static String evidence() { return describe(INT3); }
 
     /** What the data-breakpoint probe saw, for the console note. */
-    static String dataEvidence() {
-        VcpuExit e = cachedData;
-        return switch (e) {
-            case null -> probedData ? "the probe VM did not answer within " + BOUND_MILLIS + " ms" : "not probed";
-            case VcpuExit.Hlt h -> "a store in ring 0 to an address in DR0 (R/W=01, LEN=4, USE_HW_BP) ran on to the next HLT without a debug exit";
-            default -> "a store in ring 0 to an address in DR0 (R/W=01, LEN=4, USE_HW_BP) ended in " + e;
-        };
-    }
-
-    /** What the probe VM's KVM_RUN returned: a debug exit for vector 3 means int3 intercepts work. */
-    static synchronized boolean softwareBreakpointsWork(Kvm kvm) {
-        if (!probed) {
-            cached = probeExit(kvm);
-            probed = true;
-        }
-        return cached instanceof VcpuExit.Debug d && d.exception() == 3;
-    }
-
-    /** What the probe saw, for the console note when int3 intercepts are missing. */
-    static String evidence() {
-        VcpuExit e = cached;
-        return switch (e) {
-            case null -> probed ? "the probe VM did not answer within " + BOUND_MILLIS + " ms" : "not probed";
-            case VcpuExit.InternalError ie -> String.format("an int3 in ring 0 with USE_SW_BP ended in KVM_EXIT_INTERNAL_ERROR suberror %d%s",
-                    ie.suberror(), ie.suberror() == 1 ? " (emulation failure)" : "");
-            case VcpuExit.Hlt h -> "an int3 in ring 0 with USE_SW_BP was delivered to the guest's IDT instead of exiting";
-            default -> "an int3 in ring 0 with USE_SW_BP ended in " + e;
-        };
-    }
+    static String dataEvidence() { return describe(DATA_BP); }
 
     /** The int3 probe: int3; hlt with USE_SW_BP. */
     static VcpuExit probeExit(Kvm kvm) {
