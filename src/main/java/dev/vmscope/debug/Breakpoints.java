@@ -42,6 +42,12 @@ final class Breakpoints {
         DebugCapabilities caps = target.capabilities();
         if (t == Type.SOFTWARE && caps.softwareBreakpoints()) return patch(addr, vcpu);
         if (t.ordinal() >= Type.WRITE.ordinal() && !caps.watchpoints()) return new Unsupported();
+        if ((t == Type.READ || t == Type.ACCESS) && !caps.dataBreakpoints()) {
+            console.accept(String.format("gdb: cannot insert a %s watchpoint at 0x%x: this host's debug registers do not fire on data "
+                    + "accesses, and reads cannot be emulated (write watchpoints are emulated by single-stepping)",
+                    t == Type.READ ? "read" : "access", addr));
+            return new Unsupported();
+        }
         if (find(t, addr, kind) >= 0) return new Ok();
         List<GuestDebug.Slot> chunks = new ArrayList<>();
         if (t == Type.SOFTWARE || t == Type.HARDWARE) chunks.add(new GuestDebug.Slot(addr, GuestDebug.Kind.EXECUTE, 1));

@@ -77,14 +77,22 @@ public final class CrashReport {
     private final DebugTarget target;
     private final FlightRecorder recorder;
     private final Supplier<Map<String, Object>> stats;
+    private final Supplier<String> statsText;
     private final Path dir;
     private final Clock clock;
 
     /** recorder and stats may be null. */
     public CrashReport(DebugTarget target, FlightRecorder recorder, Supplier<Map<String, Object>> stats, Path dir, Clock clock) {
+        this(target, recorder, stats, null, dir, clock);
+    }
+
+    /** {@code statsText}, when given, is the human rendering of the statistics for the text report (the JSON keeps {@code stats}). */
+    public CrashReport(DebugTarget target, FlightRecorder recorder, Supplier<Map<String, Object>> stats, Supplier<String> statsText,
+                       Path dir, Clock clock) {
         this.target = target;
         this.recorder = recorder;
         this.stats = stats;
+        this.statsText = statsText;
         this.dir = dir;
         this.clock = clock;
     }
@@ -140,7 +148,8 @@ public final class CrashReport {
             try {
                 Map<String, Object> st = stats.get();
                 json.put("stats", st);
-                st.forEach((k, val) -> txt.append("  ").append(k).append(": ").append(val).append('\n'));
+                if (statsText != null) txt.append(statsText.get().indent(2));
+                else st.forEach((k, val) -> txt.append("  ").append(k).append(": ").append(val).append('\n'));
             } catch (RuntimeException e) {
                 json.put("stats", "unavailable: " + e);
                 txt.append("  unavailable: ").append(e).append('\n');
@@ -163,6 +172,14 @@ public final class CrashReport {
         m.put("kind", c.getClass().getSimpleName());
         m.put("title", c.title());
         m.put("vcpu", c.vcpu());
+        String exit = switch (c) { // the KVM exit that ended the VM (include/uapi/linux/kvm.h KVM_EXIT_*)
+            case TripleFault t -> "KVM_EXIT_SHUTDOWN";
+            case InternalError ie -> "KVM_EXIT_INTERNAL_ERROR";
+            case EntryFailure ef -> "KVM_EXIT_FAIL_ENTRY";
+            case UnhandledExit ue -> FlightRecorder.name(ue.reason());
+            case VmscopeError ve -> null;
+        };
+        if (exit != null) m.put("exit", exit);
         switch (c) {
             case InternalError ie -> {
                 m.put("suberror", ie.suberror());

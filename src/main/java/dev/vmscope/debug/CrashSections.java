@@ -18,6 +18,8 @@ final class CrashSections {
         }
         g.put("rip", CrashReport.hex(s.rip()));
         m.put("gprs", g);
+        m.put("mode_bits", s.codeBits());
+        m.put("mp_state", s.mpState().toString());
         t.append(String.format("  rip %016x  mode %d-bit  mp_state %s%n", s.rip(), s.codeBits(), s.mpState()));
         flag(m, t, "rflags", s.rflags(), X86Bits.rflags(s.rflags()));
         flag(m, t, "cr0", s.cr0(), X86Bits.cr0(s.cr0()));
@@ -107,6 +109,9 @@ final class CrashSections {
         }
         List<String> lines = CrashReport.disassemble(bytes, linear, s.codeBits());
         m.put("code_source", source);
+        m.put("code_address", CrashReport.hex(linear));
+        m.put("code_bits", s.codeBits());
+        m.put("code_bytes", java.util.HexFormat.ofDelimiter(" ").formatHex(bytes));
         m.put("code", lines);
         t.append("  code at rip (").append(source).append("):\n");
         for (String l : lines) t.append("    ").append(l).append('\n');

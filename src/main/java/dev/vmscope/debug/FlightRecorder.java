@@ -140,7 +140,11 @@ public final class FlightRecorder {
                 Map<String, Object> m = Json.obj();
                 m.put("nanos", e.nanos());
                 m.put("reason", e.reasonName());
+                m.put("exit_code", e.reason()); // KVM_EXIT_* number; a, b, c as documented on the constants
                 m.put("rip", String.format("0x%x", e.rip()));
+                m.put("a", String.format("0x%x", e.a()));
+                m.put("b", String.format("0x%x", e.b()));
+                m.put("c", String.format("0x%x", e.c()));
                 m.put("detail", e.describe());
                 list.add(m);
             }

@@ -31,6 +31,8 @@ public final class GdbCommands {
     private String lastStop;
     private boolean noAck;
     private boolean dead; // VM exited or fatal: nothing runs any more
+    private final GdbRegisters layout; // fixed per session: GDB reads target.xml once, at connect
+    private boolean longModeNoted;
 
     public GdbCommands(DebugTarget target, MonitorCommands monitor, Consumer<String> console) {
         this.target = target;
@@ -38,7 +40,26 @@ public final class GdbCommands {
         this.console = console;
         this.breakpoints = new Breakpoints(target, console);
         this.lastStop = "T05thread:01;";
+        this.layout = initialLayout(target, console);
     }
+
+    /**
+     * x86-64 when vCPU 0 runs in long mode at connect, else i386: GDB only accepts a description whose
+     * architecture matches the ELF it loaded, and a 32-bit kernel's ELF is i386.
+     */
+    private static GdbRegisters initialLayout(DebugTarget target, Consumer<String> console) {
+        try {
+            GdbRegisters l = GdbRegisters.forState(target.state(0));
+            if (l == GdbRegisters.I386)
+                console.accept("gdb: vCPU 0 is not in long mode: describing the target as i386 (32-bit registers)");
+            return l;
+        } catch (RuntimeException e) {
+            return GdbRegisters.X86_64;
+        }
+    }
+
+    /** The register layout this session announced. */
+    public GdbRegisters layout() { return layout; }
 
     public boolean noAckRequested() { return noAck; }
 
@@ -63,22 +84,22 @@ public final class GdbCommands {
         String rest = p.substring(1);
         return switch (c) {
             case '?' -> reply(lastStop);
-            case 'g' -> reply(HexFormat.of().formatHex(GdbRegisters.toBytes(target.state(gThread))));
+            case 'g' -> reply(HexFormat.of().formatHex(layout.toBytes(target.state(gThread))));
             case 'G' -> {
                 byte[] img = HexFormat.of().parseHex(rest);
-                if (img.length != GdbRegisters.SIZE) yield reply("E01");
-                target.setState(gThread, GdbRegisters.fromBytes(img, target.state(gThread)));
+                if (img.length != layout.size()) yield reply("E01");
+                target.setState(gThread, layout.fromBytes(img, target.state(gThread)));
                 yield reply("OK");
             }
             case 'p' -> {
-                byte[] v = GdbRegisters.read(target.state(gThread), Integer.parseInt(rest, 16));
+                byte[] v = layout.read(target.state(gThread), Integer.parseInt(rest, 16));
                 yield reply(v == null ? "E00" : HexFormat.of().formatHex(v));
             }
             case 'P' -> {
                 String[] kv = rest.split("=", 2);
                 int n = Integer.parseInt(kv[0], 16);
-                if (n < 0 || n >= GdbRegisters.REGS.size() || kv.length != 2) yield reply("E00");
-                target.setState(gThread, GdbRegisters.write(target.state(gThread), n, HexFormat.of().parseHex(kv[1])));
+                if (n < 0 || n >= layout.regs().size() || kv.length != 2) yield reply("E00");
+                target.setState(gThread, layout.write(target.state(gThread), n, HexFormat.of().parseHex(kv[1])));
                 yield reply("OK");
             }
             case 'm' -> readMemory(rest);
@@ -220,7 +241,7 @@ public final class GdbCommands {
         if (colon < 0) return reply("E01");
         if (!args.substring(0, colon).equals("target.xml")) return reply("E00");
         long[] ol = addrLen(args.substring(colon + 1));
-        byte[] xml = GdbRegisters.targetXml().getBytes(StandardCharsets.US_ASCII);
+        byte[] xml = layout.targetXml().getBytes(StandardCharsets.US_ASCII);
         if (ol[0] < 0 || ol[0] > xml.length || ol[1] < 0) return reply("E01");
         int off = (int) ol[0];
         int len = (int) Math.min(Math.min(ol[1], PACKET_SIZE - 16), xml.length - off);
@@ -275,6 +296,15 @@ public final class GdbCommands {
 
     private String thread(int sig, int vcpu, String reason) {
         int v = vcpu >= 0 && vcpu < target.vcpuCount() ? vcpu : 0;
+        if (layout == GdbRegisters.I386 && !longModeNoted && !dead) {
+            try {
+                if (target.state(v).longModeActive()) {
+                    longModeNoted = true;
+                    console.accept("gdb: vCPU " + v + " is now in long mode but this session shows the i386 layout chosen at connect "
+                            + "(low 32 bits of each register); reconnect GDB to get x86-64 registers");
+                }
+            } catch (RuntimeException e) { /* state unavailable: nothing to note */ }
+        }
         gThread = v;
         cThread = v;
         return String.format("T%02xthread:%02x;%s", sig, v + 1, reason);

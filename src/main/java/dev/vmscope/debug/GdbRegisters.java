@@ -6,10 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The register file GDB sees and the target description announcing it. Order and sizes follow GDB's
- * x86-64 features (gdb/features/i386/64bit-core.xml, 64bit-sse.xml, 64bit-segments.xml): the 'g' packet
- * is every register in this order, little-endian, and 'p'/'P' numbers index this list. Control registers
- * are in our own feature (GDB keeps registers of features it does not know and shows them by name).
+ * The register file GDB sees and the target description announcing it, in two layouts: x86-64 for vCPUs in
+ * long mode and i386 for everything else (a 32-bit kernel's ELF is i386, and GDB rejects an x86-64
+ * description for it: "Selected architecture i386 is not compatible with reported target architecture
+ * i386:x86-64"). Order and sizes follow GDB's features (gdb/features/i386/64bit-core.xml, 64bit-sse.xml,
+ * 64bit-segments.xml; 32bit-core.xml, 32bit-sse.xml): the 'g' packet is every register
+ * in this order, little-endian, and 'p'/'P' numbers index the list. Control registers are in our own
+ * feature (GDB keeps registers of features it does not know and shows them by name).
  */
 public final class GdbRegisters {
     /** One register as announced in target.xml. */
@@ -19,75 +22,148 @@ public final class GdbRegisters {
 
     static final String CORE = "org.gnu.gdb.i386.core", SSE = "org.gnu.gdb.i386.sse",
             SEGMENTS = "org.gnu.gdb.i386.segments", SYS = "org.vmscope.x86.sys";
-    public static final List<Reg> REGS;
-    public static final int SIZE;
-    public static final int RIP = 16, EFLAGS = 17;
 
-    static {
+    /** GPR names in CpuState.gpr order (rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8..r15). */
+    private static final List<String> GPR64 = List.of("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
+            "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15");
+    private static final List<String> GPR32 = List.of("eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp");
+    private static final List<String> SEGS = List.of("cs", "ss", "ds", "es", "fs", "gs");
+    private static final List<String> FPU = List.of("fctrl", "fstat", "ftag", "fiseg", "fioff", "foseg", "fooff", "fop");
+
+    public static final GdbRegisters X86_64 = new GdbRegisters("i386:x86-64", 64,
+            List.of("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rip"), 16);
+    public static final GdbRegisters I386 = new GdbRegisters("i386", 32,
+            List.of("eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "eip"), 8);
+
+    private final String architecture;
+    private final List<Reg> regs;
+    private final int size;
+
+    private GdbRegisters(String architecture, int bits, List<String> core, int xmmCount) {
+        this.architecture = architecture;
         List<Reg> r = new ArrayList<>();
         int[] off = {0};
         java.util.function.Consumer<Object[]> add = a -> {
             r.add(new Reg((String) a[0], (Integer) a[1], (String) a[2], (String) a[3], (String) a[4], off[0]));
             off[0] += (Integer) a[1] / 8;
         };
-        for (String n : new String[] {"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp"})
-            add.accept(new Object[] {n, 64, n.equals("rbp") || n.equals("rsp") ? "data_ptr" : "int64", "general", CORE});
-        for (int i = 8; i < 16; i++) add.accept(new Object[] {"r" + i, 64, "int64", "general", CORE});
-        add.accept(new Object[] {"rip", 64, "code_ptr", "general", CORE});
+        for (String n : core) {
+            String type = n.endsWith("ip") ? "code_ptr" : n.endsWith("bp") || n.endsWith("sp") ? "data_ptr" : bits == 64 ? "int64" : "int32";
+            add.accept(new Object[] {n, bits, type, "general", CORE});
+        }
         add.accept(new Object[] {"eflags", 32, "i386_eflags", "general", CORE});
-        for (String n : new String[] {"cs", "ss", "ds", "es", "fs", "gs"}) add.accept(new Object[] {n, 32, "int32", "general", CORE});
+        for (String n : SEGS) add.accept(new Object[] {n, 32, "int32", "general", CORE});
         for (int i = 0; i < 8; i++) add.accept(new Object[] {"st" + i, 80, "i387_ext", "float", CORE});
-        for (String n : new String[] {"fctrl", "fstat", "ftag", "fiseg", "fioff", "foseg", "fooff", "fop"})
-            add.accept(new Object[] {n, 32, "int", "float", CORE});
-        for (int i = 0; i < 16; i++) add.accept(new Object[] {"xmm" + i, 128, "vec128", "vector", SSE});
+        for (String n : FPU) add.accept(new Object[] {n, 32, "int", "float", CORE});
+        for (int i = 0; i < xmmCount; i++) add.accept(new Object[] {"xmm" + i, 128, "vec128", "vector", SSE});
         add.accept(new Object[] {"mxcsr", 32, "i386_mxcsr", "vector", SSE});
-        for (String n : new String[] {"fs_base", "gs_base", "k_gs_base"}) add.accept(new Object[] {n, 64, "int", "system", SEGMENTS});
+        // GDB 13's i386 architecture asserts (tdesc_use_registers: arch_regs.size() <= num_regs) on the
+        // org.gnu.gdb.i386.segments feature, so in the i386 layout the bases live in our own feature.
+        for (String n : List.of("fs_base", "gs_base", "k_gs_base"))
+            add.accept(new Object[] {n, 64, "int", "system", bits == 64 ? SEGMENTS : SYS});
         for (String n : new String[] {"cr0", "cr2", "cr3", "cr4", "cr8", "efer"}) add.accept(new Object[] {n, 64, "int", "system", SYS});
-        REGS = List.copyOf(r);
-        SIZE = off[0];
+        this.regs = List.copyOf(r);
+        this.size = off[0];
     }
 
-    private GdbRegisters() {}
+    /** The layout GDB should see for a vCPU in this state: x86-64 only in long mode (EFER.LMA). */
+    public static GdbRegisters forState(CpuState s) { return s.longModeActive() ? X86_64 : I386; }
 
-    /** The 'g' packet image of a vCPU. */
-    public static byte[] toBytes(CpuState s) {
-        ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < 16; i++) b.putLong(s.gpr(i));
-        b.putLong(s.rip()).putInt((int) s.rflags());
-        for (CpuState.Segment g : new CpuState.Segment[] {s.cs(), s.ss(), s.ds(), s.es(), s.fs(), s.gs()}) b.putInt(g.selector());
+    public String architecture() { return architecture; }
+
+    public List<Reg> regs() { return regs; }
+
+    public int size() { return size; }
+
+    public Reg reg(String name) {
+        for (Reg r : regs) if (r.name().equals(name)) return r;
+        throw new IllegalArgumentException("no register " + name + " in the " + architecture + " layout");
+    }
+
+    /** The 'g' packet image of a vCPU. In the i386 layout the upper halves of 64-bit registers are not shown. */
+    public byte[] toBytes(CpuState s) {
+        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         CpuState.Fpu f = s.fpu();
-        b.put(f.st());
-        b.putInt(f.fcw()).putInt(f.fsw()).putInt(f.ftw()).putInt(f.fiseg()).putInt(f.fioff()).putInt(f.foseg())
-                .putInt(f.fooff()).putInt(f.fop());
-        b.put(f.xmm()).putInt(f.mxcsr());
-        b.putLong(s.fs().base()).putLong(s.gs().base()).putLong(s.kernelGsBase());
-        b.putLong(s.cr0()).putLong(s.cr2()).putLong(s.cr3()).putLong(s.cr4()).putLong(s.cr8()).putLong(s.efer());
+        for (Reg r : regs) {
+            switch (r.name()) {
+                case "st0", "st1", "st2", "st3", "st4", "st5", "st6", "st7" -> b.put(f.st(), (r.name().charAt(2) - '0') * 10, 10);
+                default -> {
+                    if (r.name().startsWith("xmm")) b.put(f.xmm(), Integer.parseInt(r.name().substring(3)) * 16, 16);
+                    else if (r.bits() == 64) b.putLong(scalar(s, r.name()));
+                    else b.putInt((int) scalar(s, r.name()));
+                }
+            }
+        }
         return b.array();
     }
 
-    /** A state with every GDB-visible register taken from {@code image}; the rest (hidden segment parts, DRs, events) from {@code base}. */
-    public static CpuState fromBytes(byte[] image, CpuState base) {
-        if (image.length != SIZE) throw new IllegalArgumentException("register image of " + image.length + " bytes, want " + SIZE);
+    private static long scalar(CpuState s, String n) {
+        int g = gprIndex(n);
+        if (g >= 0) return s.gpr(g);
+        CpuState.Fpu f = s.fpu();
+        return switch (n) {
+            case "rip", "eip" -> s.rip();
+            case "eflags" -> s.rflags();
+            case "cs" -> s.cs().selector(); case "ss" -> s.ss().selector(); case "ds" -> s.ds().selector();
+            case "es" -> s.es().selector(); case "fs" -> s.fs().selector(); case "gs" -> s.gs().selector();
+            case "fctrl" -> f.fcw(); case "fstat" -> f.fsw(); case "ftag" -> f.ftw(); case "fiseg" -> f.fiseg();
+            case "fioff" -> f.fioff(); case "foseg" -> f.foseg(); case "fooff" -> f.fooff(); case "fop" -> f.fop();
+            case "mxcsr" -> f.mxcsr();
+            case "fs_base" -> s.fs().base(); case "gs_base" -> s.gs().base(); case "k_gs_base" -> s.kernelGsBase();
+            case "cr0" -> s.cr0(); case "cr2" -> s.cr2(); case "cr3" -> s.cr3(); case "cr4" -> s.cr4();
+            case "cr8" -> s.cr8(); case "efer" -> s.efer();
+            default -> throw new IllegalStateException("unmapped register " + n);
+        };
+    }
+
+    private static int gprIndex(String n) {
+        int i = GPR64.indexOf(n);
+        return i >= 0 ? i : GPR32.indexOf(n);
+    }
+
+    /**
+     * A state with every GDB-visible register taken from {@code image}; the rest (hidden segment parts, DRs,
+     * events, and in the i386 layout r8-r15) from {@code base}.
+     */
+    public CpuState fromBytes(byte[] image, CpuState base) {
+        if (image.length != size) throw new IllegalArgumentException("register image of " + image.length + " bytes, want " + size);
         ByteBuffer b = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN);
-        long[] g = new long[16];
-        for (int i = 0; i < 16; i++) g[i] = b.getLong();
-        long rip = b.getLong();
-        long rflags = b.getInt() & 0xffffffffL;
+        long[] g = base.gprs();
+        long rip = base.rip(), rflags = base.rflags();
         int[] sel = new int[6];
-        for (int i = 0; i < 6; i++) sel[i] = b.getInt() & 0xffff;
         byte[] st = new byte[CpuState.Fpu.ST_BYTES];
-        b.get(st);
+        byte[] xmm = base.fpu().xmm();
         int[] fc = new int[8];
-        for (int i = 0; i < 8; i++) fc[i] = b.getInt();
-        byte[] xmm = new byte[CpuState.Fpu.XMM_BYTES];
-        b.get(xmm);
-        int mxcsr = b.getInt();
-        long fsBase = b.getLong(), gsBase = b.getLong(), kgs = b.getLong();
-        long cr0 = b.getLong(), cr2 = b.getLong(), cr3 = b.getLong(), cr4 = b.getLong(), cr8 = b.getLong(), efer = b.getLong();
+        long[] sys = {base.cr0(), base.cr2(), base.cr3(), base.cr4(), base.cr8(), base.efer()};
+        long fsBase = base.fs().base(), gsBase = base.gs().base(), kgs = base.kernelGsBase();
+        int mxcsr = 0;
+        for (Reg r : regs) {
+            String n = r.name();
+            if (n.startsWith("st") && n.length() == 3) { b.get(st, (n.charAt(2) - '0') * 10, 10); continue; }
+            if (n.startsWith("xmm")) { b.get(xmm, Integer.parseInt(n.substring(3)) * 16, 16); continue; }
+            long v = r.bits() == 64 ? b.getLong() : b.getInt() & 0xffffffffL;
+            int gi = gprIndex(n);
+            if (gi >= 0) { g[gi] = v; continue; }
+            switch (n) {
+                case "rip", "eip" -> rip = v;
+                case "eflags" -> rflags = v;
+                case "fs_base" -> fsBase = v;
+                case "gs_base" -> gsBase = v;
+                case "k_gs_base" -> kgs = v;
+                case "mxcsr" -> mxcsr = (int) v;
+                default -> {
+                    int si = SEGS.indexOf(n), fi = FPU.indexOf(n);
+                    int ci = List.of("cr0", "cr2", "cr3", "cr4", "cr8", "efer").indexOf(n);
+                    if (si >= 0) sel[si] = (int) v & 0xffff;
+                    else if (fi >= 0) fc[fi] = (int) v;
+                    else if (ci >= 0) sys[ci] = v;
+                }
+            }
+        }
         CpuState s = base.withGprs(g, rip, rflags);
         s = s.withSegments(sel(s.cs(), sel[0], s.cs().base()), sel(s.ds(), sel[2], s.ds().base()), sel(s.es(), sel[3], s.es().base()),
                 sel(s.fs(), sel[4], fsBase), sel(s.gs(), sel[5], gsBase), sel(s.ss(), sel[1], s.ss().base()));
-        s = s.withSystem(cr0, cr2, cr3, cr4, cr8, efer, kgs);
+        s = s.withSystem(sys[0], sys[1], sys[2], sys[3], sys[4], sys[5], kgs);
         return s.withFpu(new CpuState.Fpu(fc[0], fc[1], fc[2], fc[7], fc[3], fc[4], fc[5], fc[6], st, xmm, mxcsr));
     }
 
@@ -96,15 +172,15 @@ public final class GdbRegisters {
     }
 
     /** Register {@code n}'s bytes, or null when there is no such register. */
-    public static byte[] read(CpuState s, int n) {
-        if (n < 0 || n >= REGS.size()) return null;
-        Reg r = REGS.get(n);
+    public byte[] read(CpuState s, int n) {
+        if (n < 0 || n >= regs.size()) return null;
+        Reg r = regs.get(n);
         return java.util.Arrays.copyOfRange(toBytes(s), r.offset(), r.offset() + r.bytes());
     }
 
     /** A copy of {@code s} with register {@code n} set; value must be exactly the register's size. */
-    public static CpuState write(CpuState s, int n, byte[] value) {
-        Reg r = REGS.get(n);
+    public CpuState write(CpuState s, int n, byte[] value) {
+        Reg r = regs.get(n);
         if (value.length != r.bytes()) throw new IllegalArgumentException(r.name() + " takes " + r.bytes() + " bytes");
         byte[] img = toBytes(s);
         System.arraycopy(value, 0, img, r.offset(), value.length);
@@ -112,11 +188,11 @@ public final class GdbRegisters {
     }
 
     /** target.xml for qXfer:features:read, self-contained (no xi:include). */
-    public static String targetXml() {
+    public String targetXml() {
         StringBuilder x = new StringBuilder("<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n<target version=\"1.0\">\n")
-                .append("<architecture>i386:x86-64</architecture>\n");
+                .append("<architecture>").append(architecture).append("</architecture>\n");
         String feature = null;
-        for (Reg r : REGS) {
+        for (Reg r : regs) {
             if (!r.feature().equals(feature)) {
                 if (feature != null) x.append("</feature>\n");
                 feature = r.feature();

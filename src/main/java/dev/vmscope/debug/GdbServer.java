@@ -86,8 +86,32 @@ public final class GdbServer implements AutoCloseable {
                 if (!stopping) console.accept("gdb: connection error: " + e.getMessage());
             } catch (RuntimeException e) {
                 console.accept("gdb: internal error in session: " + e);
+            } finally {
+                synchronized (this) {
+                    client = null;
+                    notifyAll();
+                }
             }
         }
+    }
+
+    /** True while a GDB client is connected. */
+    public boolean connected() { return client != null; }
+
+    /**
+     * Waits until the connected client (if any) goes away: after the VM ended, so GDB can still receive
+     * the final stop reply and, after a fatal stop, read the dead VM's registers and memory.
+     * @param timeoutMillis 0 waits as long as the client stays
+     * @return true if no client is connected any more
+     */
+    public synchronized boolean awaitDisconnect(long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (client != null) {
+            long left = timeoutMillis == 0 ? 0 : deadline - System.currentTimeMillis();
+            if (timeoutMillis != 0 && left <= 0) return false;
+            wait(timeoutMillis == 0 ? 1000 : Math.min(left, 1000));
+        }
+        return true;
     }
 
     private void serve(Socket s) throws IOException {

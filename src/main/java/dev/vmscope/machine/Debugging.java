@@ -23,19 +23,25 @@ import java.time.Clock;
  * stops, ELF cores on request, and the GDB server.
  */
 public final class Debugging implements AutoCloseable {
+    /** Hidden switch for measuring the recorder's cost: -Dvmscope.recorder=off leaves it empty. */
+    static final boolean RECORDER_ON = !"off".equals(System.getProperty("vmscope.recorder"));
+
     private final Machine m;
     private final FlightRecorder recorder;
     private final KvmDebugTarget target;
-    private GdbServer gdb;
+    private volatile GdbServer gdb;
 
     Debugging(Machine m, DebugCapabilities caps) {
         this.m = m;
         this.recorder = new FlightRecorder(m.vcpus().size());
         this.target = new KvmDebugTarget(m, caps, new PageTranslator(m));
-        for (CpuRuntime rt : m.runtimes()) rt.setRecorder(new Recording());
+        if (RECORDER_ON) for (CpuRuntime rt : m.runtimes()) rt.setRecorder(new Recording());
     }
 
     public FlightRecorder recorder() { return recorder; }
+
+    /** The GDB server's bound port (useful with port 0), or -1 when no server runs. */
+    public int gdbPort() { return gdb == null ? -1 : gdb.port(); }
 
     KvmDebugTarget target() { return target; }
 
@@ -45,16 +51,18 @@ public final class Debugging implements AutoCloseable {
         if (opt.gdbWait()) for (Vcpu v : m.vcpus()) v.requestPause(true);
         MonitorCommands.Sources sources = new MonitorCommands.Sources(this::statsText, m::interruptControllerState, recorder);
         gdb = GdbServer.start(opt, target, sources, s -> m.diag().println("vmscope: " + s));
-        m.diag().println("vmscope: gdb: listening on " + opt.gdb().getHostString() + ":" + gdb.port()
-                + (opt.gdbWait() ? " (waiting for a debugger before the first instruction)" : ""));
         if (!target.capabilities().softwareBreakpoints())
-            m.diag().println("vmscope: gdb: this host's KVM does not deliver int3 intercepts (KVM_GUESTDBG_USE_SW_BP); "
-                    + "software breakpoints use the 4 hardware debug registers instead");
+            m.diag().println("vmscope: gdb: this host's KVM does not deliver int3 intercepts (KVM_GUESTDBG_USE_SW_BP: "
+                    + DebugProbe.evidence() + "); GDB's software breakpoints use the 4 hardware debug registers instead");
+        if (!target.capabilities().dataBreakpoints())
+            m.diag().println("vmscope: gdb: this host's debug registers do not fire on data accesses (" + DebugProbe.dataEvidence()
+                    + "); write watchpoints are emulated by single-stepping every vCPU (slow; a store of an unchanged value "
+                    + "goes unseen), read/access watchpoints are refused");
     }
 
     private String statsText() {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        ExitSummary.print(new PrintStream(b, true), m.stats(), 0);
+        ExitSummary.print(new PrintStream(b, true), m.stats(), m.wallNanos());
         return b.toString();
     }
 
@@ -64,7 +72,7 @@ public final class Debugging implements AutoCloseable {
         if (f != null) {
             try {
                 CrashReport.Written w = new CrashReport(target, recorder,
-                        () -> ExitSummary.json(m.stats(), m.wallNanos(), m.status(), m.stopMessage()), opt.crashDir(),
+                        () -> ExitSummary.json(m.stats(), m.wallNanos(), m.status(), m.stopMessage()), () -> "stop: " + m.stopMessage() + "\n" + statsText(), opt.crashDir(),
                         Clock.systemUTC()).write(cause(f));
                 m.diag().println("vmscope: crash report written: " + w.text() + " and " + w.json());
             } catch (IOException | RuntimeException e) {
@@ -78,6 +86,27 @@ public final class Debugging implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 m.diag().println("vmscope: could not write the ELF core: " + e.getMessage());
             }
+        }
+        holdForDebugger(f != null);
+    }
+
+    /**
+     * With GDB connected when the VM ends, the stop reply must reach it before the machine is closed; after a
+     * fatal stop GDB may go on reading the dead VM's registers and memory until it detaches or disconnects.
+     */
+    private void holdForDebugger(boolean fatal) {
+        GdbServer g = gdb;
+        if (g == null || !g.connected()) return;
+        target.postFinal();
+        try {
+            if (fatal) {
+                m.diag().println("vmscope: gdb: the VM is dead; GDB can still read its registers and memory (detach, kill or quit GDB to exit)");
+                g.awaitDisconnect(0);
+            } else {
+                g.awaitDisconnect(5000); // GDB closes a plain remote connection once the inferior exited
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -18,29 +18,45 @@ import java.util.concurrent.TimeUnit;
  * The debugger's view of a real machine (all-stop). Pausing asks every vCPU to leave KVM_RUN and park
  * in its runtime; breakpoints, watchpoints and single-step are KVM_SET_GUEST_DEBUG; a KVM_EXIT_DEBUG
  * pauses the whole VM and posts a {@link StopEvent} once every vCPU is parked.
+ * <p>On hosts whose debug registers never fire on data accesses ({@link DebugCapabilities#dataBreakpoints()}
+ * false) write watchpoints are emulated: every running vCPU single-steps and the watched bytes are compared
+ * after each instruction ({@link SteppedWatch}).
  */
 final class KvmDebugTarget implements DebugTarget {
     /** KVM_GUESTDBG_* (arch/x86/include/uapi/asm/kvm.h and include/uapi/linux/kvm.h). */
-    static final int ENABLE = 1, SINGLESTEP = 2, USE_SW_BP = 0x10000, USE_HW_BP = 0x20000;
+    static final int ENABLE = 1, SINGLESTEP = 2, USE_SW_BP = 0x10000, USE_HW_BP = 0x20000, BLOCKIRQ = 0x100000;
+    /** KVM_CAP_SET_GUEST_DEBUG2: the KVM_GUESTDBG_* flags this KVM accepts (include/uapi/linux/kvm.h). */
+    static final int CAP_SET_GUEST_DEBUG2 = 195;
+    /** DR6.BS, single-step (Intel SDM Vol. 3B 18.2.3). */
+    private static final long DR6_BS = 1L << 14;
 
     private final Machine m;
     private final DebugCapabilities caps;
     private final Translator translator;
     private final LinkedBlockingQueue<StopEvent> events = new LinkedBlockingQueue<>();
     private final GuestDebug[] config;
+    private final SteppedWatch watch;
+    private final boolean blockIrq;
     private volatile int stepping = -1;
+    private final java.util.concurrent.atomic.AtomicBoolean finalPosted = new java.util.concurrent.atomic.AtomicBoolean();
 
     KvmDebugTarget(Machine m, DebugCapabilities caps, Translator translator) {
         this.m = m;
         this.caps = caps;
         this.translator = translator;
         this.config = new GuestDebug[m.vcpus().size()];
+        this.watch = caps.dataBreakpoints() ? null : new SteppedWatch(m.memory(), translator);
+        this.blockIrq = (m.kvm().checkExtension(CAP_SET_GUEST_DEBUG2) & BLOCKIRQ) != 0;
         java.util.Arrays.fill(config, GuestDebug.OFF);
         for (CpuRuntime rt : m.runtimes()) rt.setDebugHooks(new Hooks());
-        m.onStop(() -> {
-            if (m.fatal() != null) events.add(new StopEvent.Fatal(m.fatal().vcpu(), m.stopMessage()));
-            else events.add(new StopEvent.Exited(m.status()));
-        });
+        m.onStop(this::postFinal);
+    }
+
+    /** Posts the VM's end (Fatal or Exited) once, after the machine stopped. */
+    void postFinal() {
+        if (finalPosted.getAndSet(true)) return;
+        if (m.fatal() != null) events.add(new StopEvent.Fatal(m.fatal().vcpu(), m.stopMessage()));
+        else events.add(new StopEvent.Exited(m.status()));
     }
 
     @Override public int vcpuCount() { return m.vcpus().size(); }
@@ -66,7 +82,6 @@ final class KvmDebugTarget implements DebugTarget {
             while (!rt.parked() && v.thread() != null && v.thread().isAlive() && !m.stopping()
                     && System.nanoTime() < deadline) {
                 v.kick();
-                Thread.onSpinWait();
                 try { Thread.sleep(1); } catch (InterruptedException e) { Thread.currentThread().interrupt(); return; }
             }
         }
@@ -74,16 +89,23 @@ final class KvmDebugTarget implements DebugTarget {
 
     @Override public void resume() {
         stepping = -1;
+        armWatch();
         for (Vcpu v : m.vcpus()) v.requestPause(false);
         for (CpuRuntime rt : m.runtimes()) rt.kick();
     }
 
     @Override public void step(int vcpu) {
         stepping = vcpu;
+        armWatch();
         apply(vcpu, config[vcpu], true);
         Vcpu v = m.vcpus().get(vcpu);
         v.requestPause(false);
         m.runtimes().get(vcpu).kick();
+    }
+
+    /** Takes the emulated watchpoints' snapshot while every vCPU is still paused. */
+    private void armWatch() {
+        if (watch != null) watch.arm(config[0]);
     }
 
     @Override public void setGuestDebug(int vcpu, GuestDebug debug) {
@@ -92,15 +114,18 @@ final class KvmDebugTarget implements DebugTarget {
     }
 
     private void apply(int vcpu, GuestDebug d, boolean singleStep) {
+        GuestDebug hw = watch == null ? d : SteppedWatch.executeOnly(d);
+        boolean emulate = watch != null && SteppedWatch.hasWatch(d);
         int control = 0;
-        if (singleStep || d.anyHardware() || d.softwareBreakpoints()) {
-            control = ENABLE | (singleStep ? SINGLESTEP : 0) | (d.anyHardware() ? USE_HW_BP : 0)
-                    | (d.softwareBreakpoints() && caps.softwareBreakpoints() ? USE_SW_BP : 0);
+        if (singleStep || emulate || hw.anyHardware() || d.softwareBreakpoints()) {
+            control = ENABLE | (singleStep || emulate ? SINGLESTEP : 0) | (hw.anyHardware() ? USE_HW_BP : 0)
+                    | (d.softwareBreakpoints() && caps.softwareBreakpoints() ? USE_SW_BP : 0)
+                    // GDB's stepi must not land in an interrupt handler; the emulation steps must let interrupts in.
+                    | (singleStep && blockIrq ? BLOCKIRQ : 0);
         }
         long[] dr = new long[8];
-        long[] a = d.slotAddresses();
-        System.arraycopy(a, 0, dr, 0, 4);
-        dr[7] = d.anyHardware() ? d.dr7() : 0;
+        System.arraycopy(hw.slotAddresses(), 0, dr, 0, 4);
+        dr[7] = hw.anyHardware() ? hw.dr7() : 0;
         m.vcpus().get(vcpu).fd().setGuestDebug(control, dr);
     }
 
@@ -117,9 +142,15 @@ final class KvmDebugTarget implements DebugTarget {
         @Override public boolean onDebug(Vcpu v, VcpuExit.Debug d) {
             GuestDebug cfg = config[v.id()];
             boolean stepped = stepping == v.id();
-            StopEvent e = StopEvent.fromDebugExit(v.id(), d.exception(), d.pc(), d.dr6(),
+            StopEvent e = null;
+            if (watch != null && SteppedWatch.hasWatch(cfg)) {
+                e = watch.check(v.id());
+                boolean onlyStep = (d.dr6() & 0xf) == 0 && d.exception() == 1 && (d.dr6() & DR6_BS) != 0;
+                if (e == null && onlyStep && !stepped) return true; // an emulation step with nothing changed: run on
+            }
+            if (e == null) e = StopEvent.fromDebugExit(v.id(), d.exception(), d.pc(), d.dr6(),
                     stepped ? new GuestDebug(true, cfg.softwareBreakpoints(), cfg.slots()) : cfg);
-            if (stepping == v.id()) {
+            if (stepped) {
                 stepping = -1;
                 apply(v.id(), config[v.id()], config[v.id()].singleStep());
             }

@@ -14,12 +14,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Runs the real /usr/bin/gdb in batch mode with a bounded timeout. */
-final class GdbHarness {
-    static final Path GDB = Path.of("/usr/bin/gdb");
+public final class GdbHarness {
+    public static final Path GDB = Path.of("/usr/bin/gdb");
 
     private GdbHarness() {}
 
-    static String run(int timeoutSeconds, String... exCommands) throws IOException, InterruptedException {
+    public static String run(int timeoutSeconds, String... exCommands) throws IOException, InterruptedException {
         assumeTrue(Files.isExecutable(GDB), "real gdb not installed at /usr/bin/gdb");
         List<String> cmd = new ArrayList<>(List.of(GDB.toString(), "-batch", "-nx"));
         for (String e : exCommands) { cmd.add("-ex"); cmd.add(e); }

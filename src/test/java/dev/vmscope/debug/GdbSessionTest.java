@@ -162,10 +162,10 @@ class GdbSessionTest {
     void registersRoundTripThroughGAndP() throws Exception {
         open(DebugCapabilities.KVM_NO_SW_BP);
         String g = payload(send("g"));
-        assertEquals(GdbRegisters.SIZE * 2, g.length());
+        assertEquals(GdbRegisters.X86_64.size() * 2, g.length());
         assertEquals("OK", payload(send("P0=efbeadde00000000")));
         assertEquals(0xdeadbeefL, target.state(0).rax());
-        int cr3 = GdbRegisters.REGS.stream().map(GdbRegisters.Reg::name).toList().indexOf("cr3");
+        int cr3 = GdbRegisters.X86_64.regs().stream().map(GdbRegisters.Reg::name).toList().indexOf("cr3");
         assertEquals("OK", payload(send("P" + Integer.toHexString(cr3) + "=0020000000000000")));
         assertEquals(0x2000, target.state(0).cr3());
         assertEquals("OK", payload(send("G" + g)));
@@ -183,7 +183,7 @@ class GdbSessionTest {
             xml.append(r.substring(1));
             if (r.startsWith("l")) break;
         }
-        assertEquals(GdbRegisters.targetXml(), xml.toString());
+        assertEquals(GdbRegisters.X86_64.targetXml(), xml.toString());
         assertEquals("E00", payload(send("qXfer:features:read:other.xml:0,100")));
         String stats = new String(HexFormat.of().parseHex(payload(send("qRcmd," + HexFormat.of().formatHex("stats".getBytes())))));
         assertEquals("exits: 42\n", stats);
@@ -241,5 +241,16 @@ class GdbSessionTest {
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> GdbServer.parseAddress("localhost:x"));
         assertTrue(e.getMessage().contains("port 'x'"), e.getMessage());
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> GdbServer.parseAddress("127.0.0.1:70000"));
+    }
+
+    /** Hosts whose debug registers ignore data accesses: write watchpoints are accepted (the target emulates them), reads are refused. */
+    @Test
+    void readAndAccessWatchpointsRefusedWithoutDataBreakpoints() throws Exception {
+        open(DebugCapabilities.KVM_EMULATED);
+        assertEquals("", payload(send("Z3,3000,4")));
+        assertEquals("", payload(send("Z4,3000,4")));
+        assertTrue(console.stream().anyMatch(l -> l.contains("cannot insert a read watchpoint at 0x3000")), console.toString());
+        assertEquals("OK", payload(send("Z2,3000,4")));
+        assertEquals(GuestDebug.Kind.WRITE, target.guestDebug(0).slot(0).kind());
     }
 }
