@@ -58,10 +58,16 @@ public final class VmFd implements AutoCloseable {
     /** KVM_CREATE_IRQCHIP: in-kernel PIC, IOAPIC and local APICs. */
     public void createIrqchip() { Libc.ioctl(fd, "KVM_CREATE_IRQCHIP", Ioctls.KVM_CREATE_IRQCHIP, 0L); }
 
-    /** KVM_CREATE_PIT2 with flags 0 (KVM_PIT_SPEAKER_DUMMY unset). */
+    /**
+     * KVM_CREATE_PIT2 with KVM_PIT_SPEAKER_DUMMY (flags bit 0, include/uapi/linux/kvm.h): KVM then also
+     * answers port 0x61 with channel 2's gate and OUT (arch/x86/kvm/i8254.c, kvm_create_pit registers
+     * speaker_dev only with this flag); without it 0x61 exits unclaimed and PIT-polled delays never wait.
+     */
     public void createPit2() {
         try (Arena a = Arena.ofConfined()) {
-            Libc.ioctl(fd, "KVM_CREATE_PIT2", Ioctls.KVM_CREATE_PIT2, a.allocate(64, 8));
+            MemorySegment cfg = a.allocate(64, 8);   // struct kvm_pit_config { __u32 flags; __u32 pad[15]; }
+            cfg.set(ValueLayout.JAVA_INT, 0, 1);
+            Libc.ioctl(fd, "KVM_CREATE_PIT2", Ioctls.KVM_CREATE_PIT2, cfg);
         }
     }
 

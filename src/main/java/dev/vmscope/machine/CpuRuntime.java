@@ -2,6 +2,7 @@ package dev.vmscope.machine;
 
 import dev.vmscope.devices.irq.CpuSignals;
 import dev.vmscope.devices.irq.LocalApic;
+import dev.vmscope.kvm.DTable;
 import dev.vmscope.kvm.Regs;
 import dev.vmscope.kvm.Segment;
 import dev.vmscope.kvm.Sregs;
@@ -60,7 +61,12 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
 
     @Override public void smi() { machine.diag().println("vmscope: note: SMI to vCPU " + vcpu.id() + " ignored (no SMM)"); }
 
-    @Override public void init() { lock.lock(); try { initPending = true; } finally { lock.unlock(); } kick(); }
+    /** INIT wins over a start-up not yet taken: the CPU ends in wait-for-SIPI, as it would on hardware. */
+    @Override public void init() {
+        lock.lock();
+        try { initPending = true; sipiPending = false; } finally { lock.unlock(); }
+        kick();
+    }
 
     @Override public void startup(int vector) {
         lock.lock();
@@ -86,14 +92,19 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
         boolean nmi;
         lock.lock();
         try {
-            if (initPending) { initPending = false; waitingForSipi = true; }
-            if (waitingForSipi && !sipiPending) irqchip.state(v.id(), UserIrqchip.WAIT_SIPI);
-            while (waitingForSipi && !sipiPending && !machine.stopping() && !v.pauseRequested())
+            // INIT and SIPI may arrive while we wait here, so both are looked at on every round (an INIT
+            // left pending across a start would send the AP straight back to wait-for-SIPI).
+            for (;;) {
+                if (initPending) { initPending = false; waitingForSipi = true; }
+                if (waitingForSipi && sipiPending) {
+                    waitingForSipi = false;
+                    sipiPending = false;
+                    startAt(fd, sipiVector);
+                }
+                if (!waitingForSipi || machine.stopping() || v.pauseRequested()) break;
+                nmiPending = false;   // wait-for-SIPI ignores NMIs (SDM vol. 3 9.4.4, "only INIT and SIPI")
+                irqchip.state(v.id(), UserIrqchip.WAIT_SIPI);
                 await(100);
-            if (waitingForSipi && sipiPending) {
-                waitingForSipi = false;
-                sipiPending = false;
-                startAt(fd, sipiVector);
             }
             nmi = nmiPending;
             nmiPending = false;
@@ -123,12 +134,20 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
         try { return waitingForSipi; } finally { lock.unlock(); }
     }
 
-    /** Real mode at CS = vector << 8 (base vector << 12), IP 0, as after INIT then SIPI. */
+    /**
+     * The state after INIT then SIPI (SDM vol. 3 table 9-1 "IA-32 and Intel 64 Processor States Following
+     * Power-up, Reset, or INIT", and 9.4.4): real mode at CS = vector << 8 (base vector << 12), IP 0,
+     * CR0 = 0x60000010, CR3/CR4/EFER 0, GDTR/IDTR base 0 limit 0xffff, LDTR/TR unused, RFLAGS 2. The
+     * tables matter when INIT hits a running CPU: a stale IDTR would send real-mode interrupts astray.
+     */
     private static void startAt(VcpuFd fd, int vector) {
         Sregs s = fd.getSregs();
         Segment cs = new Segment((long) vector << 12, 0xffff, vector << 8, 0xb, true, 0, false, true, false, false, false, false);
         Segment d = Segment.real(0, false);
-        fd.setSregs(s.withSegments(cs, d, d, d, d, d).withControl(0x60000010L, 0, 0, 0));
+        Segment ldt = new Segment(0, 0xffff, 0, 2, true, 0, false, false, false, false, false, false);
+        Segment tr = new Segment(0, 0xffff, 0, 0xb, true, 0, false, false, false, false, false, false);
+        DTable table = new DTable(0, 0xffff);
+        fd.setSregs(s.withSegments(cs, d, d, d, d, d).withControl(0x60000010L, 0, 0, 0).withTables(table, table, tr, ldt));
         fd.setRegs(Regs.zero());
     }
 

@@ -34,9 +34,20 @@ public final class VmHarness {
     }
 
     public static MachineConfig config(Path kernel, String append) {
+        return config(kernel, append, 1, MachineConfig.defaults().irqchip());
+    }
+
+    /** {@code smp} vCPUs with the given interrupt controllers (--smp, --irqchip). */
+    public static MachineConfig config(Path kernel, String append, int smp, MachineConfig.IrqchipMode irqchip) {
         MachineConfig d = MachineConfig.defaults();
-        return new MachineConfig(32L << 20, 1, d.irqchip(), kernel, append, List.of(), null, false, 60_000, null,
+        return new MachineConfig(32L << 20, smp, irqchip, kernel, append, List.of(), null, false, 60_000, null,
                 false, d.debug(), null);
+    }
+
+    /** The same with --trace on (trace lines go to the diagnostic stream) and a timeout in milliseconds. */
+    public static MachineConfig traced(MachineConfig c, boolean trace, long timeoutMillis) {
+        return new MachineConfig(c.ramBytes(), c.smp(), c.irqchip(), c.kernel(), c.append(), c.modules(), c.bios(),
+                trace, timeoutMillis, c.statsJson(), c.summary(), c.debug(), c.flat());
     }
 
     public static Result run(MachineConfig cfg) throws InterruptedException { return run(cfg, m -> { }); }

@@ -1,0 +1,41 @@
+package dev.vmscope.machine;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.vmscope.machine.MachineConfig.IrqchipMode;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Starting application processors as firmware does: guests/smp_boot.S sends INIT with ICR low 0x000c4500
+ * (the write that panicked a bhyve host) and two SIPIs, and every AP reports its APIC ID from a real-mode
+ * trampoline at 0x70000. Both irqchips: KVM's (INIT/SIPI inside the kernel) and vmscope's (CpuRuntime).
+ */
+class SmpBootTest {
+    @ParameterizedTest
+    @EnumSource(IrqchipMode.class)
+    void initSipiSipiStartsEveryAp(IrqchipMode mode) throws Exception {
+        VmHarness.Result r = VmHarness.run(VmHarness.config(VmHarness.guest("smp_boot"), "cpus=4", 4, mode));
+        assertTrue(r.console().contains("smp: apic ids 0 1 2 3\n"), r.console() + r.diag() + r.stopMessage());
+        assertEquals(1, r.status(), "isa-debug-exit 0 -> status 1; " + r.stopMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(IrqchipMode.class)
+    void aSingleCpuMachineHasNobodyToStart(IrqchipMode mode) throws Exception {
+        // INIT and SIPI to all-excluding-self reach no one; the guest sees only its own ID.
+        VmHarness.Result r = VmHarness.run(VmHarness.config(VmHarness.guest("smp_boot"), "cpus=1", 1, mode));
+        assertTrue(r.console().contains("smp: apic ids 0\n"), r.console() + r.diag());
+        assertEquals(1, r.status(), r.stopMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(IrqchipMode.class)
+    void theGuestReportsMissingProcessors(IrqchipMode mode) throws Exception {
+        // Asking for 3 CPUs on a 2-vCPU machine: the bounded wait ends and the guest fails (value 1 -> 3).
+        VmHarness.Result r = VmHarness.run(VmHarness.config(VmHarness.guest("smp_boot"), "cpus=3", 2, mode));
+        assertTrue(r.console().contains("smp: apic ids 0 1\n"), r.console() + r.diag());
+        assertEquals(3, r.status(), r.stopMessage());
+    }
+}
