@@ -12,6 +12,7 @@
 #   timer one-shot <interrupts> ccr <current count>   (1 ms at divide 1; the BSP waits in hlt for it)
 #   timer periodic <ok|interrupts> stopped <yes|no>   (1 ms period for ~20 ms, then initial count 0)
 #   timer tsc-deadline <interrupts> msr <IA32_TSC_DEADLINE after expiry>  | timer tsc-deadline skipped
+#   x2apic id <n> self-ipi <n> to-cpu1 <n>  | x2apic skipped     (BSP switches to x2APIC mode, 11.12)
 # Unexpected vectors are counted and printed as "unexpected <n>". Exit: isa-debug-exit 0 (status 1).
 .include "mb.inc"
 .include "smp.inc"
@@ -21,6 +22,7 @@ GUEST_STACK
 .set V_FIXED, 0x40
 .set V_CONFIG, 0x41
 .set V_TIMER, 0x50
+.set V_X2, 0x42
 .set V_SPURIOUS, 0xff
 .set K_FIXED, 0
 .set K_NMI, 1
@@ -54,6 +56,9 @@ _start:
     mov $V_SPURIOUS, %eax
     mov $spurious_handler, %edx
     call idt_set
+    mov $V_X2, %eax
+    mov $x2_handler, %edx
+    call idt_set
     call cpu_setup
     call smp_start_aps
     mov $2000, %ebx                  # wait at most 2 s for the APs
@@ -75,6 +80,7 @@ _start:
     add $20, %ebp
     jmp 3b
 4:  call timer_tests
+    call x2apic_tests
     mov unexpected, %eax
     test %eax, %eax
     jz 5f
@@ -184,9 +190,13 @@ timer_tests:
     # one-shot: 1,000,000 bus cycles, then hlt until the interrupt wakes us
     movl $0, timer_count
     movl $V_TIMER, APIC_LVT_TIMER
+    cli
     movl $1000000, APIC_TIMER_ICR
+    cmpl $0, timer_count             # already fired (ring 0 is slow here)? then no hlt
+    jne 1f
+    sti                              # sti; hlt: no interrupt can slip in between (interrupt shadow)
     hlt
-    mov $(20 * PIT_1MS), %ecx
+1:  mov $(20 * PIT_1MS), %ecx
     cli
     call pit_delay
     sti
@@ -205,10 +215,10 @@ timer_tests:
     movl $(V_TIMER | LVT_PERIODIC), APIC_LVT_TIMER
     movl $1000000, APIC_TIMER_ICR
     mov $20, %ebx
-1:  mov $PIT_1MS, %ecx
+0:  mov $PIT_1MS, %ecx
     call pit_delay
     dec %ebx
-    jnz 1b
+    jnz 0b
     movl $0, APIC_TIMER_ICR
     mov $(2 * PIT_1MS), %ecx
     call pit_delay
@@ -266,6 +276,76 @@ timer_tests:
     call putc
     movl $LVT_MASK, APIC_LVT_TIMER
     ret
+
+# ---- x2APIC (BSP only; the APs stay in xAPIC mode), when CPUID.01H:ECX[21] says so (SDM 11.12) ----
+# Prints "x2apic id <ID MSR 0x802> self-ipi <n> to-cpu1 <n>" or "x2apic skipped".
+.set MSR_APIC_BASE, 0x1b
+.set MSR_X2_ID, 0x802
+.set MSR_X2_EOI, 0x80b
+.set MSR_X2_ICR, 0x830
+.set MSR_X2_SELF_IPI, 0x83f
+x2apic_tests:
+    mov $1, %eax
+    cpuid
+    bt $21, %ecx
+    jc 1f
+    mov $m_x2_skip, %esi
+    jmp puts
+1:  cli
+    mov $MSR_APIC_BASE, %ecx
+    rdmsr
+    or $0xc00, %eax                  # global enable 11, x2APIC enable 10
+    wrmsr
+    sti
+    mov $V_X2, %eax
+    mov $MSR_X2_SELF_IPI, %ecx
+    xor %edx, %edx
+    wrmsr
+    mov $0, %eax
+    mov $fixed_count, %edi
+    movl $0, 4(%edi)
+    mov $MSR_X2_ICR, %ecx            # fixed vector 0x40 to x2APIC ID 1 (destination in EDX, 11.12.9)
+    mov $(ICR_ASSERT | V_FIXED), %eax
+    mov $1, %edx
+    wrmsr
+    mov $200, %ebx
+2:  cmpl $0, x2_count
+    je 3f
+    cmpl $0, fixed_count + 4
+    jne 4f
+3:  mov $PIT_1MS, %ecx
+    call pit_delay
+    dec %ebx
+    jnz 2b
+4:  mov $m_x2, %esi
+    call puts
+    mov $MSR_X2_ID, %ecx
+    rdmsr
+    call putdec
+    mov $m_x2_self, %esi
+    call puts
+    mov x2_count, %eax
+    call putdec
+    mov $m_x2_cpu1, %esi
+    call puts
+    mov fixed_count + 4, %eax
+    call putdec
+    mov $'\n', %al
+    jmp putc
+
+x2_handler:
+    push %eax
+    push %ecx
+    push %edx
+    lock incl x2_count
+    mov $MSR_X2_EOI, %ecx
+    xor %eax, %eax
+    xor %edx, %edx
+    wrmsr
+    pop %edx
+    pop %ecx
+    pop %eax
+    INTR_RETURN
 
 # ---- interrupt handlers (ring 0, interrupt gates: IF is clear inside) ----
 fixed_handler:
@@ -380,6 +460,10 @@ m_stopped_no: .asciz " stopped no\n"
 m_tscd:     .asciz "timer tsc-deadline "
 m_msr:      .asciz " msr "
 m_tscd_skip: .asciz "timer tsc-deadline skipped\n"
+m_x2_skip:  .asciz "x2apic skipped\n"
+m_x2:       .asciz "x2apic id "
+m_x2_self:  .asciz " self-ipi "
+m_x2_cpu1:  .asciz " to-cpu1 "
 
 .section .data
 .balign 4
@@ -391,3 +475,4 @@ fixed_count:  .skip 4 * MAX_CPUS
 nmi_count:    .skip 4 * MAX_CPUS
 config_count: .skip 4 * MAX_CPUS
 timer_count:  .skip 4 * MAX_CPUS
+x2_count:     .long 0

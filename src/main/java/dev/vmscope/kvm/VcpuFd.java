@@ -332,6 +332,12 @@ public final class VcpuFd implements AutoCloseable {
         }
     }
 
+    /** KVM_GET_TSC_KHZ: the guest's TSC frequency. */
+    public long tscKhz() { return Libc.ioctl(fd, "KVM_GET_TSC_KHZ", Ioctls.KVM_GET_TSC_KHZ, 0L); }
+
+    /** The guest's IA32_TIME_STAMP_COUNTER (MSR 0x10) now; call on this vCPU's thread while it is out of KVM_RUN. */
+    public long guestTsc() { return getMsrs(0x10)[0]; }
+
     public void nmi() { Libc.ioctl(fd, "KVM_NMI", Ioctls.KVM_NMI, 0L); }
 
     /** KVM_SET_GUEST_DEBUG: control = KVM_GUESTDBG_* bits, debugreg = DR0-DR3, -, -, DR6, DR7. */

@@ -91,6 +91,28 @@ public final class VmFd implements AutoCloseable {
         }
     }
 
+    /**
+     * KVM_X86_SET_MSR_FILTER, default allow, with one range per {base, count} pair in which reads and writes
+     * are denied: with KVM_MSR_EXIT_REASON_FILTER enabled they exit to userspace (KVM_EXIT_X86_RDMSR/WRMSR)
+     * instead of being handled in the kernel (Documentation/virt/kvm/api.rst, "KVM_X86_SET_MSR_FILTER").
+     */
+    public void denyMsrs(int[][] ranges) {
+        if (ranges.length > 16) throw new IllegalArgumentException("at most 16 MSR filter ranges");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment f = a.allocate(392, 8);   // flags 0 = KVM_MSR_FILTER_DEFAULT_ALLOW
+            for (int i = 0; i < ranges.length; i++) {
+                int count = ranges[i][1];
+                MemorySegment bitmap = a.allocate((count + 7) / 8, 8);   // all zero: deny
+                long r = 8 + 24L * i;
+                f.set(ValueLayout.JAVA_INT, r, 3);                       // KVM_MSR_FILTER_READ | WRITE
+                f.set(ValueLayout.JAVA_INT, r + 4, count);
+                f.set(ValueLayout.JAVA_INT, r + 8, ranges[i][0]);
+                f.set(ValueLayout.ADDRESS, r + 16, bitmap);
+            }
+            Libc.ioctl(fd, "KVM_X86_SET_MSR_FILTER", Ioctls.KVM_X86_SET_MSR_FILTER, f);
+        }
+    }
+
     public synchronized VcpuFd createVcpu(int id) {
         int vfd = Libc.ioctl(fd, "KVM_CREATE_VCPU", Ioctls.KVM_CREATE_VCPU, id);
         VcpuFd v = new VcpuFd(id, vfd, NativeMemory.mapShared(vfd, kvm.vcpuMmapSize(), "kvm_run of vCPU " + id));

@@ -62,8 +62,8 @@ final class UserIrqchip implements AutoCloseable {
     /** ISA IRQ lines for devices: to the PIC and the IOAPIC. */
     IrqLine isaIrq(int irq) { return router.line(irq); }
 
-    LocalApic createLapic(int id, CpuRuntime cpu) {
-        LocalApic l = new LocalApic(id, id == 0, apicBus, cpu, time, time, LocalApic.Options.defaults());
+    LocalApic createLapic(int id, CpuRuntime cpu, LocalApic.Options options) {
+        LocalApic l = new LocalApic(id, id == 0, apicBus, cpu, time, time, options);
         if (id == 0) pic.connect(l);
         lapics.add(l);
         if (id != 0) states.set(id, WAIT_SIPI);
