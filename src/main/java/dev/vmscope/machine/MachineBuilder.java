@@ -77,6 +77,7 @@ public final class MachineBuilder {
                 if (syncRegs) v.fd().enableSyncRegs();
                 if (i == 0) boot.applyTo(v.fd());
             }
+            if (cfg.trace() && m.ipiVisibilityNote() != null) diag.println("vmscope: note: " + m.ipiVisibilityNote());
             DebugCapabilities caps = cfg.debug().gdb() != null ? DebugProbe.probe(m.kvm()) : DebugCapabilities.KVM_NO_SW_BP;
             m.setDebugging(new Debugging(m, caps));
             return m;

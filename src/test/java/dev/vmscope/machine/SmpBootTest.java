@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vmscope.machine.MachineConfig.IrqchipMode;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -37,5 +38,25 @@ class SmpBootTest {
         VmHarness.Result r = VmHarness.run(VmHarness.config(VmHarness.guest("smp_boot"), "cpus=3", 2, mode));
         assertTrue(r.console().contains("smp: apic ids 0 1\n"), r.console() + r.diag());
         assertEquals(3, r.status(), r.stopMessage());
+    }
+
+    @Test
+    void userModeTracesEachIpiWithSenderModeShorthandVectorAndTargets() throws Exception {
+        MachineConfig c = VmHarness.traced(VmHarness.config(VmHarness.guest("smp_boot"), "cpus=4", 4, IrqchipMode.USER), true, 60_000);
+        VmHarness.Result r = VmHarness.run(c);
+        assertTrue(r.diag().contains("vcpu0 ipi     from APIC 0: INIT vec=0x00 dest=all-but-self assert edge -> APIC IDs [1, 2, 3]"), r.diag());
+        assertTrue(r.diag().contains("vcpu0 ipi     from APIC 0: STARTUP vec=0x70 dest=all-but-self assert edge -> APIC IDs [1, 2, 3]"), r.diag());
+        assertEquals(1, r.stats().get(0).ipis().get("init").count);
+        assertEquals(2, r.stats().get(0).ipis().get("startup").count);
+    }
+
+    @Test
+    void kernelModeSaysIpisAreInvisible() throws Exception {
+        MachineConfig c = VmHarness.traced(VmHarness.config(VmHarness.guest("smp_boot"), "cpus=4", 4, IrqchipMode.KERNEL), true, 60_000);
+        VmHarness.Result r = VmHarness.run(c);
+        assertTrue(r.diag().contains("note: --irqchip kernel: IPIs (INIT, SIPI, fixed, NMI) are delivered inside KVM"), r.diag());
+        assertFalse(r.diag().contains(" ipi "), r.diag());
+        assertTrue(r.stats().get(0).ipis().isEmpty());
+        assertEquals(1, r.status(), r.stopMessage());
     }
 }
