@@ -54,7 +54,9 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
 
     @Override public void kick() {
         signal();
-        vcpu.kick();
+        // On our own thread (a self-IPI, an EOI, a timer LVT write) beforeRun looks at the flags before the
+        // next KVM_RUN anyway; kicking ourselves would only cost an empty KVM_RUN returning EINTR.
+        if (Thread.currentThread() != vcpu.thread()) vcpu.kick();
     }
 
     @Override public void nmi() { lock.lock(); try { nmiPending = true; } finally { lock.unlock(); } kick(); }
