@@ -149,7 +149,12 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
         Segment ldt = new Segment(0, 0xffff, 0, 2, true, 0, false, false, false, false, false, false);
         Segment tr = new Segment(0, 0xffff, 0, 0xb, true, 0, false, false, false, false, false, false);
         DTable table = new DTable(0, 0xffff);
-        fd.setSregs(s.withSegments(cs, d, d, d, d, d).withControl(0x60000010L, 0, 0, 0).withTables(table, table, tr, ldt));
+        Sregs reset = s.withSegments(cs, d, d, d, d, d).withControl(0x60000010L, 0, 0, 0).withTables(table, table, tr, ldt);
+        // An empty interrupt bitmap: a vector KVM still held for injection before the INIT must not be
+        // delivered through the real-mode IVT after it (KVM_SET_SREGS re-queues whatever bit is set).
+        fd.setSregs(new Sregs(reset.cs(), reset.ds(), reset.es(), reset.fs(), reset.gs(), reset.ss(), reset.tr(),
+                reset.ldt(), reset.gdt(), reset.idt(), reset.cr0(), 0, reset.cr3(), reset.cr4(), 0, reset.efer(),
+                reset.apicBase(), new long[s.interruptBitmap().length]));
         fd.setRegs(Regs.zero());
     }
 
