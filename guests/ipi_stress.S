@@ -12,8 +12,10 @@
 #     never reset), SIPIs use the trampoline vector, and SMI becomes FIXED (there is no SMM handler).
 #     Every vector goes to one handler that counts and EOIs.
 #  5. The BSP restarts the AP with INIT-SIPI (whatever state the AP is in) and waits for it to boot.
-# Prints "stress sipi-to-running boots 1", "stress init-self boots 2", "stress random done", then
-# "stress end ap ok" and exits through isa-debug-exit 0 (status 1); "stress ... lost" and 1 on failure.
+#  6. NMI to the AP, INIT-SIPI, NMI again: both arrive ("stress nmi-init-nmi 2") only if INIT ends the
+#     NMI blocking the first handler left behind (it cannot IRET on this host, smp.inc INTR_RETURN).
+# Prints "stress sipi-to-running boots 1", "stress init-self boots 2", "stress random done",
+# "stress nmi-init-nmi 2", then "stress end ap ok" and exits through isa-debug-exit 0 (status 1); "stress ... lost" and 1 on failure.
 .include "mb.inc"
 .include "smp.inc"
 MULTIBOOT_HEADER
@@ -41,6 +43,9 @@ _start:
     setnc reserved
     mov $any_handler, %edx
     call idt_fill
+    mov $2, %eax
+    mov $nmi_handler, %edx
+    call idt_set
     call cpu_setup
     sti
     call smp_start_aps
@@ -78,17 +83,22 @@ _start:
     call random_icrs
     mov $m_random, %esi
     call puts
-    # 5. bring the AP back whatever it is doing
-    mov boots, %ebx
-    movl $(AP_ID << 24), APIC_ICR_HI
-    movl $(ICR_ASSERT | ICR_INIT), APIC_ICR_LO
-    mov $PIT_10MS, %ecx
-    call pit_delay
-    movl $(AP_ID << 24), APIC_ICR_HI
-    movl $(ICR_ASSERT | ICR_STARTUP | SIPI_VECTOR), APIC_ICR_LO
-    lea 1(%ebx), %eax
-    call wait_boots
+    # 5. bring the AP back whatever it is doing (phase 5: it then idles instead of writing ICRs again)
+    movl $5, phase
+    call restart_ap
     jc lost
+    # 6. NMI to the AP (its handler cannot IRET, so it stays NMI-blocked), INIT-SIPI, NMI again: the
+    #    second one arrives only if INIT cleared the blocking, as a reset does (SDM vol. 3 table 9-1).
+    call nmi_ap
+    call restart_ap
+    jc lost
+    call nmi_ap
+    mov $m_nmi, %esi
+    call puts
+    mov nmis + 4, %eax
+    call putdec
+    mov $'\n', %al
+    call putc
     mov $m_end, %esi
     call puts
     xor %al, %al
@@ -98,6 +108,38 @@ lost:
     call print_boots
     mov $1, %al
     jmp debug_exit
+
+# nmi_ap: NMI to APIC ID 1, then wait (at most 200 ms) for its handler to count it. Clobbers %eax-%edx.
+nmi_ap:
+    mov nmis + 4, %ebx
+    movl $(AP_ID << 24), APIC_ICR_HI
+    movl $(ICR_ASSERT | ICR_NMI), APIC_ICR_LO
+    mov $200, %edx
+1:  cmp nmis + 4, %ebx
+    jne 2f
+    mov $PIT_1MS, %ecx
+    call pit_delay
+    dec %edx
+    jnz 1b
+2:  ret
+
+# restart_ap: INIT, 10 ms, SIPI to APIC ID 1 and wait for its next boot; CF=1 if it did not come back.
+restart_ap:
+    mov boots, %ebx
+    movl $(AP_ID << 24), APIC_ICR_HI
+    movl $(ICR_ASSERT | ICR_INIT), APIC_ICR_LO
+    mov $PIT_10MS, %ecx
+    call pit_delay
+    movl $(AP_ID << 24), APIC_ICR_HI
+    movl $(ICR_ASSERT | ICR_STARTUP | SIPI_VECTOR), APIC_ICR_LO
+    lea 1(%ebx), %eax
+    jmp wait_boots
+
+nmi_handler:
+    push %eax
+    PERCPU_INC nmis
+    pop %eax
+    INTR_RETURN
 
 cpu_setup:
     call idt_load
@@ -222,6 +264,7 @@ m_sipi:     .asciz "stress sipi-to-running boots "
 m_init:     .asciz "stress init-self boots "
 m_random:   .asciz "stress random done\n"
 m_end:      .asciz "stress end ap ok\n"
+m_nmi:      .asciz "stress nmi-init-nmi "
 m_lost:     .asciz "stress ap lost, boots "
 
 .section .data
@@ -233,4 +276,5 @@ phase:      .long 0
 ap_parked:  .long 0
 writes:     .long 0
 interrupts: .long 0
+nmis:       .skip 4 * MAX_CPUS
 reserved:   .byte 0

@@ -311,6 +311,19 @@ public final class VcpuFd implements AutoCloseable {
         }
     }
 
+    /**
+     * KVM_SET_VCPU_EVENTS with nothing injected, pending, masked or shadowed, as after INIT (KVM's own INIT,
+     * kvm_vcpu_reset, drops the same). Flags KVM_VCPUEVENT_VALID_NMI_PENDING (1) | _VALID_SHADOW (4) make
+     * KVM take nmi.pending and the interrupt shadow too (Documentation/virt/kvm/api.rst).
+     */
+    public void clearEvents() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(Layouts.VCPU_EVENTS);
+            s.set(ValueLayout.JAVA_INT, off(Layouts.VCPU_EVENTS, "flags"), 1 | 4);
+            Libc.ioctl(fd, "KVM_SET_VCPU_EVENTS", Ioctls.KVM_SET_VCPU_EVENTS, s);
+        }
+    }
+
     public MpState getMpState() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment s = a.allocate(4, 4);

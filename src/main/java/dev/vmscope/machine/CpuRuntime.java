@@ -156,6 +156,7 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
                 reset.ldt(), reset.gdt(), reset.idt(), reset.cr0(), 0, reset.cr3(), reset.cr4(), 0, reset.efer(),
                 reset.apicBase(), new long[s.interruptBitmap().length]));
         fd.setRegs(Regs.zero());
+        fd.clearEvents();   // no NMI or exception from before the INIT survives it, and NMIs are unblocked
     }
 
     @Override public boolean onHalt(Vcpu v) {

@@ -25,6 +25,8 @@ class IpiStressTest {
         assertTrue(r.console().contains("stress sipi-to-running boots 1\n"), all);   // SDM 9.4.4: ignored
         assertTrue(r.console().contains("stress init-self boots 2\n"), all);
         assertTrue(r.console().contains("stress random done\n"), all);
+        // NMI, INIT-SIPI, NMI to the AP: INIT must end the NMI blocking the first handler left behind.
+        assertTrue(r.console().contains("stress nmi-init-nmi 2\n"), all);
         assertTrue(r.console().contains("stress end ap ok\n"), all);
         assertEquals(1, r.status(), all);
         if (mode == IrqchipMode.USER) {
