@@ -89,6 +89,7 @@ _start:
     jc lost
     # 6. NMI to the AP (its handler cannot IRET, so it stays NMI-blocked), INIT-SIPI, NMI again: the
     #    second one arrives only if INIT cleared the blocking, as a reset does (SDM vol. 3 table 9-1).
+    movl $0, nmis + 4                # forget NMIs of the random phase
     call nmi_ap
     call restart_ap
     jc lost
