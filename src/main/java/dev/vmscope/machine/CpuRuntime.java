@@ -22,6 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * (KVM_NMI), hold a halted CPU until something can wake it, and run INIT / start-up IPIs
  * (SDM vol. 3 9.4.4 and 11.6.1: an AP waits for SIPI, then starts in real mode at vector << 12).
  * Signals from other threads only set flags and kick; everything else happens on the vCPU's own thread.
+ * Lock order: a LocalApic's monitor, then this runtime's lock (a LocalApic signals us while holding its
+ * monitor), so no LocalApic method is ever called with {@code lock} held.
  */
 final class CpuRuntime implements VcpuHooks, CpuSignals {
     private final Machine machine;
@@ -31,6 +33,7 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private boolean nmiPending, initPending, sipiPending, waitingForSipi, paused;
+    private long wakeups;   // signals so far, so a waiter can tell it missed none while unlocked
     private int sipiVector;
     private volatile VcpuHooks debug = VcpuHooks.NONE;
     private volatile VcpuHooks recorder = VcpuHooks.NONE;
@@ -82,7 +85,7 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
 
     private void signal() {
         lock.lock();
-        try { wake.signalAll(); } finally { lock.unlock(); }
+        try { wakeups++; wake.signalAll(); } finally { lock.unlock(); }
     }
 
     // ---- VcpuHooks: the vCPU's own thread ----
@@ -164,18 +167,23 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
         boolean interruptible = v.fd().ifFlag();
         irqchip.state(v.id(), interruptible ? UserIrqchip.HALTED : UserIrqchip.HALTED_NO_IF);
         try {
-            lock.lock();
-            try {
-                while (!machine.stopping() && !v.pauseRequested() && !nmiPending && !initPending
-                        && !(interruptible && lapic != null && lapic.hasInterrupt())) {
+            for (;;) {
+                long seen;
+                lock.lock();
+                try { seen = wakeups; } finally { lock.unlock(); }
+                // Asked without our lock held: a LocalApic calls kick()/nmi()/init() (which take our lock)
+                // while holding its own monitor, so holding ours here could deadlock with an IPI sender.
+                boolean irq = interruptible && lapic != null && lapic.hasInterrupt();
+                lock.lock();
+                try {
+                    if (irq || machine.stopping() || v.pauseRequested() || nmiPending || initPending) return true;
                     if (irqchip.allHaltedForever()) return false;
-                    await(50);
-                }
-            } finally { lock.unlock(); }
+                    if (wakeups == seen) await(50);   // else a kick came in meanwhile: look again at once
+                } finally { lock.unlock(); }
+            }
         } finally {
             irqchip.state(v.id(), UserIrqchip.RUNNING);
         }
-        return true;
     }
 
     private void await(long ms) {
