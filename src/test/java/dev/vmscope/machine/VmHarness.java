@@ -61,12 +61,45 @@ public final class VmHarness {
         Machine m = MachineBuilder.build(cfg, console, java.io.OutputStream.nullOutputStream(), diagStream);
         try {
             setup.accept(m);
+            Thread watchdog = stackDumpBefore(m, cfg.timeoutMillis() - 1000, diagStream);
             int status = m.run();
+            watchdog.interrupt();
+            if (status == dev.vmscope.vcpu.ExitStatus.TIMEOUT) diagStream.print(stateAfterTimeout(m));
             return new Result(status, console.toString(StandardCharsets.ISO_8859_1), diag.toString(StandardCharsets.UTF_8),
                     m.stopMessage(), m.stats());
         } finally {
             m.close();
         }
+    }
+
+    /** Shortly before the timeout, the vCPU threads' Java stacks go to the diagnostics (hang analysis). */
+    private static Thread stackDumpBefore(Machine m, long millis, PrintStream diag) {
+        return Thread.ofPlatform().daemon(true).start(() -> {
+            try { Thread.sleep(Math.max(1, millis)); } catch (InterruptedException e) { return; }
+            StringBuilder sb = new StringBuilder("--- vCPU threads 1 s before the timeout:\n");
+            for (dev.vmscope.vcpu.Vcpu v : m.vcpus()) {
+                Thread t = v.thread();
+                if (t == null) continue;
+                sb.append(t.getName()).append(' ').append(t.getState()).append('\n');
+                for (StackTraceElement e : t.getStackTrace()) sb.append("    at ").append(e).append('\n');
+            }
+            diag.print(sb);
+        });
+    }
+
+    /** Where each vCPU stopped and the interrupt controllers, so that a hang can be understood. */
+    private static String stateAfterTimeout(Machine m) {
+        StringBuilder sb = new StringBuilder("--- state after the timeout:\n");
+        for (dev.vmscope.vcpu.Vcpu v : m.vcpus()) {
+            try {
+                sb.append(String.format("vCPU %d: RIP 0x%x RFLAGS 0x%x mp-state %s events %s thread %s%n", v.id(),
+                        v.fd().getRegs().rip(), v.fd().getRegs().rflags(), v.fd().getMpState(), v.fd().getVcpuEvents(),
+                        v.thread() == null ? "-" : v.thread().getState()));
+            } catch (RuntimeException e) {
+                sb.append("vCPU ").append(v.id()).append(": ").append(e.getMessage()).append('\n');
+            }
+        }
+        return sb.append(m.interruptControllerState()).toString();
     }
 
     /** A port device that records every write, for string I/O tests. */
