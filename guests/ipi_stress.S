@@ -185,7 +185,8 @@ ap_main:
     movl $(ICR_ASSERT | ICR_INIT), APIC_ICR_LO
 2:  pause                            # left for good when the INIT is taken
     jmp 2b
-1:  cmpl $4, phase
+1:  mov APIC_ID, %eax                # an MMIO read exit in every round: INITs land on one
+    cmpl $4, phase
     jne 0b
     call random_icrs
 3:  hlt

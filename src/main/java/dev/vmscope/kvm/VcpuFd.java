@@ -86,6 +86,17 @@ public final class VcpuFd implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets KVM finish the instruction behind the last MMIO/PIO exit without running the guest: KVM_RUN with
+     * immediate_exit set (Documentation/virt/kvm/api.rst, "immediate_exit"). Needed before userspace
+     * replaces registers after such an exit (INIT): KVM would otherwise complete an emulated MMIO or port
+     * read on the next KVM_RUN and write the old instruction's registers back over the new state.
+     */
+    public void completePendingExit() {
+        BYTE_VOLATILE.setVolatile(run, IMMEDIATE_EXIT, (byte) 1);
+        run();
+    }
+
     /** KVM_RUN and decode why it returned. EINTR (a kick) is an exit, not an error. */
     public VcpuExit run() {
         int r = Libc.ioctlRaw(fd, Ioctls.KVM_RUN, 0L);

@@ -146,6 +146,7 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
      * tables matter when INIT hits a running CPU: a stale IDTR would send real-mode interrupts astray.
      */
     private static void startAt(VcpuFd fd, int vector) {
+        fd.completePendingExit();   // an MMIO read the INIT interrupted must not overwrite what follows
         Sregs s = fd.getSregs();
         Segment cs = new Segment((long) vector << 12, 0xffff, vector << 8, 0xb, true, 0, false, true, false, false, false, false);
         Segment d = Segment.real(0, false);
