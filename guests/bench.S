@@ -99,19 +99,6 @@ _start:
     lgdt gdt_ptr
     ljmp $0x08, $long_entry
 
-# parse_dec: decimal digits at %esi -> %eax (stops at the first non-digit). Clobbers %ecx, %edx.
-parse_dec:
-    xor %eax, %eax
-1:  movzbl (%esi), %ecx
-    sub $'0', %ecx
-    cmp $9, %ecx
-    ja 2f
-    imul $10, %eax, %eax
-    add %ecx, %eax
-    inc %esi
-    jmp 1b
-2:  ret
-
 .code64
 long_entry:
     mov $0x10, %ax

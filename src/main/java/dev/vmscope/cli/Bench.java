@@ -2,6 +2,7 @@ package dev.vmscope.cli;
 
 import dev.vmscope.bench.BenchResults;
 import dev.vmscope.bench.ExitBench;
+import dev.vmscope.bench.IpiBench;
 import dev.vmscope.bench.StartupBench;
 
 import java.io.PrintStream;
@@ -14,24 +15,34 @@ public final class Bench implements Command {
     public String summary() { return "measure exit costs, start-up and RSS (optionally against QEMU)"; }
 
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        int iters = 200_000, repeats = 5, runs = 5;
-        boolean vsQemu = false, exits = true, startup = true;
+        Integer itersOpt = null, repeatsOpt = null;
+        int runs = 5;
+        boolean vsQemu = false, exits = true, startup = true, ipi = false;
         Options o = new Options(args);
         for (String opt; (opt = o.next()) != null; ) {
             switch (opt) {
-                case "iters" -> iters = Options.intIn(opt, o.value(opt), 1, 100_000_000);
-                case "repeats" -> repeats = Options.intIn(opt, o.value(opt), 1, 1000);
+                case "iters" -> itersOpt = Options.intIn(opt, o.value(opt), 1, 100_000_000);
+                case "repeats" -> repeatsOpt = Options.intIn(opt, o.value(opt), 1, 1000);
                 case "startup-runs" -> runs = Options.intIn(opt, o.value(opt), 1, 1000);
                 case "vs-qemu" -> { o.noValue(opt); vsQemu = true; }
                 case "exits-only" -> { o.noValue(opt); startup = false; }
                 case "startup-only" -> { o.noValue(opt); exits = false; }
+                case "ipi" -> { o.noValue(opt); ipi = true; }
                 case "h", "help" -> {
                     out.println("usage: vmscope bench [--iters N] [--repeats R] [--vs-qemu] [--startup-runs N] [--exits-only|--startup-only]");
+                    out.println("       vmscope bench --ipi [--iters N] [--repeats R]   IPI and EOI cost, in-kernel vs user irqchip");
                     return 0;
                 }
                 default -> throw new CliException("unknown option --" + opt + " for 'bench'");
             }
         }
+        if (ipi) {
+            // The IPI guest runs in ring 0, which the host may emulate: smaller defaults.
+            int n = itersOpt != null ? itersOpt : 2000, r = repeatsOpt != null ? repeatsOpt : 3;
+            if (!IpiBench.print(n, r, out, err)) throw new CliException("the IPI benchmark guest reported no results", 6);
+            return 0;
+        }
+        int iters = itersOpt != null ? itersOpt : 200_000, repeats = repeatsOpt != null ? repeatsOpt : 5;
         String qemu = vsQemu ? ExitBench.qemu() : null;
         if (vsQemu && qemu == null) err.println("vmscope: note: qemu-system-x86_64 not installed; measuring vmscope only");
         if (exits) {

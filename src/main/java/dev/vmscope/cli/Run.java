@@ -70,7 +70,10 @@ public final class Run implements Command {
     private static void report(Machine m, MachineConfig cfg, int status, PrintStream err) throws IOException {
         String msg = m.stopMessage();
         if (msg != null) err.println("vmscope: " + msg + (status != 0 ? " (exit status " + status + ")" : ""));
-        if (cfg.summary()) ExitSummary.print(err, m.stats(), m.wallNanos());
+        if (cfg.summary()) {
+            ExitSummary.print(err, m.stats(), m.wallNanos());
+            if (m.ipiVisibilityNote() != null) err.println("  note: " + m.ipiVisibilityNote());
+        }
         if (cfg.statsJson() != null) {
             Path tmp = cfg.statsJson().resolveSibling(cfg.statsJson().getFileName() + ".tmp");
             Files.writeString(tmp, ExitSummary.jsonText(m.stats(), m.wallNanos(), status, msg));

@@ -86,6 +86,17 @@ public final class VcpuFd implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets KVM finish the instruction behind the last MMIO/PIO exit without running the guest: KVM_RUN with
+     * immediate_exit set (Documentation/virt/kvm/api.rst, "immediate_exit"). Needed before userspace
+     * replaces registers after such an exit (INIT): KVM would otherwise complete an emulated MMIO or port
+     * read on the next KVM_RUN and write the old instruction's registers back over the new state.
+     */
+    public void completePendingExit() {
+        BYTE_VOLATILE.setVolatile(run, IMMEDIATE_EXIT, (byte) 1);
+        run();
+    }
+
     /** KVM_RUN and decode why it returned. EINTR (a kick) is an exit, not an error. */
     public VcpuExit run() {
         int r = Libc.ioctlRaw(fd, Ioctls.KVM_RUN, 0L);
@@ -311,6 +322,19 @@ public final class VcpuFd implements AutoCloseable {
         }
     }
 
+    /**
+     * KVM_SET_VCPU_EVENTS with nothing injected, pending, masked or shadowed, as after INIT (KVM's own INIT,
+     * kvm_vcpu_reset, drops the same). Flags KVM_VCPUEVENT_VALID_NMI_PENDING (1) | _VALID_SHADOW (4) make
+     * KVM take nmi.pending and the interrupt shadow too (Documentation/virt/kvm/api.rst).
+     */
+    public void clearEvents() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(Layouts.VCPU_EVENTS);
+            s.set(ValueLayout.JAVA_INT, off(Layouts.VCPU_EVENTS, "flags"), 1 | 4);
+            Libc.ioctl(fd, "KVM_SET_VCPU_EVENTS", Ioctls.KVM_SET_VCPU_EVENTS, s);
+        }
+    }
+
     public MpState getMpState() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment s = a.allocate(4, 4);
@@ -331,6 +355,12 @@ public final class VcpuFd implements AutoCloseable {
             Libc.ioctl(fd, "KVM_INTERRUPT", Ioctls.KVM_INTERRUPT, a.allocateFrom(ValueLayout.JAVA_INT, vector));
         }
     }
+
+    /** KVM_GET_TSC_KHZ: the guest's TSC frequency. */
+    public long tscKhz() { return Libc.ioctl(fd, "KVM_GET_TSC_KHZ", Ioctls.KVM_GET_TSC_KHZ, 0L); }
+
+    /** The guest's IA32_TIME_STAMP_COUNTER (MSR 0x10) now; call on this vCPU's thread while it is out of KVM_RUN. */
+    public long guestTsc() { return getMsrs(0x10)[0]; }
 
     public void nmi() { Libc.ioctl(fd, "KVM_NMI", Ioctls.KVM_NMI, 0L); }
 

@@ -58,10 +58,16 @@ public final class VmFd implements AutoCloseable {
     /** KVM_CREATE_IRQCHIP: in-kernel PIC, IOAPIC and local APICs. */
     public void createIrqchip() { Libc.ioctl(fd, "KVM_CREATE_IRQCHIP", Ioctls.KVM_CREATE_IRQCHIP, 0L); }
 
-    /** KVM_CREATE_PIT2 with flags 0 (KVM_PIT_SPEAKER_DUMMY unset). */
+    /**
+     * KVM_CREATE_PIT2 with KVM_PIT_SPEAKER_DUMMY (flags bit 0, include/uapi/linux/kvm.h): KVM then also
+     * answers port 0x61 with channel 2's gate and OUT (arch/x86/kvm/i8254.c, kvm_create_pit registers
+     * speaker_dev only with this flag); without it 0x61 exits unclaimed and PIT-polled delays never wait.
+     */
     public void createPit2() {
         try (Arena a = Arena.ofConfined()) {
-            Libc.ioctl(fd, "KVM_CREATE_PIT2", Ioctls.KVM_CREATE_PIT2, a.allocate(64, 8));
+            MemorySegment cfg = a.allocate(64, 8);   // struct kvm_pit_config { __u32 flags; __u32 pad[15]; }
+            cfg.set(ValueLayout.JAVA_INT, 0, 1);
+            Libc.ioctl(fd, "KVM_CREATE_PIT2", Ioctls.KVM_CREATE_PIT2, cfg);
         }
     }
 
@@ -82,6 +88,28 @@ public final class VmFd implements AutoCloseable {
             s.set(ValueLayout.JAVA_INT, 0, cap);
             for (int i = 0; i < args.length && i < 4; i++) s.set(ValueLayout.JAVA_LONG, 8 + 8L * i, args[i]);
             Libc.ioctl(fd, "KVM_ENABLE_CAP", Ioctls.KVM_ENABLE_CAP, s);
+        }
+    }
+
+    /**
+     * KVM_X86_SET_MSR_FILTER, default allow, with one range per {base, count} pair in which reads and writes
+     * are denied: with KVM_MSR_EXIT_REASON_FILTER enabled they exit to userspace (KVM_EXIT_X86_RDMSR/WRMSR)
+     * instead of being handled in the kernel (Documentation/virt/kvm/api.rst, "KVM_X86_SET_MSR_FILTER").
+     */
+    public void denyMsrs(int[][] ranges) {
+        if (ranges.length > 16) throw new IllegalArgumentException("at most 16 MSR filter ranges");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment f = a.allocate(392, 8);   // flags 0 = KVM_MSR_FILTER_DEFAULT_ALLOW
+            for (int i = 0; i < ranges.length; i++) {
+                int count = ranges[i][1];
+                MemorySegment bitmap = a.allocate((count + 7) / 8, 8);   // all zero: deny
+                long r = 8 + 24L * i;
+                f.set(ValueLayout.JAVA_INT, r, 3);                       // KVM_MSR_FILTER_READ | WRITE
+                f.set(ValueLayout.JAVA_INT, r + 4, count);
+                f.set(ValueLayout.JAVA_INT, r + 8, ranges[i][0]);
+                f.set(ValueLayout.ADDRESS, r + 16, bitmap);
+            }
+            Libc.ioctl(fd, "KVM_X86_SET_MSR_FILTER", Ioctls.KVM_X86_SET_MSR_FILTER, f);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.vmscope.machine;
 
 import dev.vmscope.devices.irq.CpuSignals;
 import dev.vmscope.devices.irq.LocalApic;
+import dev.vmscope.kvm.DTable;
 import dev.vmscope.kvm.Regs;
 import dev.vmscope.kvm.Segment;
 import dev.vmscope.kvm.Sregs;
@@ -21,6 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * (KVM_NMI), hold a halted CPU until something can wake it, and run INIT / start-up IPIs
  * (SDM vol. 3 9.4.4 and 11.6.1: an AP waits for SIPI, then starts in real mode at vector << 12).
  * Signals from other threads only set flags and kick; everything else happens on the vCPU's own thread.
+ * Lock order: a LocalApic's monitor, then this runtime's lock (a LocalApic signals us while holding its
+ * monitor), so no LocalApic method is ever called with {@code lock} held.
  */
 final class CpuRuntime implements VcpuHooks, CpuSignals {
     private final Machine machine;
@@ -30,6 +33,7 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private boolean nmiPending, initPending, sipiPending, waitingForSipi, paused;
+    private long wakeups;   // signals so far, so a waiter can tell it missed none while unlocked
     private int sipiVector;
     private volatile VcpuHooks debug = VcpuHooks.NONE;
     private volatile VcpuHooks recorder = VcpuHooks.NONE;
@@ -53,14 +57,21 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
 
     @Override public void kick() {
         signal();
-        vcpu.kick();
+        // On our own thread (a self-IPI, an EOI, a timer LVT write) beforeRun looks at the flags before the
+        // next KVM_RUN anyway; kicking ourselves would only cost an empty KVM_RUN returning EINTR.
+        if (Thread.currentThread() != vcpu.thread()) vcpu.kick();
     }
 
     @Override public void nmi() { lock.lock(); try { nmiPending = true; } finally { lock.unlock(); } kick(); }
 
     @Override public void smi() { machine.diag().println("vmscope: note: SMI to vCPU " + vcpu.id() + " ignored (no SMM)"); }
 
-    @Override public void init() { lock.lock(); try { initPending = true; } finally { lock.unlock(); } kick(); }
+    /** INIT wins over a start-up not yet taken: the CPU ends in wait-for-SIPI, as it would on hardware. */
+    @Override public void init() {
+        lock.lock();
+        try { initPending = true; sipiPending = false; } finally { lock.unlock(); }
+        kick();
+    }
 
     @Override public void startup(int vector) {
         lock.lock();
@@ -74,7 +85,7 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
 
     private void signal() {
         lock.lock();
-        try { wake.signalAll(); } finally { lock.unlock(); }
+        try { wakeups++; wake.signalAll(); } finally { lock.unlock(); }
     }
 
     // ---- VcpuHooks: the vCPU's own thread ----
@@ -86,18 +97,19 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
         boolean nmi;
         lock.lock();
         try {
-            if (initPending) { initPending = false; waitingForSipi = true; }
-            if (waitingForSipi && !sipiPending) irqchip.state(v.id(), UserIrqchip.WAIT_SIPI);
-            while (waitingForSipi && !sipiPending && !machine.stopping() && !v.pauseRequested()) {
+            // INIT and SIPI may arrive while we wait here, so both are looked at on every round (an INIT
+            // left pending across a start would send the AP straight back to wait-for-SIPI).
+            for (;;) {
+                if (initPending) { initPending = false; waitingForSipi = true; }
+                if (waitingForSipi && sipiPending) {
+                    waitingForSipi = false;
+                    sipiPending = false;
+                    startAt(fd, sipiVector);
+                }
+                if (!waitingForSipi || machine.stopping() || v.pauseRequested()) break;
+                nmiPending = false;   // wait-for-SIPI ignores NMIs (SDM vol. 3 9.4.4, "only INIT and SIPI")
+                irqchip.state(v.id(), UserIrqchip.WAIT_SIPI);
                 await(100);
-                // An INIT that arrives while we wait (firmware sends INIT then SIPI) is consumed here, or it
-                // would still be pending after the SIPI starts this CPU and send it back to wait-for-SIPI.
-                if (initPending) initPending = false;
-            }
-            if (waitingForSipi && sipiPending) {
-                waitingForSipi = false;
-                sipiPending = false;
-                startAt(fd, sipiVector);
             }
             nmi = nmiPending;
             nmiPending = false;
@@ -127,13 +139,28 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
         try { return waitingForSipi; } finally { lock.unlock(); }
     }
 
-    /** Real mode at CS = vector << 8 (base vector << 12), IP 0, as after INIT then SIPI. */
+    /**
+     * The state after INIT then SIPI (SDM vol. 3 table 9-1 "IA-32 and Intel 64 Processor States Following
+     * Power-up, Reset, or INIT", and 9.4.4): real mode at CS = vector << 8 (base vector << 12), IP 0,
+     * CR0 = 0x60000010, CR3/CR4/EFER 0, GDTR/IDTR base 0 limit 0xffff, LDTR/TR unused, RFLAGS 2. The
+     * tables matter when INIT hits a running CPU: a stale IDTR would send real-mode interrupts astray.
+     */
     private static void startAt(VcpuFd fd, int vector) {
+        fd.completePendingExit();   // an MMIO read the INIT interrupted must not overwrite what follows
         Sregs s = fd.getSregs();
         Segment cs = new Segment((long) vector << 12, 0xffff, vector << 8, 0xb, true, 0, false, true, false, false, false, false);
         Segment d = Segment.real(0, false);
-        fd.setSregs(s.withSegments(cs, d, d, d, d, d).withControl(0x60000010L, 0, 0, 0));
+        Segment ldt = new Segment(0, 0xffff, 0, 2, true, 0, false, false, false, false, false, false);
+        Segment tr = new Segment(0, 0xffff, 0, 0xb, true, 0, false, false, false, false, false, false);
+        DTable table = new DTable(0, 0xffff);
+        Sregs reset = s.withSegments(cs, d, d, d, d, d).withControl(0x60000010L, 0, 0, 0).withTables(table, table, tr, ldt);
+        // An empty interrupt bitmap: a vector KVM still held for injection before the INIT must not be
+        // delivered through the real-mode IVT after it (KVM_SET_SREGS re-queues whatever bit is set).
+        fd.setSregs(new Sregs(reset.cs(), reset.ds(), reset.es(), reset.fs(), reset.gs(), reset.ss(), reset.tr(),
+                reset.ldt(), reset.gdt(), reset.idt(), reset.cr0(), 0, reset.cr3(), reset.cr4(), 0, reset.efer(),
+                reset.apicBase(), new long[s.interruptBitmap().length]));
         fd.setRegs(Regs.zero());
+        fd.clearEvents();   // no NMI or exception from before the INIT survives it, and NMIs are unblocked
     }
 
     @Override public boolean onHalt(Vcpu v) {
@@ -141,18 +168,23 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
         boolean interruptible = v.fd().ifFlag();
         irqchip.state(v.id(), interruptible ? UserIrqchip.HALTED : UserIrqchip.HALTED_NO_IF);
         try {
-            lock.lock();
-            try {
-                while (!machine.stopping() && !v.pauseRequested() && !nmiPending && !initPending
-                        && !(interruptible && lapic != null && lapic.hasInterrupt())) {
+            for (;;) {
+                long seen;
+                lock.lock();
+                try { seen = wakeups; } finally { lock.unlock(); }
+                // Asked without our lock held: a LocalApic calls kick()/nmi()/init() (which take our lock)
+                // while holding its own monitor, so holding ours here could deadlock with an IPI sender.
+                boolean irq = interruptible && lapic != null && lapic.hasInterrupt();
+                lock.lock();
+                try {
+                    if (irq || machine.stopping() || v.pauseRequested() || nmiPending || initPending) return true;
                     if (irqchip.allHaltedForever()) return false;
-                    await(50);
-                }
-            } finally { lock.unlock(); }
+                    if (wakeups == seen) await(50);   // else a kick came in meanwhile: look again at once
+                } finally { lock.unlock(); }
+            }
         } finally {
             irqchip.state(v.id(), UserIrqchip.RUNNING);
         }
-        return true;
     }
 
     private void await(long ms) {

@@ -12,7 +12,15 @@ import java.util.List;
 final class CpuidSetup {
     private CpuidSetup() {}
 
+    /** CPUID.01H:ECX bits 21 (x2APIC) and 24 (TSC-deadline timer), SDM vol. 2A table 3-10. */
+    static final int ECX_X2APIC = 1 << 21, ECX_TSC_DEADLINE = 1 << 24;
+
     static List<CpuidEntry> forVcpu(List<CpuidEntry> supported, int vcpu, int count) {
+        return forVcpu(supported, vcpu, count, 0);
+    }
+
+    /** @param hideEcx1 CPUID.01H:ECX bits to clear: features the interrupt controller in use cannot serve */
+    static List<CpuidEntry> forVcpu(List<CpuidEntry> supported, int vcpu, int count, int hideEcx1) {
         List<CpuidEntry> out = new ArrayList<>(supported.size());
         for (CpuidEntry e : supported) {
             switch (e.function()) {
@@ -20,7 +28,7 @@ final class CpuidSetup {
                     // EBX[31:24] initial APIC ID, EBX[23:16] max addressable logical IDs; EDX[28] HTT.
                     int ebx = (e.ebx() & 0x0000ffff) | (vcpu << 24) | (Math.min(255, count) << 16);
                     int edx = count > 1 ? e.edx() | (1 << 28) : e.edx();
-                    out.add(e.withRegs(e.eax(), ebx, e.ecx(), edx));
+                    out.add(e.withRegs(e.eax(), ebx, e.ecx() & ~hideEcx1, edx));
                 }
                 case 0xb, 0x1f -> {
                     // Extended topology: EDX = x2APIC ID; one core per package per vCPU (SMT level 1, core level count).

@@ -162,6 +162,16 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
         return sb.toString();
     }
 
+    /**
+     * Why IPIs are missing from traces and statistics, or null when they are there: with the in-kernel
+     * irqchip an ICR write is handled inside KVM (APIC-access / x2APIC MSR exits never reach userspace).
+     */
+    public String ipiVisibilityNote() {
+        if (config.irqchip() != MachineConfig.IrqchipMode.KERNEL || config.smp() < 2) return null;
+        return "--irqchip kernel: IPIs (INIT, SIPI, fixed, NMI) are delivered inside KVM and never exit to "
+                + "vmscope, so they are neither traced nor counted; use --irqchip user to see them";
+    }
+
     /** Runs when the VM stops, before run() returns (flush consoles, stop timers). */
     public synchronized void onStop(Runnable r) { onStop.add(r); }
 

@@ -44,10 +44,15 @@ final class UserIrqchip implements AutoCloseable {
         this.pit = new Pit8254(router.line(0), time, time);
         ExitTrace trace = m.trace();
         apicBus.setIpiTracer((sender, icr, targets) -> {
-            // Runs on the sending vCPU's thread (its ICR write), so its own statistics may be updated here.
-            if (sender >= 0 && sender < m.vcpus().size()) m.vcpus().get(sender).stats().ipi(icr.mode().name().toLowerCase());
+            // Runs on the sending vCPU's thread (its ICR write), so that vCPU's own statistics may be updated
+            // here. The thread names the vCPU; the APIC ID is the guest's (it may have rewritten xAPIC IDs).
+            int vcpu = CurrentVcpu.id();
+            if (vcpu >= 0 && vcpu < m.vcpus().size()) m.vcpus().get(vcpu).stats().ipi(icr.mode().name().toLowerCase());
+            // e.g. "from APIC 0: INIT vec=0x00 dest=all-but-self assert edge -> APIC IDs [1, 2, 3]"; dest= is
+            // the shorthand (self, all, all-but-self) or, with none, phys:/logical: and the destination field.
             if (trace != null)
-                trace.event(sender, "ipi", icr.describe() + " -> " + (targets.isEmpty() ? "nobody" : "APIC IDs " + targets));
+                trace.event(vcpu, "ipi", "from APIC " + sender + ": " + icr.describe() + " -> "
+                        + (targets.isEmpty() ? "nobody" : "APIC IDs " + targets));
         });
         Bus pio = m.pio(), mmio = m.mmio();
         pio.register(new BusRange(0x20, 2), pic.master(), "pic-master");
@@ -62,8 +67,8 @@ final class UserIrqchip implements AutoCloseable {
     /** ISA IRQ lines for devices: to the PIC and the IOAPIC. */
     IrqLine isaIrq(int irq) { return router.line(irq); }
 
-    LocalApic createLapic(int id, CpuRuntime cpu) {
-        LocalApic l = new LocalApic(id, id == 0, apicBus, cpu, time, time, LocalApic.Options.defaults());
+    LocalApic createLapic(int id, CpuRuntime cpu, LocalApic.Options options) {
+        LocalApic l = new LocalApic(id, id == 0, apicBus, cpu, time, time, options);
         if (id == 0) pic.connect(l);
         lapics.add(l);
         if (id != 0) states.set(id, WAIT_SIPI);

@@ -40,11 +40,15 @@ public final class VmHarness {
     }
 
     public static MachineConfig config(Path kernel, String append) {
-        return config(kernel, append, MachineConfig.IrqchipMode.KERNEL, 1);
+        return config(kernel, append, 1, MachineConfig.IrqchipMode.KERNEL);
     }
 
     public static MachineConfig config(Path kernel, String append, MachineConfig.IrqchipMode irqchip, int smp) {
-        MachineConfig d = MachineConfig.defaults();
+        return config(kernel, append, smp, irqchip);
+    }
+
+    /** {@code smp} vCPUs with the given interrupt controllers (--smp, --irqchip). */
+    public static MachineConfig config(Path kernel, String append, int smp, MachineConfig.IrqchipMode irqchip) {
         return new MachineConfig(32L << 20, smp, irqchip, kernel, append, List.of(), null, false, 60_000, null,
                 false, TEST_DEBUG, null);
     }
@@ -53,6 +57,12 @@ public final class VmHarness {
     public static MachineConfig with(MachineConfig base, int smp, MachineConfig.IrqchipMode irqchip) {
         return new MachineConfig(base.ramBytes(), smp, irqchip, base.kernel(), base.append(), base.modules(), base.bios(),
                 base.trace(), base.timeoutMillis(), base.statsJson(), base.summary(), base.debug(), base.flat());
+    }
+
+    /** The same with --trace on (trace lines go to the diagnostic stream) and a timeout in milliseconds. */
+    public static MachineConfig traced(MachineConfig c, boolean trace, long timeoutMillis) {
+        return new MachineConfig(c.ramBytes(), c.smp(), c.irqchip(), c.kernel(), c.append(), c.modules(), c.bios(),
+                trace, timeoutMillis, c.statsJson(), c.summary(), c.debug(), c.flat());
     }
 
     public static Result run(MachineConfig cfg) throws InterruptedException { return run(cfg, m -> { }); }
@@ -72,7 +82,10 @@ public final class VmHarness {
         Machine m = MachineBuilder.build(cfg, console, debugcon, diagStream);
         try {
             setup.accept(m);
+            Thread watchdog = stackDumpBefore(m, cfg.timeoutMillis() - 1000, diagStream);
             int status = m.run();
+            watchdog.interrupt();
+            if (status == dev.vmscope.vcpu.ExitStatus.TIMEOUT) diagStream.print(stateAfterTimeout(m));
             after.accept(m);
             return new Result(status, console.toString(StandardCharsets.ISO_8859_1), diag.toString(StandardCharsets.UTF_8),
                     m.stopMessage(), m.stats(), m.pio().deviceFaults() + m.mmio().deviceFaults(),
@@ -80,6 +93,36 @@ public final class VmHarness {
         } finally {
             m.close();
         }
+    }
+
+    /** Shortly before the timeout, the vCPU threads' Java stacks go to the diagnostics (hang analysis). */
+    private static Thread stackDumpBefore(Machine m, long millis, PrintStream diag) {
+        return Thread.ofPlatform().daemon(true).start(() -> {
+            try { Thread.sleep(Math.max(1, millis)); } catch (InterruptedException e) { return; }
+            StringBuilder sb = new StringBuilder("--- vCPU threads 1 s before the timeout:\n");
+            for (dev.vmscope.vcpu.Vcpu v : m.vcpus()) {
+                Thread t = v.thread();
+                if (t == null) continue;
+                sb.append(t.getName()).append(' ').append(t.getState()).append('\n');
+                for (StackTraceElement e : t.getStackTrace()) sb.append("    at ").append(e).append('\n');
+            }
+            diag.print(sb);
+        });
+    }
+
+    /** Where each vCPU stopped and the interrupt controllers, so that a hang can be understood. */
+    private static String stateAfterTimeout(Machine m) {
+        StringBuilder sb = new StringBuilder("--- state after the timeout:\n");
+        for (dev.vmscope.vcpu.Vcpu v : m.vcpus()) {
+            try {
+                sb.append(String.format("vCPU %d: RIP 0x%x RFLAGS 0x%x mp-state %s events %s thread %s%n", v.id(),
+                        v.fd().getRegs().rip(), v.fd().getRegs().rflags(), v.fd().getMpState(), v.fd().getVcpuEvents(),
+                        v.thread() == null ? "-" : v.thread().getState()));
+            } catch (RuntimeException e) {
+                sb.append("vCPU ").append(v.id()).append(": ").append(e.getMessage()).append('\n');
+            }
+        }
+        return sb.append(m.interruptControllerState()).toString();
     }
 
     /** A port device that records every write, for string I/O tests. */

@@ -36,6 +36,8 @@ public final class Ioctls {
     public static final long KVM_CREATE_PIT2 = iow(0x77, 64);
     public static final long KVM_ENABLE_CAP = iow(0xa3, 104);
     public static final long KVM_GET_STATS_FD = io(0xce);
+    /** struct kvm_msr_filter: flags, pad, 16 ranges of {flags, nmsrs, base, pad, bitmap pointer} = 392 bytes. */
+    public static final long KVM_X86_SET_MSR_FILTER = iow(0xc6, 392);
     // vCPU ioctls
     public static final long KVM_RUN = io(0x80);
     public static final long KVM_GET_REGS = ior(0x81, Layouts.REGS.byteSize());
@@ -56,6 +58,7 @@ public final class Ioctls {
     public static final long KVM_GET_MP_STATE = ior(0x98, 4);
     public static final long KVM_SET_MP_STATE = iow(0x99, 4);
     public static final long KVM_NMI = io(0x9a);
+    public static final long KVM_GET_TSC_KHZ = io(0xa3);
     public static final long KVM_SET_GUEST_DEBUG = iow(0x9b, Layouts.GUEST_DEBUG.byteSize());
     public static final long KVM_GET_VCPU_EVENTS = ior(0x9f, Layouts.VCPU_EVENTS.byteSize());
     public static final long KVM_SET_VCPU_EVENTS = iow(0xa0, Layouts.VCPU_EVENTS.byteSize());
