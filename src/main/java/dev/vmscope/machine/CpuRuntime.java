@@ -109,6 +109,12 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
                 if (!waitingForSipi || machine.stopping() || v.pauseRequested()) break;
                 nmiPending = false;   // wait-for-SIPI ignores NMIs (SDM vol. 3 9.4.4, "only INIT and SIPI")
                 irqchip.state(v.id(), UserIrqchip.WAIT_SIPI);
+                if (irqchip.allHaltedForever()) {
+                    // No CPU is left to send a SIPI (or an NMI): the guest can never run again.
+                    machine.stop(dev.vmscope.vcpu.ExitStatus.HALTED_FOREVER, "every vCPU is waiting for a start-up IPI "
+                            + "or halted with interrupts off (vCPU " + v.id() + " waits for SIPI): nothing can wake the guest", null);
+                    break;
+                }
                 await(100);
             }
             nmi = nmiPending;
