@@ -5,7 +5,6 @@ import dev.vmscope.kvm.sys.Ioctls;
 import dev.vmscope.kvm.sys.KvmException;
 import dev.vmscope.kvm.sys.Layouts;
 import dev.vmscope.kvm.sys.Libc;
-import dev.vmscope.kvm.sys.NativeMemory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -412,7 +411,6 @@ public final class VcpuFd implements AutoCloseable {
     @Override public synchronized void close() {
         if (closed) return;
         closed = true;
-        NativeMemory.unmap(run);
         Libc.close(fd);
     }
 }

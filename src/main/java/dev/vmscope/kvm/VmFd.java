@@ -15,7 +15,8 @@ import java.util.List;
 public final class VmFd implements AutoCloseable {
     private final Kvm kvm;
     private final int fd;
-    private final List<MemorySegment> mappings = new ArrayList<>();
+    /** Owns every mapping of this VM: closing it invalidates all views of guest RAM before unmapping. */
+    private final Arena mappings = Arena.ofShared();
     private final List<VcpuFd> vcpus = new ArrayList<>();
     private boolean closed;
 
@@ -27,9 +28,7 @@ public final class VmFd implements AutoCloseable {
 
     /** Maps anonymous host memory for guest RAM; unmapped when this VM closes. */
     public synchronized MemorySegment mapRam(long size) {
-        MemorySegment seg = NativeMemory.mapAnonymous(size);
-        mappings.add(seg);
-        return seg;
+        return NativeMemory.mapAnonymous(size, mappings);
     }
 
     /** KVM_SET_USER_MEMORY_REGION: guest-physical [gpa, gpa + host.byteSize()) backed by {@code host}. */
@@ -115,7 +114,7 @@ public final class VmFd implements AutoCloseable {
 
     public synchronized VcpuFd createVcpu(int id) {
         int vfd = Libc.ioctl(fd, "KVM_CREATE_VCPU", Ioctls.KVM_CREATE_VCPU, id);
-        VcpuFd v = new VcpuFd(id, vfd, NativeMemory.mapShared(vfd, kvm.vcpuMmapSize(), "kvm_run of vCPU " + id));
+        VcpuFd v = new VcpuFd(id, vfd, NativeMemory.mapShared(vfd, kvm.vcpuMmapSize(), "kvm_run of vCPU " + id, mappings));
         vcpus.add(v);
         return v;
     }
@@ -125,6 +124,6 @@ public final class VmFd implements AutoCloseable {
         closed = true;
         for (VcpuFd v : vcpus) v.close();
         Libc.close(fd);
-        for (MemorySegment m : mappings) NativeMemory.unmap(m);
+        mappings.close();
     }
 }

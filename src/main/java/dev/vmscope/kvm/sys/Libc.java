@@ -100,13 +100,15 @@ public final class Libc {
         return check(what, sys(SYS_PREAD64, fd, buf.address(), buf.byteSize(), offset, 0, 0));
     }
 
-    /** Maps {@code size} bytes and returns a segment of exactly that size. */
-    public static MemorySegment mmap(long size, int prot, int flags, int fd, String what) {
+    /**
+     * Maps {@code size} bytes as a segment owned by {@code owner}: closing the arena first makes every view of
+     * the mapping unusable (a late access throws IllegalStateException instead of touching unmapped memory),
+     * then unmaps it.
+     */
+    public static MemorySegment mmap(long size, int prot, int flags, int fd, String what, Arena owner) {
         long p = check("mmap " + what, sys(SYS_MMAP, 0, size, prot, flags, fd, 0));
-        return MemorySegment.ofAddress(p).reinterpret(size);
+        return MemorySegment.ofAddress(p).reinterpret(size, owner, seg -> sys(SYS_MUNMAP, p, size, 0, 0, 0, 0));
     }
-
-    public static void munmap(MemorySegment seg) { sys(SYS_MUNMAP, seg.address(), seg.byteSize(), 0, 0, 0, 0); }
 
     public static int gettid() { return (int) sys(SYS_GETTID, 0, 0, 0, 0, 0, 0); }
 
