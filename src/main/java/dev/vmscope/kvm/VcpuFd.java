@@ -274,7 +274,7 @@ public final class VcpuFd implements AutoCloseable {
         }
     }
 
-    /** KVM_GET_MSRS; returns the values (MSRs KVM did not read stay 0) and how many were read in {@code [0]} of count. */
+    /** KVM_GET_MSRS; returns the values in the order asked (KVM stops at the first it cannot read; the rest stay 0). */
     public long[] getMsrs(int... indices) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment s = msrBuffer(a, indices, null);

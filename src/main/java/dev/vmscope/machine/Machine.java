@@ -3,9 +3,11 @@ package dev.vmscope.machine;
 import dev.vmscope.bus.Bus;
 import dev.vmscope.devices.VmControl;
 import dev.vmscope.kvm.Kvm;
+import dev.vmscope.kvm.KvmStats;
 import dev.vmscope.kvm.VcpuFd;
 import dev.vmscope.kvm.VmFd;
 import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.loader.LoadResult;
 import dev.vmscope.memory.GuestMemory;
 import dev.vmscope.memory.MemoryRegion;
 import dev.vmscope.vcpu.ExitStats;
@@ -47,6 +49,8 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
     private UserIrqchip userIrqchip;
     private PcDevices devices;
     private Debugging debugging;
+    private LoadResult loaded;
+    private final List<KvmStats> kernelStats = new ArrayList<>();
     private Firmware firmware;
 
     Machine(MachineConfig config, PrintStream diag) {
@@ -135,12 +139,10 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
 
     void setDebugging(Debugging d) { debugging = d; }
 
-    private dev.vmscope.loader.LoadResult loaded;
-
-    void setLoaded(dev.vmscope.loader.LoadResult r) { loaded = r; }
+    void setLoaded(LoadResult r) { loaded = r; }
 
     /** What the loader put where, with the kernel's symbols (for the debugger and reports). */
-    public dev.vmscope.loader.LoadResult loaded() { return loaded; }
+    public LoadResult loaded() { return loaded; }
 
     public Debugging debugging() { return debugging; }
 
@@ -241,8 +243,6 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
         return status();
     }
 
-    private final List<dev.vmscope.kvm.KvmStats> kernelStats = new ArrayList<>();
-
     /** Opens KVM's statistics for each vCPU where the host offers them (KVM_CAP_BINARY_STATS_FD). */
     void openKernelStats() {
         for (Vcpu v : vcpus) {
@@ -270,7 +270,7 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
     @Override public void close() {
         if (userIrqchip != null) userIrqchip.close();
         if (debugging != null) debugging.close();
-        for (dev.vmscope.kvm.KvmStats k : kernelStats) k.close();
+        for (KvmStats k : kernelStats) k.close();
         if (devices != null) devices.close();
         for (Vcpu v : vcpus) if (v.thread() != null && v.thread().isAlive()) return; // never unmap under a live vCPU
         vm.close();

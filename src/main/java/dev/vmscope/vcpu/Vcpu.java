@@ -1,7 +1,6 @@
 package dev.vmscope.vcpu;
 
 import dev.vmscope.bus.Bus;
-import dev.vmscope.kvm.ExitReason;
 import dev.vmscope.kvm.VcpuExit;
 import dev.vmscope.kvm.VcpuFd;
 
@@ -185,5 +184,5 @@ public final class Vcpu implements Runnable {
         return false;
     }
 
-    @Override public String toString() { return "vCPU " + id() + " (" + ExitReason.name(0) + ")"; }
+    @Override public String toString() { return "vCPU " + id(); }
 }
