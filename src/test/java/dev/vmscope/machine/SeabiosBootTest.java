@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.vmscope.machine.MachineConfig.IrqchipMode;
 import dev.vmscope.memory.GuestMemory;
-import dev.vmscope.memory.GuestMemoryException;
 import dev.vmscope.vcpu.ExitStatus;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,37 +34,21 @@ class SeabiosBootTest {
                 null, false, d.debug(), null);
         AtomicReference<Boot> tables = new AtomicReference<>();
         AtomicBoolean locked = new AtomicBoolean();
-        VmHarness.Result r = VmHarness.run(cfg, m -> {
-            m.devices().fwCfg().addFile(FirmwareConfig.BOOT_FAIL_WAIT, dev.vmscope.devices.legacy.FwCfg.le(0, 4));
-            watch(m, tables, locked);
-        });
+        VmHarness.Result r = VmHarness.run(cfg,
+                m -> m.devices().fwCfg().addFile(FirmwareConfig.BOOT_FAIL_WAIT, dev.vmscope.devices.legacy.FwCfg.le(0, 4)),
+                m -> { },
+                (m, line) -> {
+                    if (!line.contains("No bootable device")) return;
+                    // SeaBIOS prints this with the OS tables linked and the BIOS locked, before its reboot
+                    // path (src/fw/shadow.c qemu_reboot) copies the pristine image back over 0xe0000-0xfffff.
+                    // The printing vCPU waits for this callback, so the F-segment cannot change under it.
+                    tables.set(inspect(m.memory()));
+                    Firmware.Kind[] k = m.firmware().layout();
+                    locked.set(k[12] == Firmware.Kind.RAM_RO && k[15] == Firmware.Kind.RAM_RO);
+                });
         System.err.printf("SeaBIOS --smp %d --irqchip %s: reset request after %.1f s%n", cpus, mode, r.wallNanos() / 1e9);
         Boot t = tables.get();
         return new Boot(r, locked.get(), t == null ? -1 : t.madtCpus(), t == null ? null : t.rsdpOem());
-    }
-
-    /**
-     * SeaBIOS's reboot path (src/fw/shadow.c qemu_reboot) copies the pristine image back over 0xe0000-0xfffff,
-     * erasing the RSDP it placed there, so the tables are looked for while the guest runs.
-     */
-    private static void watch(Machine m, AtomicReference<Boot> out, AtomicBoolean locked) {
-        Thread.ofPlatform().daemon(true).name("firmware-watch").start(() -> {
-            while (!m.stopping()) {
-                if (out.get() == null) {
-                    try {
-                        Boot b = inspect(m.memory());
-                        if (b.rsdpOem() != null && b.madtCpus() >= 0) out.set(b);
-                    } catch (GuestMemoryException halfWritten) {
-                        // the loader is still linking: look again
-                    } catch (IllegalStateException closed) {
-                        return; // the machine stopped and its RAM is gone
-                    }
-                }
-                Firmware.Kind[] k = m.firmware().layout();
-                if (k[12] == Firmware.Kind.RAM_RO && k[15] == Firmware.Kind.RAM_RO) locked.set(true);
-                try { Thread.sleep(20); } catch (InterruptedException e) { return; }
-            }
-        });
     }
 
     /** The RSDP SeaBIOS placed in the F-segment through etc/table-loader, and the processors in its MADT. */

@@ -74,12 +74,23 @@ public final class VmHarness {
 
     /** As {@link #run(MachineConfig, Consumer)}; {@code after} sees the stopped machine (its memory) before it closes. */
     public static Result run(MachineConfig cfg, Consumer<Machine> setup, Consumer<Machine> after) throws InterruptedException {
+        return run(cfg, setup, after, (m, line) -> { });
+    }
+
+    /**
+     * As above; {@code debugconLine} sees each complete line the guest writes to port 0x402, on the vCPU
+     * thread that wrote it, so that vCPU is stopped at a known point while the callback inspects the machine.
+     */
+    public static Result run(MachineConfig cfg, Consumer<Machine> setup, Consumer<Machine> after,
+                             java.util.function.BiConsumer<Machine, String> debugconLine) throws InterruptedException {
         assumeKvm();
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         ByteArrayOutputStream diag = new ByteArrayOutputStream();
-        ByteArrayOutputStream debugcon = new ByteArrayOutputStream();
+        Machine[] self = new Machine[1];
+        LineTap debugcon = new LineTap(line -> debugconLine.accept(self[0], line));
         PrintStream diagStream = new PrintStream(diag, true, StandardCharsets.UTF_8);
         Machine m = MachineBuilder.build(cfg, console, debugcon, diagStream);
+        self[0] = m;
         try {
             setup.accept(m);
             Thread watchdog = stackDumpBefore(m, cfg.timeoutMillis() - 1000, diagStream);
@@ -123,6 +134,22 @@ public final class VmHarness {
             }
         }
         return sb.append(m.interruptControllerState()).toString();
+    }
+
+    /** Keeps every byte written and hands each complete line to a listener. */
+    private static final class LineTap extends ByteArrayOutputStream {
+        private final Consumer<String> onLine;
+        private final StringBuilder line = new StringBuilder();
+
+        LineTap(Consumer<String> onLine) { this.onLine = onLine; }
+
+        @Override public synchronized void write(int b) {
+            super.write(b);
+            if (b != '\n') { line.append((char) (b & 0xff)); return; }
+            String l = line.toString();
+            line.setLength(0);
+            onLine.accept(l);
+        }
     }
 
     /** A port device that records every write, for string I/O tests. */
