@@ -100,11 +100,27 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
             // INIT and SIPI may arrive while we wait here, so both are looked at on every round (an INIT
             // left pending across a start would send the AP straight back to wait-for-SIPI).
             for (;;) {
-                if (initPending) { initPending = false; waitingForSipi = true; }
+                if (initPending) {
+                    // The INIT is taken here, at an instruction boundary: only now do the APIC's registers
+                    // reset, so the exit just handled (an ICR write, say) saw the state from before it.
+                    // Outside our lock, by the lock order above; then everything is looked at again.
+                    initPending = false;
+                    waitingForSipi = true;
+                    lock.unlock();
+                    try { if (lapic != null) lapic.takeInit(); } finally { lock.lock(); }
+                    if (lapic != null && lapic.isBsp()) {
+                        // The BSP does not wait for a SIPI: it restarts at the reset vector (SDM vol. 3 9.4,
+                        // table 9-1; KVM's kvm_apic_accept_events does the same with its own irqchip).
+                        waitingForSipi = false;
+                        sipiPending = false;
+                        startAt(fd, 0xf000, 0xffff0000L, 0xfff0);
+                    }
+                    continue;
+                }
                 if (waitingForSipi && sipiPending) {
                     waitingForSipi = false;
                     sipiPending = false;
-                    startAt(fd, sipiVector);
+                    startAt(fd, sipiVector << 8, (long) sipiVector << 12, 0);
                 }
                 if (!waitingForSipi || machine.stopping() || v.pauseRequested()) break;
                 nmiPending = false;   // wait-for-SIPI ignores NMIs (SDM vol. 3 9.4.4, "only INIT and SIPI")
@@ -146,26 +162,29 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
     }
 
     /**
-     * The state after INIT then SIPI (SDM vol. 3 table 9-1 "IA-32 and Intel 64 Processor States Following
-     * Power-up, Reset, or INIT", and 9.4.4): real mode at CS = vector << 8 (base vector << 12), IP 0,
-     * CR0 = 0x60000010, CR3/CR4/EFER 0, GDTR/IDTR base 0 limit 0xffff, LDTR/TR unused, RFLAGS 2. The
+     * The state after INIT (SDM vol. 3 table 9-1 "IA-32 and Intel 64 Processor States Following
+     * Power-up, Reset, or INIT", and 9.4.4): real mode at the given CS and IP (an AP after its SIPI:
+     * CS = vector << 8, base vector << 12, IP 0; the BSP: CS 0xf000, base 0xffff0000, IP 0xfff0),
+     * CR0 = 0x10 with CD and NW kept, CR3/CR4/EFER 0, GDTR/IDTR base 0 limit 0xffff, LDTR/TR unused, RFLAGS 2. The
      * tables matter when INIT hits a running CPU: a stale IDTR would send real-mode interrupts astray.
      */
-    private static void startAt(VcpuFd fd, int vector) {
+    private static void startAt(VcpuFd fd, int csSelector, long csBase, long ip) {
         fd.completePendingExit();   // an MMIO read the INIT interrupted must not overwrite what follows
         Sregs s = fd.getSregs();
-        Segment cs = new Segment((long) vector << 12, 0xffff, vector << 8, 0xb, true, 0, false, true, false, false, false, false);
+        Segment cs = new Segment(csBase, 0xffff, csSelector, 0xb, true, 0, false, true, false, false, false, false);
         Segment d = Segment.real(0, false);
         Segment ldt = new Segment(0, 0xffff, 0, 2, true, 0, false, false, false, false, false, false);
         Segment tr = new Segment(0, 0xffff, 0, 0xb, true, 0, false, false, false, false, false, false);
         DTable table = new DTable(0, 0xffff);
-        Sregs reset = s.withSegments(cs, d, d, d, d, d).withControl(0x60000010L, 0, 0, 0).withTables(table, table, tr, ldt);
+        // INIT keeps CR0.CD and CR0.NW (table 9-1 note; KVM's kvm_vcpu_reset with init_event does the same).
+        long cr0 = 0x10 | (s.cr0() & 0x60000000L);
+        Sregs reset = s.withSegments(cs, d, d, d, d, d).withControl(cr0, 0, 0, 0).withTables(table, table, tr, ldt);
         // An empty interrupt bitmap: a vector KVM still held for injection before the INIT must not be
         // delivered through the real-mode IVT after it (KVM_SET_SREGS re-queues whatever bit is set).
         fd.setSregs(new Sregs(reset.cs(), reset.ds(), reset.es(), reset.fs(), reset.gs(), reset.ss(), reset.tr(),
                 reset.ldt(), reset.gdt(), reset.idt(), reset.cr0(), 0, reset.cr3(), reset.cr4(), 0, reset.efer(),
                 reset.apicBase(), new long[s.interruptBitmap().length]));
-        fd.setRegs(Regs.zero());
+        fd.setRegs(Regs.zero().withRip(ip));
         fd.clearEvents();   // no NMI or exception from before the INIT survives it, and NMIs are unblocked
     }
 

@@ -17,7 +17,11 @@ public interface CpuSignals {
     /** Enter SMM (KVM_SMI); the vmscope integrator may just log it. */
     void smi();
 
-    /** INIT: the vCPU enters wait-for-SIPI (SDM vol. 3 section 9.4 / 11.6.1 INIT delivery mode). */
+    /**
+     * INIT: the vCPU enters wait-for-SIPI (SDM vol. 3 section 9.4 / 11.6.1 INIT delivery mode). When it
+     * takes the INIT, before it runs again, the integrator must call {@link LocalApic#takeInit()} from the
+     * vCPU's thread so that the APIC's registers are reset at that instruction boundary.
+     */
     void init();
 
     /** SIPI while waiting: start in real mode at CS = vector << 8 (base vector << 12), IP 0. */

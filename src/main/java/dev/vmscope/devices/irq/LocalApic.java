@@ -78,6 +78,8 @@ public final class LocalApic implements BusDevice {
     private final VectorSet isr = new VectorSet(), irr = new VectorSet(), tmr = new VectorSet();
     private final boolean[] lintLevel = new boolean[2];
     private boolean waitingForSipi, extIntMessage;
+    /** An INIT was accepted but the CPU has not taken it yet (see {@link #takeInit()}). */
+    private boolean initRequested;
     private volatile ExtIntSource extInt;
     private long ignoredSipis;
 
@@ -207,12 +209,7 @@ public final class LocalApic implements BusDevice {
                 }
                 case NMI -> { cpu.nmi(); return; }
                 case SMI -> { cpu.smi(); return; }
-                case INIT -> {
-                    initState();
-                    waitingForSipi = true;
-                    cpu.init();
-                    return;
-                }
+                case INIT -> { requestInit(); return; }
                 case STARTUP -> {
                     // SIPIs are only honoured in wait-for-SIPI and never latched (SDM 9.4.4).
                     if (!waitingForSipi) { ignoredSipis++; return; }
@@ -251,10 +248,36 @@ public final class LocalApic implements BusDevice {
             case FIXED -> setIrr(e & 0xff, slot >= L_LINT0 && slot <= L_LINT1 && (e & 0x8000) != 0);
             case NMI -> cpu.nmi();
             case SMI -> cpu.smi();
-            case INIT -> { initState(); waitingForSipi = true; cpu.init(); }
+            case INIT -> requestInit();
             case EXTINT -> cpu.kick();
             default -> bus.log("lapic " + initialId + ": LVT " + LVT_NAME[slot] + " has reserved delivery mode " + m);
         }
+    }
+
+    /**
+     * Under lock: an INIT is latched, and SIPIs are taken from now on, but the register file is reset only
+     * when the CPU takes the INIT at an instruction boundary ({@link #takeInit()}). Until then the CPU may
+     * still be completing an instruction that exited to us, e.g. the ICR-low write of an ICR-high /
+     * ICR-low pair: resetting ICR high under it would send that IPI to APIC ID 0 instead of where the guest
+     * aimed it. On hardware that write happens before the INIT or not at all.
+     */
+    private void requestInit() {
+        initRequested = true;
+        waitingForSipi = !bsp;   // the BSP restarts at the reset vector instead (SDM vol. 3 9.4)
+        cpu.init();
+    }
+
+    /**
+     * The CPU takes a pending INIT (called on its own thread, with no vmscope lock held, before it runs
+     * again): the register file goes to its INIT state (SDM 11.4.7.3). Returns whether one was pending.
+     */
+    public boolean takeInit() {
+        synchronized (this) {
+            if (!initRequested) return false;
+            initRequested = false;
+            initState();
+        }
+        return true;
     }
 
     /** Called by ApicTimer under our lock. */

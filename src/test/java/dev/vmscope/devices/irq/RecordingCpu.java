@@ -6,11 +6,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** CpuSignals that records what was asked, for assertions. */
 final class RecordingCpu implements CpuSignals {
     final List<String> events = new CopyOnWriteArrayList<>();
+    /** When set, INIT is taken at once, as a CPU at an instruction boundary would. */
+    LocalApic apic;
 
     public void kick() { }
     public void nmi() { events.add("nmi"); }
     public void smi() { events.add("smi"); }
-    public void init() { events.add("init"); }
+    public void init() {
+        events.add("init");
+        if (apic != null) apic.takeInit();
+    }
     public void startup(int vector) { events.add(String.format("sipi:%02x", vector)); }
 
     /** Four APICs 0..3 (0 is the BSP) on one bus. */
@@ -27,6 +32,7 @@ final class RecordingCpu implements CpuSignals {
             for (int i = 0; i < 4; i++) {
                 cpus[i] = new RecordingCpu();
                 apics[i] = new LocalApic(i, i == 0, bus, cpus[i], time, time, opt);
+                cpus[i].apic = apics[i];
             }
         }
 
