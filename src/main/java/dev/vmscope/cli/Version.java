@@ -10,7 +10,7 @@ public final class Version implements Command {
     public String summary() { return "print the version"; }
 
     public int run(List<String> args, PrintStream out, PrintStream err) {
-        out.println("vmscope 0.1.0 (Java " + Runtime.version() + ")");
+        out.println("vmscope " + dev.vmscope.util.HostInfo.VMSCOPE_VERSION + " (Java " + Runtime.version() + ")");
         return 0;
     }
 }

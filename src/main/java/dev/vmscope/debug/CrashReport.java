@@ -106,6 +106,11 @@ public final class CrashReport {
         txt.append("vmscope crash report ").append(clock.instant()).append('\n');
         txt.append("cause: ").append(cause.title()).append(cause.vcpu() >= 0 ? " (vCPU " + cause.vcpu() + ")" : "").append("\n\n");
         json.put("cause", cause(cause));
+        Map<String, String> host = dev.vmscope.util.HostInfo.describe();
+        json.put("host", new java.util.LinkedHashMap<String, Object>(host));
+        txt.append("== host ==\n");
+        host.forEach((k, val) -> txt.append(String.format("  %-15s %s%n", k, val)));
+        txt.append('\n');
 
         List<Object> cpus = new ArrayList<>();
         for (int v = 0; v < target.vcpuCount(); v++) {

@@ -50,12 +50,15 @@ class CrashReportTest {
             assertTrue(txt.contains("IO out port 0x3f8 size 1 data 0x78"), txt);
             assertTrue(txt.contains("io_exits: 1"), txt);
             assertTrue(txt.contains("RAM 0x0000000000100000-0x000000000010ffff (64 KiB)"), txt);
+            // Where it ran, from /proc: the CPU vendor decides which hardware exit tables apply.
+            assertTrue(txt.matches("(?s).*== host ==\\n  vmscope +\\S+\\n  java +\\S+\\n  kernel +\\S+\\n  cpu_vendor +\\S+\\n.*"), txt);
             Map<?, ?> json = (Map<?, ?>) Json.parse(Files.readString(w.json()));
             assertEquals("vmscope-crash-v1", json.get("format"));
             assertEquals("0x10", ((List<?>) ((Map<?, ?>) json.get("cause")).get("data")).getFirst());
             Map<?, ?> cpu1 = (Map<?, ?>) ((List<?>) json.get("vcpus")).get(1);
             assertEquals(List.of("SCE", "LME", "LMA", "NXE"), ((Map<?, ?>) cpu1.get("efer")).get("bits"));
             assertEquals(2, ((List<?>) json.get("memory")).size());
+            assertTrue(((Map<?, ?>) json.get("host")).get("cpu_vendor") instanceof String);
             try (var files = Files.list(dir)) {
                 assertEquals(2, files.count(), "only the two reports, no temp files");
             }

@@ -186,4 +186,32 @@ class CrashReportExplainTest {
                     .facts().stream().noneMatch(x -> x.text().contains("0xfff0")));
         }
     }
+
+    /** A report from a vmscope that records its host: the vendor picks the hardware form of each event. */
+    @Test
+    void hostSectionNamesTheVendorAndNarrowsTheDecode() {
+        String amdText = sample(TEXT).replace("cause: triple fault (KVM_EXIT_SHUTDOWN) (vCPU 0)\n",
+                "cause: triple fault (KVM_EXIT_SHUTDOWN) (vCPU 0)\n\n== host ==\n  vmscope         0.1.0\n"
+                + "  java            25.0.1+8-LTS\n  kernel          6.12.0-pvm\n  cpu_vendor      AuthenticAMD\n"
+                + "  cpu_model       AMD EPYC\n  cpu_flags_virt  hypervisor\n");
+        String intelJson = sample(JSON).replace("  \"vcpus\": [", "  \"host\": {\"vmscope\": \"0.1.0\", \"kernel\": \"6.1.0\","
+                + " \"cpu_vendor\": \"GenuineIntel\", \"cpu_model\": \"Intel(R) Xeon(R) Gold 6338\", \"cpu_flags_virt\": \"vmx\"},\n"
+                + "  \"vcpus\": [");
+        Report amd = report("amd.txt", amdText), intel = report("intel.json", intelJson);
+        for (Report r : List.of(amd, intel)) assertEquals(0, r.status(), r.notInterpreted().toString());
+        String a = ReportRenderer.text(amd), i = ReportRenderer.text(intel);
+        assertTrue(a.contains("ran on AMD EPYC (AuthenticAMD, AMD-V (SVM), itself a guest: nested virtualization), Linux"
+                + " 6.12.0-pvm, vmscope 0.1.0 on Java 25.0.1+8-LTS"), a);
+        assertTrue(a.contains("vendor: AMD (SVM, VMCB)"), a);
+        assertTrue(a.contains("SVM exit code 0x7f SVM_EXIT_SHUTDOWN"), a);
+        assertFalse(a.contains("EXIT_REASON_TRIPLE_FAULT"), a);
+        assertTrue(i.contains("ran on Intel(R) Xeon(R) Gold 6338 (GenuineIntel, Intel VT-x (VMX)), Linux 6.1.0"), i);
+        assertTrue(i.contains("VMX basic exit reason 2 EXIT_REASON_TRIPLE_FAULT"), i);
+        assertFalse(i.contains("SVM_EXIT_SHUTDOWN"), i);
+        // An entry failure with bit 31 clear is a VM-instruction error once the host is known to be Intel.
+        String err = text("e.json", intelJson.replaceFirst("(?s)\"cause\": \\{.*?\\n  \\}", "\"cause\": {\"kind\": \"EntryFailure\","
+                + " \"title\": \"VM entry failed\", \"vcpu\": 0, \"hardware_entry_failure_reason\": \"0x7\", \"host_cpu\": 1}"));
+        assertTrue(err.contains("the host is Intel (from the report), so this is the VM-instruction error"), err);
+        assertFalse(err.contains("vendor not determined"), err);
+    }
 }

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * reported, never thrown on.
  */
 final class CrashJsonReader {
-    private static final Set<String> TOP = Set.of("format", "time", "pid", "cause", "vcpus", "memory", "recent_exits", "stats");
+    private static final Set<String> TOP = Set.of("format", "time", "pid", "cause", "host", "vcpus", "memory", "recent_exits",
+            "stats");
     private static final List<String> FLAGGED = List.of("rflags", "cr0", "cr4", "efer", "dr6");
     private static final List<String> PLAIN = List.of("cr2", "cr3", "cr8", "dr7", "kernel_gs_base");
     private static final Pattern OFFSET = Pattern.compile("at offset (\\d+)");
@@ -95,7 +96,9 @@ final class CrashJsonReader {
         }
         List<VmscopeCrashDump.ReasonCount> rc = new ArrayList<>();
         byReason.forEach((k, v) -> rc.add(new VmscopeCrashDump.ReasonCount(k, v)));
-        return new VmscopeCrashDump(file, true, time, cause, cpus, ram, recs, stats, rc, bad);
+        Map<String, String> host = new LinkedHashMap<>();
+        if (top.get("host") instanceof Map<?, ?> h) h.forEach((k, v) -> { if (v instanceof String sv) host.put(String.valueOf(k), sv); });
+        return new VmscopeCrashDump(file, true, time, cause, cpus, ram, recs, stats, rc, host, bad);
     }
 
     private VmscopeCrashDump.Cpu cpu(Map<?, ?> m, int line) {
@@ -148,7 +151,7 @@ final class CrashJsonReader {
     }
 
     private VmscopeCrashDump empty(String file) {
-        return new VmscopeCrashDump(file, true, null, null, List.of(), List.of(), List.of(), Map.of(), List.of(), bad);
+        return new VmscopeCrashDump(file, true, null, null, List.of(), List.of(), List.of(), Map.of(), List.of(), Map.of(), bad);
     }
 
     private int lineOf(String needle, int from) {

@@ -31,7 +31,9 @@ final class CrashTextReader {
     private static final Pattern CPU = Pattern.compile("== vCPU (\\d+) ==");
     private static final Pattern BY_REASON = Pattern.compile("\\{key=(KVM_EXIT_[A-Z_0-9]+|EXIT_\\d+), count=(\\d+)");
 
-    private enum Part { HEAD, CPU, MEMORY, RECORDER, STATS }
+    private enum Part { HEAD, HOST, CPU, MEMORY, RECORDER, STATS }
+    /** "  cpu_model       AMD EPYC": CrashReport writes "%-15s %s". */
+    private static final Pattern HOST_LINE = Pattern.compile("([a-z_]+)\\s+(.*)");
 
     private final List<Unparsed> bad = new ArrayList<>();
     private final List<VmscopeCrashDump.Cpu> cpus = new ArrayList<>();
@@ -39,6 +41,7 @@ final class CrashTextReader {
     private final List<VmscopeCrashDump.Recorder> recorders = new ArrayList<>();
     private final Map<String, String> stats = new LinkedHashMap<>();
     private final Map<String, Long> byReason = new LinkedHashMap<>();
+    private final Map<String, String> host = new LinkedHashMap<>();
     private String time;
     private VmscopeCrashDump.Cause cause;
     private CpuBuilder cpu;
@@ -61,6 +64,7 @@ final class CrashTextReader {
             if (s.startsWith("== ") && s.endsWith(" ==")) {
                 finishCpu();
                 part = switch (s) {
+                    case "== host ==" -> Part.HOST;
                     case "== memory map ==" -> Part.MEMORY;
                     case "== last exits (flight recorder) ==" -> Part.RECORDER;
                     case "== exit statistics ==" -> Part.STATS;
@@ -74,6 +78,7 @@ final class CrashTextReader {
             }
             boolean ok = switch (part) {
                 case HEAD -> head(s, l);
+                case HOST -> hostLine(s);
                 case CPU -> cpu.line(s, l);
                 case MEMORY -> memory(s, l);
                 case RECORDER -> recorder(s, l);
@@ -84,7 +89,14 @@ final class CrashTextReader {
         finishCpu();
         List<VmscopeCrashDump.ReasonCount> rc = new ArrayList<>();
         byReason.forEach((k, v) -> rc.add(new VmscopeCrashDump.ReasonCount(k, v)));
-        return new VmscopeCrashDump(file, false, time, cause, cpus, ram, recorders, stats, rc, bad);
+        return new VmscopeCrashDump(file, false, time, cause, cpus, ram, recorders, stats, rc, host, bad);
+    }
+
+    private boolean hostLine(String s) {
+        Matcher m = HOST_LINE.matcher(s);
+        if (!m.matches()) return false;
+        host.put(m.group(1), m.group(2).strip());
+        return true;
     }
 
     private void finishCpu() {

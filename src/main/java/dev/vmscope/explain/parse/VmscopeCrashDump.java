@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public record VmscopeCrashDump(String file, boolean json, String time, Cause cause, List<Cpu> cpus,
         List<Ram> memory, List<Recorder> recorders, Map<String, String> stats, List<ReasonCount> statsByReason,
-        List<Unparsed> unparsed) implements ParsedDump {
+        Map<String, String> host, List<Unparsed> unparsed) implements ParsedDump {
 
     /**
      * What ended the VM. {@code kind} is the CrashReport.Cause record name (TripleFault, InternalError,
@@ -44,18 +44,33 @@ public record VmscopeCrashDump(String file, boolean json, String time, Cause cau
     @Override
     public Format format() { return Format.VMSCOPE_CRASH; }
 
-    /** Known only for an entry failure: VMX sets bit 31 of the exit reason, SVM reports VMEXIT_INVALID (-1). */
+    /**
+     * The host CPU vendor the report records (vmscope writes /proc/cpuinfo's vendor_id since it has a "host"
+     * section); for older reports, known only for an entry failure: VMX sets bit 31 of the exit reason, SVM
+     * reports VMEXIT_INVALID (-1).
+     */
     @Override
     public Vendor vendor() {
+        Vendor h = hostVendor();
+        if (h != Vendor.UNKNOWN) return h;
         if (cause == null || cause.hardwareReason() == null) return Vendor.UNKNOWN;
         long hw = cause.hardwareReason();
         if (hw == -1L || hw == 0xffffffffL) return Vendor.AMD;
         return (hw & 0x80000000L) != 0 ? Vendor.INTEL : Vendor.UNKNOWN;
     }
 
+    /** From the host section's cpu_vendor (CPUID leaf 0 vendor string), or UNKNOWN. */
+    public Vendor hostVendor() {
+        return switch (host.getOrDefault("cpu_vendor", "")) {
+            case "GenuineIntel" -> Vendor.INTEL;
+            case "AuthenticAMD", "HygonGenuine" -> Vendor.AMD;
+            default -> Vendor.UNKNOWN;
+        };
+    }
+
     @Override
     public int recognized() {
-        return (cause != null ? 1 : 0) + cpus.size() + memory.size() + recorders.size() + stats.size();
+        return (cause != null ? 1 : 0) + cpus.size() + memory.size() + recorders.size() + stats.size() + host.size();
     }
 
     public Cpu cpu(int v) {

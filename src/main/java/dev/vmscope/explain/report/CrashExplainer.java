@@ -78,13 +78,19 @@ final class CrashExplainer {
 
     private void tripleFault(VmscopeCrashDump.Cause c) {
         kvmExit("KVM_EXIT_SHUTDOWN", c.line());
-        // The report does not say which vendor ran it, so both hardware forms of the event are named.
-        Knowledge.vmxByName("EXIT_REASON_TRIPLE_FAULT").ifPresent(x -> r.fact(FATAL, "on Intel the hardware exit is VMX"
-                + " basic exit reason " + x.code() + " " + x.name() + " (" + x.meaning() + ")", x.source(), c.line()));
-        Knowledge.svmByName("SVM_EXIT_SHUTDOWN").ifPresent(x -> r.fact(FATAL, "on AMD it is SVM exit code 0x"
-                + Long.toHexString(x.code()) + " " + x.name() + " (" + x.meaning() + ")", x.source(), c.line()));
-        ExitExplainer.handling(Format.Hypervisor.KVM, Vendor.INTEL, "EXIT_REASON_TRIPLE_FAULT", c.line(), r, FATAL);
-        ExitExplainer.handling(Format.Hypervisor.KVM, Vendor.AMD, "SVM_EXIT_SHUTDOWN", c.line(), r, FATAL);
+        // With the host's vendor in the report, its hardware form of the event; otherwise both are named.
+        Vendor v = d.hostVendor();
+        String on = v == Vendor.UNKNOWN ? "" : " (host CPU vendor from the report)";
+        if (v != Vendor.AMD) {
+            Knowledge.vmxByName("EXIT_REASON_TRIPLE_FAULT").ifPresent(x -> r.fact(FATAL, "on Intel the hardware exit is VMX"
+                    + " basic exit reason " + x.code() + " " + x.name() + " (" + x.meaning() + ")" + on, x.source(), c.line()));
+            ExitExplainer.handling(Format.Hypervisor.KVM, Vendor.INTEL, "EXIT_REASON_TRIPLE_FAULT", c.line(), r, FATAL);
+        }
+        if (v != Vendor.INTEL) {
+            Knowledge.svmByName("SVM_EXIT_SHUTDOWN").ifPresent(x -> r.fact(FATAL, "on AMD the hardware exit is SVM exit code 0x"
+                    + Long.toHexString(x.code()) + " " + x.name() + " (" + x.meaning() + ")" + on, x.source(), c.line()));
+            ExitExplainer.handling(Format.Hypervisor.KVM, Vendor.AMD, "SVM_EXIT_SHUTDOWN", c.line(), r, FATAL);
+        }
     }
 
     private void internalError(VmscopeCrashDump.Cause c) {
@@ -105,10 +111,17 @@ final class CrashExplainer {
         int sub = c.suberror();
         if (sub == 4 && !c.data().isEmpty()) {
             long hw = c.data().getFirst();
-            r.fact(FATAL, "data[0] is the hardware exit reason KVM has no handler for: as VMX "
-                    + Knowledge.exit(Vendor.INTEL, hw & 0xffff).map(ExitCodeInfo::name).orElse("unknown") + ", as SVM "
-                    + Knowledge.exit(Vendor.AMD, hw).map(ExitCodeInfo::name).orElse("unknown")
-                    + " (the report does not say which vendor ran it)", Sources.SDM_EXIT + "; " + Sources.APM_EXITCODES, c.line());
+            String vmx = Knowledge.exit(Vendor.INTEL, hw & 0xffff).map(ExitCodeInfo::name).orElse("unknown");
+            String svm = Knowledge.exit(Vendor.AMD, hw).map(ExitCodeInfo::name).orElse("unknown");
+            switch (d.hostVendor()) {
+                case INTEL -> r.fact(FATAL, "data[0] is the hardware exit reason KVM has no handler for: VMX basic exit reason "
+                        + (hw & 0xffff) + " " + vmx + " (Intel host, from the report)", Sources.SDM_EXIT, c.line());
+                case AMD -> r.fact(FATAL, "data[0] is the hardware exit code KVM has no handler for: SVM exit code 0x"
+                        + Long.toHexString(hw) + " " + svm + " (AMD host, from the report)", Sources.APM_EXITCODES, c.line());
+                default -> r.fact(FATAL, "data[0] is the hardware exit reason KVM has no handler for: as VMX " + vmx
+                        + ", as SVM " + svm + " (the report does not say which vendor ran it)",
+                        Sources.SDM_EXIT + "; " + Sources.APM_EXITCODES, c.line());
+            }
         } else if (sub == 3 && c.data().size() >= 2) {
             Knowledge.eventInfo(Vendor.INTEL, c.data().getFirst()).ifPresent(x -> r.fact(FATAL, "on VMX data[0] is the"
                     + " IDT-vectoring information (the event being delivered): " + Bits.setBits(x), x.source() + "; "
@@ -142,7 +155,14 @@ final class CrashExplainer {
                     + " failed-entry exit reason; on Intel KVM reports the VM-instruction error here when VMLAUNCH/VMRESUME"
                     + " itself failed" + ie.map(x -> ": error " + hw + " = " + x.meaning()).orElse(""),
                     "Intel SDM vol. 3, 31.4 \"VM Instruction Error Numbers\"; " + Cite.KVM_X86, c.line());
-            r.notInterpreted(c.line(), "entry failure reason 0x" + Long.toHexString(hw) + ": vendor not determined from the report");
+            switch (d.hostVendor()) {
+                case INTEL -> r.fact(FATAL, "the host is Intel (from the report), so this is the VM-instruction error",
+                        Cite.CRASH + " (host)", c.line());
+                case AMD -> r.notInterpreted(c.line(), "entry failure reason 0x" + Long.toHexString(hw) + " on an AMD host:"
+                        + " KVM's SVM code reports a failed VMRUN as -1, so this value has no documented meaning");
+                default -> r.notInterpreted(c.line(), "entry failure reason 0x" + Long.toHexString(hw)
+                        + ": vendor not determined from the report");
+            }
         }
     }
 }

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /** The flight recorder's last exits, the exit statistics and the memory map of a crash report. */
 final class CrashHistory {
-    static final String RECORDER = "Flight recorder", STATS = "Exit statistics", MEMORY = "Memory map";
+    static final String RECORDER = "Flight recorder", STATS = "Exit statistics", MEMORY = "Memory map", HOST = "Host";
     /** FlightRecorder.Entry.describe() for IO: "IO out port 0x3f8 size 1 data 0x74". */
     private static final Pattern IO = Pattern.compile("IO (in|out) port 0x([0-9a-f]+) size (\\d+) data 0x([0-9a-f]+)");
 
@@ -24,6 +24,7 @@ final class CrashHistory {
     }
 
     void explain() {
+        host();
         for (VmscopeCrashDump.Recorder rec : d.recorders()) recorder(rec);
         if (d.recorders().isEmpty()) r.fact(RECORDER, "no flight-recorder entries in the report", Cite.CRASH, 0);
         stats();
@@ -31,6 +32,23 @@ final class CrashHistory {
             r.fact(MEMORY, "RAM guest-physical 0x" + Long.toHexString(m.start()) + "-0x" + Long.toHexString(m.end()) + " ("
                     + (m.end() - m.start() + 1) / 1024 + " KiB)", Cite.CRASH + " (memory regions)", m.line());
         }
+    }
+
+    /** Where the VM ran: the CPU vendor says whether the host's exits were VMX or SVM ones. */
+    private void host() {
+        Map<String, String> h = d.host();
+        if (h.isEmpty()) return;   // reports written before vmscope recorded the host
+        String vendor = h.getOrDefault("cpu_vendor", "unknown");
+        String kind = switch (vendor) {
+            case "GenuineIntel" -> "Intel VT-x (VMX)";
+            case "AuthenticAMD", "HygonGenuine" -> "AMD-V (SVM)";
+            default -> "unknown virtualization extensions";
+        };
+        String virt = h.getOrDefault("cpu_flags_virt", "");
+        r.fact(HOST, "ran on " + h.getOrDefault("cpu_model", "an unknown CPU") + " (" + vendor + ", " + kind
+                + (virt.contains("hypervisor") ? ", itself a guest: nested virtualization" : "") + "), Linux "
+                + h.getOrDefault("kernel", "unknown") + ", vmscope " + h.getOrDefault("vmscope", "unknown") + " on Java "
+                + h.getOrDefault("java", "unknown"), Cite.CRASH + " (host)", 0, new LinkedHashMap<String, Object>(h));
     }
 
     private void recorder(VmscopeCrashDump.Recorder rec) {
