@@ -135,12 +135,13 @@ public final class CrashReport {
         txt.append("== memory map ==\n");
         for (MemoryRegion r : target.memory().regions()) {
             Map<String, Object> m = Json.obj();
-            m.put("kind", "ram");
+            m.put("kind", r.kind());
             m.put("start", hex(r.gpa()));
             m.put("end", hex(r.end() - 1));
             m.put("size", r.size());
             regions.add(m);
-            txt.append(String.format("  RAM 0x%016x-0x%016x (%d KiB)%n", r.gpa(), r.end() - 1, r.size() / 1024));
+            txt.append(String.format("  %s 0x%016x-0x%016x (%d KiB)%n", r.kind().toUpperCase(java.util.Locale.ROOT),
+                    r.gpa(), r.end() - 1, r.size() / 1024));
         }
         json.put("memory", regions);
 

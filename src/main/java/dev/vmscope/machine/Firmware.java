@@ -5,13 +5,17 @@ import dev.vmscope.bus.BusDevice;
 import dev.vmscope.bus.BusRange;
 import dev.vmscope.devices.pci.I440fxHost;
 import dev.vmscope.kvm.VmFd;
+import dev.vmscope.memory.GuestMemory;
+import dev.vmscope.memory.MemoryRegion;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.LongToIntFunction;
 
 /**
@@ -127,6 +131,33 @@ final class Firmware {
             }
             i = j;
         }
+    }
+
+    /**
+     * Guest-physical memory as the CPU sees it now, for the debugger, crash reports and cores: {@code ram}
+     * with 0xc0000-0xfffff replaced by what PAM selects there (shadow RAM, the ROM alias, or nothing), plus
+     * the ROM below 4 GiB. Without this a debugger stepping firmware at CS 0xf000 would read shadow RAM,
+     * not the ROM bytes being executed, and could not read the reset vector at all.
+     */
+    synchronized GuestMemory view(GuestMemory ram) {
+        List<MemoryRegion> out = new ArrayList<>();
+        for (MemoryRegion r : ram.regions()) {
+            long lo = r.gpa(), hi = r.end();
+            if (hi <= WINDOW || lo >= I440fxHost.PAM_END) { out.add(r); continue; }
+            if (lo < WINDOW) out.add(new MemoryRegion(lo, r.segment().asSlice(0, WINDOW - lo)));
+            if (hi > I440fxHost.PAM_END)
+                out.add(new MemoryRegion(I440fxHost.PAM_END, r.segment().asSlice(I440fxHost.PAM_END - lo)));
+        }
+        for (int i = 0; i < SEGMENTS; i++) {
+            long gpa = WINDOW + i * SEG;
+            switch (kinds[i]) {
+                case ROM -> out.add(new MemoryRegion(gpa, rom.asSlice(rom.byteSize() - (I440fxHost.PAM_END - gpa), SEG), MemoryRegion.ROM));
+                case RAM_RO, RAM_RW -> out.add(new MemoryRegion(gpa, shadowRam.asSlice(gpa - WINDOW, SEG)));
+                case NONE -> { }
+            }
+        }
+        out.add(new MemoryRegion(romBase, rom, MemoryRegion.ROM));
+        return new GuestMemory(out);
     }
 
     /** What each 16 KiB segment of 0xc0000-0xfffff currently is (for tests and `monitor` output). */

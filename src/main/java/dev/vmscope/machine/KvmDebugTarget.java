@@ -65,7 +65,8 @@ final class KvmDebugTarget implements DebugTarget {
 
     @Override public void setState(int vcpu, CpuState state) { KvmCpuState.apply(m.vcpus().get(vcpu).fd(), state); }
 
-    @Override public GuestMemory memory() { return m.memory(); }
+    /** With --bios, what the CPU sees: the ROM at 4 GiB and the PAM-selected BIOS window (Firmware.view). */
+    @Override public GuestMemory memory() { return m.firmware() == null ? m.memory() : m.firmware().view(m.memory()); }
 
     @Override public Translator translator() { return translator; }
 

@@ -2,8 +2,15 @@ package dev.vmscope.memory;
 
 import java.lang.foreign.MemorySegment;
 
-/** One contiguous block of guest RAM at guest-physical {@code gpa}, backed by {@code segment}. */
-public record MemoryRegion(long gpa, MemorySegment segment) {
+/**
+ * One contiguous block of guest memory at guest-physical {@code gpa}, backed by {@code segment}; {@code kind}
+ * is {@link #RAM} or, in the debugger's view of a firmware machine, {@link #ROM} (the image or its alias).
+ */
+public record MemoryRegion(long gpa, MemorySegment segment, String kind) {
+    public static final String RAM = "ram", ROM = "rom";
+
+    public MemoryRegion(long gpa, MemorySegment segment) { this(gpa, segment, RAM); }
+
     public long size() { return segment.byteSize(); }
 
     public long end() { return gpa + segment.byteSize(); }

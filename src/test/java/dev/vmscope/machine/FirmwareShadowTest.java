@@ -2,16 +2,21 @@ package dev.vmscope.machine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmscope.bus.Bus;
 import dev.vmscope.devices.pci.I440fxHost;
 import dev.vmscope.kvm.Kvm;
 import dev.vmscope.kvm.VmFd;
 import dev.vmscope.machine.Firmware.Kind;
+import dev.vmscope.memory.GuestMemory;
+import dev.vmscope.memory.MemoryRegion;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,6 +70,30 @@ class FirmwareShadowTest {
             mmio.write(0xf0004, 1, 0xab);
             assertEquals((byte) 0xab, shadow.get(ValueLayout.JAVA_BYTE, 0x30004));
             assertEquals(image[0x10004] & 0xff, mmio.read(0xf0004, 1));
+        }
+    }
+
+    /** The debugger's view (KvmDebugTarget.memory) follows PAM and reaches the ROM at the top of 4 GiB. */
+    @Test void debuggerViewShowsWhatTheCpuSees() {
+        VmHarness.assumeKvm();
+        byte[] image = new byte[IMAGE];
+        for (int i = 0; i < IMAGE; i++) image[i] = (byte) (i * 7 + 3);
+        try (Kvm kvm = Kvm.open(); VmFd vm = kvm.createVm()) {
+            MemorySegment low = vm.mapRam(2 << 20);
+            GuestMemory ram = new GuestMemory(List.of(new MemoryRegion(0, low)));
+            Firmware fw = new Firmware(vm, image, low.asSlice(0xc0000, 0x40000), new PrintStream(new ByteArrayOutputStream()));
+            I440fxHost host = new I440fxHost();
+            fw.attach(new Bus("mmio"), host);
+            low.set(ValueLayout.JAVA_BYTE, 0xffff0, (byte) 0x5a);             // shadow RAM behind the reset alias
+            GuestMemory v = fw.view(ram);
+            assertEquals(image[0x1fff0], v.readByte(0xffff0), "reset: the ROM alias, not shadow RAM");
+            assertEquals(image[IMAGE - 16], v.readByte(0xfffffff0L), "the reset vector below 4 GiB");
+            assertFalse(v.isRam(0xc0000, 1), "0xc0000-0xdffff is PCI space at reset");
+            assertEquals(low.get(ValueLayout.JAVA_BYTE, 0x9fff0), v.readByte(0x9fff0));
+            assertEquals(low.get(ValueLayout.JAVA_BYTE, 0x100000), v.readByte(0x100000));
+            assertTrue(v.regions().stream().anyMatch(r -> r.kind().equals(MemoryRegion.ROM) && r.gpa() == 0x1_0000_0000L - IMAGE));
+            host.configWrite(0x59, 1, 0x30);                                  // F-segment: shadow RAM read/write
+            assertEquals((byte) 0x5a, fw.view(ram).readByte(0xffff0));
         }
     }
 }

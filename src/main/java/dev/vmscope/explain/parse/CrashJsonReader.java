@@ -63,7 +63,8 @@ final class CrashJsonReader {
         List<VmscopeCrashDump.Ram> ram = new ArrayList<>();
         for (Object o : list(top.get("memory"))) {
             if (o instanceof Map<?, ?> m && number(m.get("start")) != null && number(m.get("end")) != null) {
-                ram.add(new VmscopeCrashDump.Ram(number(m.get("start")), number(m.get("end")), lineOf("\"memory\"", 1)));
+                ram.add(new VmscopeCrashDump.Ram(number(m.get("start")), number(m.get("end")),
+                        "rom".equals(m.get("kind")) ? "rom" : "ram", lineOf("\"memory\"", 1)));
             }
         }
         List<VmscopeCrashDump.Recorder> recs = new ArrayList<>();

@@ -25,7 +25,7 @@ final class CrashTextReader {
     private static final Pattern TABLES = Pattern.compile("gdt base ([0-9a-f]{16}) limit ([0-9a-f]{4})\\s+idt base"
             + " ([0-9a-f]{16}) limit ([0-9a-f]{4})");
     private static final Pattern DR = Pattern.compile("dr0-3\\s+([0-9a-f]+) ([0-9a-f]+) ([0-9a-f]+) ([0-9a-f]+)\\s+dr7 ([0-9a-f]+)");
-    private static final Pattern RAM = Pattern.compile("RAM 0x([0-9a-f]{16})-0x([0-9a-f]{16}) \\(\\d+ KiB\\)");
+    private static final Pattern RAM = Pattern.compile("(RAM|ROM) 0x([0-9a-f]{16})-0x([0-9a-f]{16}) \\(\\d+ KiB\\)");
     private static final Pattern REC = Pattern.compile("vCPU (\\d+): (\\d+) exits recorded, last (\\d+):");
     private static final Pattern EXIT = Pattern.compile("t=(\\d+) rip=0x([0-9a-f]+) (([A-Z_0-9]+).*)");
     private static final Pattern CPU = Pattern.compile("== vCPU (\\d+) ==");
@@ -119,7 +119,8 @@ final class CrashTextReader {
     private boolean memory(String s, Line l) {
         Matcher m = RAM.matcher(s);
         if (!m.matches()) return false;
-        ram.add(new VmscopeCrashDump.Ram(Text.hex(m.group(1)), Text.hex(m.group(2)), l.number()));
+        ram.add(new VmscopeCrashDump.Ram(Text.hex(m.group(2)), Text.hex(m.group(3)), m.group(1).toLowerCase(java.util.Locale.ROOT),
+                l.number()));
         return true;
     }
 

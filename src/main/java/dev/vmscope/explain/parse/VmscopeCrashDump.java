@@ -30,7 +30,8 @@ public record VmscopeCrashDump(String file, boolean json, String time, Cause cau
     /** GDTR / IDTR. */
     public record Table(long base, long limit) {}
 
-    public record Ram(long start, long end, int line) {}
+    /** A guest memory region; {@code kind} "ram" or "rom" (firmware image and its PAM alias). */
+    public record Ram(long start, long end, String kind, int line) {}
 
     /** The flight recorder's ring for one vCPU: {@code total} exits seen, the last ones kept. */
     public record Recorder(int vcpu, long total, List<Exit> exits, int line) {}

@@ -29,7 +29,7 @@ final class CrashHistory {
         if (d.recorders().isEmpty()) r.fact(RECORDER, "no flight-recorder entries in the report", Cite.CRASH, 0);
         stats();
         for (VmscopeCrashDump.Ram m : d.memory()) {
-            r.fact(MEMORY, "RAM guest-physical 0x" + Long.toHexString(m.start()) + "-0x" + Long.toHexString(m.end()) + " ("
+            r.fact(MEMORY, m.kind().toUpperCase(java.util.Locale.ROOT) + " guest-physical 0x" + Long.toHexString(m.start()) + "-0x" + Long.toHexString(m.end()) + " ("
                     + (m.end() - m.start() + 1) / 1024 + " KiB)", Cite.CRASH + " (memory regions)", m.line());
         }
     }
