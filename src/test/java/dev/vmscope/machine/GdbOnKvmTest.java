@@ -77,6 +77,43 @@ class GdbOnKvmTest {
         return new Running(m, status, console, diag);
     }
 
+    /**
+     * Real GDB on real firmware at its first instruction: the reset vector at 0xfffffff0 reads the ROM image's
+     * last 16 bytes (Firmware.view), so firmware developers can disassemble where the CPU starts.
+     */
+    @Test
+    void gdbReadsTheFirmwareRomAtTheResetVector(@TempDir Path dir) throws Exception {
+        VmHarness.assumeKvm();
+        Path bios = SeabiosBootTest.BIOS;
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(bios), bios + " is missing (Debian package seabios)");
+        DebugOptions dbg = new DebugOptions(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), true, null, dir);
+        MachineConfig cfg = new MachineConfig(64L << 20, 1, MachineConfig.IrqchipMode.KERNEL, null, null, List.of(), bios,
+                false, 60_000, null, false, dbg, null);
+        ByteArrayOutputStream console = new ByteArrayOutputStream(), diag = new ByteArrayOutputStream();
+        Machine m = MachineBuilder.build(cfg, console, java.io.OutputStream.nullOutputStream(), new PrintStream(diag, true, StandardCharsets.UTF_8));
+        CompletableFuture<Integer> status = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("vm-seabios").start(() -> {
+            try { status.complete(m.run()); } catch (Throwable t) { status.completeExceptionally(t); }
+        });
+        Running vm = new Running(m, status, console, diag);
+        String out = GdbHarness.run(60, "target remote 127.0.0.1:" + vm.port(), "info registers eip", "x/16xb 0xfffffff0",
+                "x/4xb 0xffff0", "kill");
+        vm.machine().stop(dev.vmscope.vcpu.ExitStatus.OK, "test done", null);
+        vm.awaitStatus();
+        byte[] image = Files.readAllBytes(bios);
+        StringBuilder want = new StringBuilder("0xfffffff0:");
+        for (int i = 0; i < 16; i++) {
+            if (i == 8) want.append("\n0xfffffff8:");
+            want.append("\t0x").append(String.format("%02x", image[image.length - 16 + i] & 0xff));
+        }
+        assertMatches("eip\\s+0xfff0", out);
+        assertTrue(out.contains(want), "expected\n" + want + "\nin:\n" + out);
+        // The legacy alias at 0xffff0 shows the same bytes while PAM still selects the ROM there.
+        StringBuilder alias = new StringBuilder("0xffff0:");
+        for (int i = 0; i < 4; i++) alias.append("\t0x").append(String.format("%02x", image[image.length - 16 + i] & 0xff));
+        assertTrue(out.contains(alias), "expected\n" + alias + "\nin:\n" + out);
+    }
+
     static void assertMatches(String regex, String out) {
         assertTrue(Pattern.compile(regex, Pattern.DOTALL).matcher(out).find(), "expected /" + regex + "/ in:\n" + out);
     }
