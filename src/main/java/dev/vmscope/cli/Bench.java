@@ -16,7 +16,7 @@ public final class Bench implements Command {
 
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         Integer itersOpt = null, repeatsOpt = null;
-        int runs = 5;
+        int runs = 5, rounds = 1;
         boolean vsQemu = false, exits = true, startup = true, ipi = false;
         Options o = new Options(args);
         for (String opt; (opt = o.next()) != null; ) {
@@ -24,12 +24,14 @@ public final class Bench implements Command {
                 case "iters" -> itersOpt = Options.intIn(opt, o.value(opt), 1, 100_000_000);
                 case "repeats" -> repeatsOpt = Options.intIn(opt, o.value(opt), 1, 1000);
                 case "startup-runs" -> runs = Options.intIn(opt, o.value(opt), 1, 1000);
+                case "rounds" -> rounds = Options.intIn(opt, o.value(opt), 1, 1000);
                 case "vs-qemu" -> { o.noValue(opt); vsQemu = true; }
                 case "exits-only" -> { o.noValue(opt); startup = false; }
                 case "startup-only" -> { o.noValue(opt); exits = false; }
                 case "ipi" -> { o.noValue(opt); ipi = true; }
                 case "h", "help" -> {
-                    out.println("usage: vmscope bench [--iters N] [--repeats R] [--vs-qemu] [--startup-runs N] [--exits-only|--startup-only]");
+                    out.println("usage: vmscope bench [--iters N] [--repeats R] [--vs-qemu [--rounds K]] [--startup-runs N] [--exits-only|--startup-only]");
+                    out.println("       --rounds K   alternate vmscope and QEMU K times; ratios as the median of the rounds' ratios");
                     out.println("       vmscope bench --ipi [--iters N] [--repeats R]   IPI and EOI cost, in-kernel vs user irqchip");
                     return 0;
                 }
@@ -45,7 +47,9 @@ public final class Bench implements Command {
         int iters = itersOpt != null ? itersOpt : 200_000, repeats = repeatsOpt != null ? repeatsOpt : 5;
         String qemu = vsQemu ? ExitBench.qemu() : null;
         if (vsQemu && qemu == null) err.println("vmscope: note: qemu-system-x86_64 not installed; measuring vmscope only");
-        if (exits) {
+        if (exits && qemu != null && rounds > 1) {
+            rounds(iters, repeats, rounds, qemu, out, err);
+        } else if (exits) {
             BenchResults v = ExitBench.runVmscope(iters, repeats, err);
             if (v.isEmpty()) throw new CliException("the benchmark guest reported no results", 6);
             BenchResults q = qemu != null ? ExitBench.runQemu(qemu, iters, repeats) : null;
@@ -69,5 +73,34 @@ public final class Bench implements Command {
                 out.printf("  %-36s %14.1f %10.1f %12.1f%n", r.what(), r.firstByteMedMs(), r.exitMedMs(), r.rssMedKb() / 1024.0);
         }
         return 0;
+    }
+
+    /**
+     * On a noisy host (a nested VM whose exit cost drifts by tens of percent from minute to minute) one
+     * vmscope run against one QEMU run says little. Alternating them and comparing each pair cancels the
+     * drift that both see; the median and range of the pairs' ratios are reported.
+     */
+    private static void rounds(int iters, int repeats, int rounds, String qemu, PrintStream out, PrintStream err) throws Exception {
+        java.util.Map<String, List<long[]>> pairs = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < rounds; i++) {
+            BenchResults v = ExitBench.runVmscope(iters, repeats, err);
+            BenchResults q = ExitBench.runQemu(qemu, iters, repeats);
+            if (v.isEmpty()) throw new CliException("the benchmark guest reported no results", 6);
+            for (BenchResults.Summary s : v.summaries()) {
+                BenchResults.Summary qs = q.get(s.op());
+                if (qs != null) pairs.computeIfAbsent(s.op(), k -> new java.util.ArrayList<>()).add(new long[] {s.median(), qs.median()});
+            }
+        }
+        out.printf("exit cost in guest TSC cycles per operation (%d iterations x %d repeats; %d rounds, each a vmscope run"
+                + " then a QEMU run)%n", iters, repeats, rounds);
+        out.printf("  %-10s %14s %12s %14s %18s%n", "operation", "vmscope median", "qemu median", "ratio (median)", "ratio (min - max)");
+        pairs.forEach((op, l) -> {
+            double[] ratio = l.stream().mapToDouble(p -> (double) p[0] / p[1]).sorted().toArray();
+            long[] vm = l.stream().mapToLong(p -> p[0]).sorted().toArray(), qm = l.stream().mapToLong(p -> p[1]).sorted().toArray();
+            out.printf("  %-10s %14d %12d %13.2fx %10.2fx - %.2fx%n", op, vm[vm.length / 2], qm[qm.length / 2],
+                    ratio.length % 2 == 1 ? ratio[ratio.length / 2] : (ratio[ratio.length / 2 - 1] + ratio[ratio.length / 2]) / 2,
+                    ratio[0], ratio[ratio.length - 1]);
+        });
+        if (pairs.isEmpty()) err.println("vmscope: note: the QEMU runs reported no results");
     }
 }

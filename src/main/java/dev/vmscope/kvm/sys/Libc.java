@@ -24,12 +24,15 @@ public final class Libc {
     public static final int O_RDWR = 2, O_CLOEXEC = 0x80000;
     public static final int PROT_READ = 1, PROT_WRITE = 2;
     public static final int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
+    /** madvise(2) advice: back the range with transparent huge pages where possible. */
+    public static final int MADV_HUGEPAGE = 14;
     public static final int SIG_BLOCK = 0;
     /** The kernel's sigset_t is 64 bits on x86_64 (rt_sigprocmask's sigsetsize). */
     private static final long KERNEL_SIGSET = 8;
     private static final long AT_FDCWD = -100;
 
     private static final long SYS_PREAD64 = 17, SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MUNMAP = 11, SYS_RT_SIGPROCMASK = 14, SYS_IOCTL = 16,
+            SYS_MADVISE = 28,
             SYS_GETPID = 39, SYS_RT_SIGTIMEDWAIT = 128, SYS_GETTID = 186, SYS_TGKILL = 234, SYS_OPENAT = 257;
 
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -108,6 +111,24 @@ public final class Libc {
     public static MemorySegment mmap(long size, int prot, int flags, int fd, String what, Arena owner) {
         long p = check("mmap " + what, sys(SYS_MMAP, 0, size, prot, flags, fd, 0));
         return MemorySegment.ofAddress(p).reinterpret(size, owner, seg -> sys(SYS_MUNMAP, p, size, 0, 0, 0, 0));
+    }
+
+    /**
+     * As {@link #mmap} for private anonymous memory, but starting on an {@code align} boundary (a power of
+     * two): maps size + align, then unmaps the unaligned head and the tail.
+     */
+    public static MemorySegment mmapAligned(long size, long align, int prot, int flags, String what, Arena owner) {
+        long total = size + align;
+        long raw = check("mmap " + what, sys(SYS_MMAP, 0, total, prot, flags, -1, 0));
+        long p = (raw + align - 1) & -align;
+        if (p > raw) sys(SYS_MUNMAP, raw, p - raw, 0, 0, 0, 0);
+        if (raw + total > p + size) sys(SYS_MUNMAP, p + size, raw + total - (p + size), 0, 0, 0, 0);
+        return MemorySegment.ofAddress(p).reinterpret(size, owner, seg -> sys(SYS_MUNMAP, p, size, 0, 0, 0, 0));
+    }
+
+    /** madvise(2); returns 0 or -errno (advice is best effort, so the caller decides whether to care). */
+    public static long madvise(MemorySegment range, int advice) {
+        return sys(SYS_MADVISE, range.address(), range.byteSize(), advice, 0, 0, 0);
     }
 
     public static int gettid() { return (int) sys(SYS_GETTID, 0, 0, 0, 0, 0, 0); }
