@@ -145,10 +145,14 @@ public final class Vcpu implements Runnable {
             case VcpuExit.RdMsr r -> {
                 Long v = hooks.onMsr(this, exit);
                 fd.completeMsr(v == null, v == null ? 0 : v);
+                if (trace != null) trace.simple(id(), exit, String.format("msr=0x%x %s", r.index(),
+                        v == null ? "#GP (not handled)" : String.format("data=0x%x", v)));
             }
             case VcpuExit.WrMsr w -> {
                 Long v = hooks.onMsr(this, exit);
                 fd.completeMsr(v == null, 0);
+                if (trace != null) trace.simple(id(), exit, String.format("msr=0x%x data=0x%x%s", w.index(), w.value(),
+                        v == null ? " #GP (not handled)" : ""));
             }
             case VcpuExit.SystemEvent s -> {
                 if (trace != null) trace.simple(id(), exit, "type=" + s.type());

@@ -16,6 +16,7 @@ public final class StatsReport {
 
     public static Map<String, Object> toMap(TraceStats st, TraceScanner sc) {
         Map<String, Object> m = Json.obj();
+        m.put("format", st.vmscopeLines == 0 ? "kvm-tracepoints" : st.vmscopeLines == sc.eventLines() ? "vmscope-trace" : "mixed");
         m.put("lines", sc.lines());
         m.put("event_lines", sc.eventLines());
         m.put("unrecognized_lines", sc.badLines());
@@ -120,12 +121,20 @@ public final class StatsReport {
     @SuppressWarnings("unchecked")
     public static String text(String file, Map<String, Object> m) {
         StringBuilder sb = new StringBuilder();
-        sb.append("KVM trace statistics for ").append(file).append('\n');
+        boolean vmscope = !"kvm-tracepoints".equals(m.get("format"));
+        sb.append(vmscope ? "vmscope trace statistics for " : "KVM trace statistics for ").append(file).append('\n');
         sb.append(String.format(Locale.ROOT, "  %d lines, %d events, %d exits, %d entries, span %s, vendor hint: %s%n",
                 m.get("lines"), m.get("event_lines"), m.get("exits"), m.get("entries"), dur((Long) m.get("span_ns")),
                 m.get("vendor_hint")));
-        sb.append("  (source: TP_printk formats in linux arch/x86/kvm/trace.h; latency = kvm_exit to next kvm_entry of"
-                + " the same vCPU)\n");
+        if (vmscope) {
+            sb.append("  (source: vmscope run --trace lines, dev.vmscope.vcpu.ExitTrace: the userspace exits vmscope handled;"
+                    + " they carry no exit-to-entry time, so latency columns are empty: the exit summary and --stats-json"
+                    + " have the time)\n");
+        }
+        if (!"vmscope-trace".equals(m.get("format"))) {
+            sb.append("  (source: TP_printk formats in linux arch/x86/kvm/trace.h; latency = kvm_exit to next kvm_entry of"
+                    + " the same vCPU)\n");
+        }
         sb.append(String.format(Locale.ROOT, "%n  %-28s %10s %7s %7s %9s %9s %9s %9s %9s%n", "exit reason", "count",
                 "count%", "time%", "min", "mean", "p50", "p99", "max"));
         for (Object o : (List<Object>) m.get("reasons")) {
@@ -140,11 +149,16 @@ public final class StatsReport {
         for (Object o : (List<Object>) m.get("vcpus")) {
             Map<String, Object> v = (Map<String, Object>) o;
             String who = v.containsKey("vcpu") ? "vcpu " + v.get("vcpu") : "thread " + v.get("thread");
+            if ("vmscope-trace".equals(m.get("format"))) {
+                sb.append(String.format(Locale.ROOT, "    %-16s %10d exits (%6.2f%%)%n", who, v.get("exits"), v.get("exits_pct")));
+                continue;
+            }
             sb.append(String.format(Locale.ROOT, "    %-16s %10d exits (%6.2f%%), %s handling (%6.2f%%)%n", who,
                     v.get("exits"), v.get("exits_pct"), dur((Long) v.get("time_ns")), v.get("time_pct")));
         }
-        topText(sb, "top I/O ports (kvm_pio)", (List<Object>) m.get("top_ports"), "port");
-        topText(sb, "top MMIO addresses (kvm_mmio)", (List<Object>) m.get("top_mmio"), "gpa");
+        topText(sb, vmscope ? "top I/O ports (kvm_pio, io exits)" : "top I/O ports (kvm_pio)", (List<Object>) m.get("top_ports"), "port");
+        topText(sb, vmscope ? "top MMIO addresses (kvm_mmio, mmio exits)" : "top MMIO addresses (kvm_mmio)",
+                (List<Object>) m.get("top_mmio"), "gpa");
         topText(sb, "top MSRs (kvm_msr)", (List<Object>) m.get("top_msrs"), "msr");
         topText(sb, "top exit RIPs (kvm_exit, guest-virtual)", (List<Object>) m.get("top_rips"), "rip");
         topText(sb, "top CPUID leaves (kvm_cpuid)", (List<Object>) m.get("top_cpuid_leaves"), "leaf");

@@ -18,11 +18,16 @@ import java.util.function.LongConsumer;
  * String per line. Payload layouts are the TP_printk formats of linux arch/x86/kvm/trace.h (kvm_exit, kvm_entry,
  * kvm_pio, kvm_msr, kvm_cpuid, kvm_apic, kvm_inj_exception) and include/trace/events/kvm.h (kvm_mmio); other
  * events (kvm_page_fault, kvm_inj_virq, ...) are counted by name.
+ *
+ * <p>Also reads vmscope's own {@code --trace} output (dev.vmscope.vcpu.ExitTrace: "SECONDS vcpuN KIND details"),
+ * where KIND is an exit (io, mmio, hlt, intr, ... = KVM_EXIT_*) or an event (ipi, inject); the "vmscope:" lines
+ * and the exit summary printed to the same stream are skipped.
  */
 public final class TraceScanner {
     public static final int MAX_REPORTED = 50;
     private static final int BUF = 8 << 20;
-    private static final String EXPECTED = "'COMM-PID [CPU] SECONDS: EVENT: FIELDS' (trace-cmd report / perf script)";
+    private static final String EXPECTED = "'COMM-PID [CPU] SECONDS: EVENT: FIELDS' (trace-cmd report / perf script)"
+            + " or 'SECONDS vcpuN KIND DETAILS' (vmscope run --trace)";
 
     private final TraceStats st;
     private final List<Unparsed> unparsed = new ArrayList<>();
@@ -107,6 +112,11 @@ public final class TraceScanner {
         while (s < e && (b[s] == ' ' || b[s] == '\t')) s++;
         if (s == e) return;
         if (b[s] == '#' || startsWith(b, s, e, "cpus=") || startsWith(b, s, e, "version")) return;
+        // vmscope --trace output captured with its diagnostics: "vmscope: ..." lines and the exit summary.
+        if (startsWith(b, s, e, "vmscope:")) return;
+        if (startsWith(b, s, e, "exit summary:")) { inSummary = true; return; }
+        if (b[s] >= '0' && b[s] <= '9' && vmscopeLine(b, s, e)) { inSummary = false; return; }
+        if (inSummary) return;
         int lb = indexOf(b, s, e, (byte) '[');
         int rb = lb < 0 ? -1 : indexOf(b, lb, e, (byte) ']');
         if (rb < 0) {
@@ -189,6 +199,63 @@ public final class TraceScanner {
     }
 
     private int exitId = -1, entryId = -1;
+    private boolean inSummary;
+    private final byte[] scratch = new byte[64];
+    private static final byte[] KVM_EXIT_PREFIX = ascii("KVM_EXIT_"), PORT = ascii("port=0x"), ADDR = ascii("addr=0x");
+
+    /**
+     * "%11.6f vcpu%d %-7s details" (ExitTrace.head). Returns false, consuming nothing, when the line does not
+     * have that shape, so KVM tracepoint lines are never mistaken for it.
+     */
+    private boolean vmscopeLine(byte[] b, int s, int e) {
+        int p = s;
+        while (p < e && b[p] >= '0' && b[p] <= '9') p++;
+        if (p == e || b[p] != '.') return false;
+        p++;
+        int f = p;
+        while (p < e && b[p] >= '0' && b[p] <= '9') p++;
+        if (p == f || p == e || b[p] != ' ') return false;
+        long ts = seconds(b, s, p);
+        while (p < e && b[p] == ' ') p++;
+        if (!startsWith(b, p, e, "vcpu")) return false;
+        p += 4;
+        int d = p;
+        long vcpu = 0;
+        while (p < e && b[p] >= '0' && b[p] <= '9' && p - d < 9) vcpu = vcpu * 10 + (b[p++] - '0');
+        if (p == d || p == e || b[p] != ' ') return false;
+        while (p < e && b[p] == ' ') p++;
+        int ks = p;
+        while (p < e && ((b[p] >= 'a' && b[p] <= 'z') || (b[p] >= '0' && b[p] <= '9') || b[p] == '_')) p++;
+        int ke = p;
+        if (ke == ks || (p < e && b[p] != ' ')) return false;
+        st.timestamp(ts);
+        kvmLines++;
+        st.vmscopeLines++;
+        st.event(st.events.id(b, ks, ke));
+        if (startsWith(b, ks, ke, "ipi") && ke - ks == 3 || startsWith(b, ks, ke, "inject") && ke - ks == 6) return true;
+        // An exit: KVM_EXIT_ + the upper-cased short name (ExitReason.shortName is the inverse).
+        int n = 0;
+        boolean prefixed = startsWith(b, ks, ke, "exit_");
+        if (!prefixed) for (byte c : KVM_EXIT_PREFIX) scratch[n++] = c;
+        for (int i = ks; i < ke && n < scratch.length; i++) scratch[n++] = (byte) (b[i] >= 'a' && b[i] <= 'z' ? b[i] - 32 : b[i]);
+        st.userspaceExit(vcpu, ts, st.reasons.id(scratch, 0, n));
+        if (ke - ks == 2 && startsWith(b, ks, ke, "io")) {
+            while (p < e && b[p] == ' ') p++;
+            boolean write = startsWith(b, p, e, "out");
+            int a = find(b, p, e, PORT);
+            if (a >= 0) {
+                long port = hexAt(b, a + PORT.length, e);
+                if (hexOk) st.ports.add((port & 0xffffffffL) | (write ? 1L << 32 : 0));
+            }
+        } else if (ke - ks == 4 && startsWith(b, ks, ke, "mmio")) {
+            int a = find(b, p, e, ADDR);
+            if (a >= 0) {
+                long gpa = hexAt(b, a + ADDR.length, e);
+                if (hexOk) st.mmio.add(gpa);
+            }
+        }
+        return true;
+    }
 
     // "vcpu %u reason %s%s%s rip 0x%lx info1 ..." (newer) or "reason %s rip 0x%lx info %llx %llx" (older kernels).
     private void exit(byte[] b, int p, int e, long tid, long ts) {

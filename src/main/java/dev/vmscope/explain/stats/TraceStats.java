@@ -43,6 +43,8 @@ public final class TraceStats {
 
     long firstTs = Long.MIN_VALUE, lastTs;
     long exits, entries, unmatchedExits, vmxNames, svmNames;
+    /** Lines in vmscope's own --trace format (dev.vmscope.vcpu.ExitTrace) rather than KVM tracepoints. */
+    long vmscopeLines;
 
     void timestamp(long ts) {
         if (firstTs == Long.MIN_VALUE) firstTs = ts;
@@ -69,6 +71,20 @@ public final class TraceStats {
             pendingReason[v] = reason < 0 ? -2 : reason;
         }
         if (hasRip) rips.add(rip);
+    }
+
+    /**
+     * An exit from a vmscope --trace line: the userspace exit as vmscope handled it. Such a trace has no entry
+     * events, so the exit is counted but no latency is paired with it.
+     */
+    void userspaceExit(long vcpu, long ts, int reason) {
+        exits++;
+        int v = vcpu(vcpu, false, true);
+        if (reason >= 0) {
+            ensureReason(reason);
+            reasonCount[reason]++;
+        }
+        if (v >= 0) vcpuExits[v]++;
     }
 
     /**
