@@ -39,10 +39,10 @@ final class CrashHistory {
         Map<String, String> h = d.host();
         if (h.isEmpty()) return;   // reports written before vmscope recorded the host
         String vendor = h.getOrDefault("cpu_vendor", "unknown");
-        String kind = switch (vendor) {
-            case "GenuineIntel" -> "Intel VT-x (VMX)";
-            case "AuthenticAMD", "HygonGenuine" -> "AMD-V (SVM)";
-            default -> "unknown virtualization extensions";
+        String kind = switch (d.hostVendor()) {
+            case INTEL -> "Intel VT-x (VMX)";
+            case AMD -> "AMD-V (SVM)";
+            case UNKNOWN -> "unknown virtualization extensions";
         };
         String virt = h.getOrDefault("cpu_flags_virt", "");
         r.fact(HOST, "ran on " + h.getOrDefault("cpu_model", "an unknown CPU") + " (" + vendor + ", " + kind
