@@ -135,12 +135,12 @@ public final class CrashReport {
         txt.append("== memory map ==\n");
         for (MemoryRegion r : target.memory().regions()) {
             Map<String, Object> m = Json.obj();
-            m.put("kind", r.kind());
+            m.put("kind", r.kind().id());
             m.put("start", hex(r.gpa()));
             m.put("end", hex(r.end() - 1));
             m.put("size", r.size());
             regions.add(m);
-            txt.append(String.format("  %s 0x%016x-0x%016x (%d KiB)%n", r.kind().toUpperCase(java.util.Locale.ROOT),
+            txt.append(String.format("  %s 0x%016x-0x%016x (%d KiB)%n", r.kind(),
                     r.gpa(), r.end() - 1, r.size() / 1024));
         }
         json.put("memory", regions);

@@ -151,12 +151,12 @@ final class Firmware {
         for (int i = 0; i < SEGMENTS; i++) {
             long gpa = WINDOW + i * SEG;
             switch (kinds[i]) {
-                case ROM -> out.add(new MemoryRegion(gpa, rom.asSlice(rom.byteSize() - (I440fxHost.PAM_END - gpa), SEG), MemoryRegion.ROM));
+                case ROM -> out.add(new MemoryRegion(gpa, rom.asSlice(rom.byteSize() - (I440fxHost.PAM_END - gpa), SEG), MemoryRegion.Kind.ROM));
                 case RAM_RO, RAM_RW -> out.add(new MemoryRegion(gpa, shadowRam.asSlice(gpa - WINDOW, SEG)));
                 case NONE -> { }
             }
         }
-        out.add(new MemoryRegion(romBase, rom, MemoryRegion.ROM));
+        out.add(new MemoryRegion(romBase, rom, MemoryRegion.Kind.ROM));
         return new GuestMemory(out);
     }
 

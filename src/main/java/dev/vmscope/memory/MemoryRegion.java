@@ -4,12 +4,17 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * One contiguous block of guest memory at guest-physical {@code gpa}, backed by {@code segment}; {@code kind}
- * is {@link #RAM} or, in the debugger's view of a firmware machine, {@link #ROM} (the image or its alias).
+ * is RAM or, in the debugger's view of a firmware machine, ROM (the image or its alias).
  */
-public record MemoryRegion(long gpa, MemorySegment segment, String kind) {
-    public static final String RAM = "ram", ROM = "rom";
+public record MemoryRegion(long gpa, MemorySegment segment, Kind kind) {
+    public enum Kind {
+        RAM, ROM;
 
-    public MemoryRegion(long gpa, MemorySegment segment) { this(gpa, segment, RAM); }
+        /** "ram" / "rom", as crash reports write it. */
+        public String id() { return name().toLowerCase(java.util.Locale.ROOT); }
+    }
+
+    public MemoryRegion(long gpa, MemorySegment segment) { this(gpa, segment, Kind.RAM); }
 
     public long size() { return segment.byteSize(); }
 

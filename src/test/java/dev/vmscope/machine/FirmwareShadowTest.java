@@ -91,7 +91,7 @@ class FirmwareShadowTest {
             assertFalse(v.isRam(0xc0000, 1), "0xc0000-0xdffff is PCI space at reset");
             assertEquals(low.get(ValueLayout.JAVA_BYTE, 0x9fff0), v.readByte(0x9fff0));
             assertEquals(low.get(ValueLayout.JAVA_BYTE, 0x100000), v.readByte(0x100000));
-            assertTrue(v.regions().stream().anyMatch(r -> r.kind().equals(MemoryRegion.ROM) && r.gpa() == 0x1_0000_0000L - IMAGE));
+            assertTrue(v.regions().stream().anyMatch(r -> r.kind() == MemoryRegion.Kind.ROM && r.gpa() == 0x1_0000_0000L - IMAGE));
             host.configWrite(0x59, 1, 0x30);                                  // F-segment: shadow RAM read/write
             assertEquals((byte) 0x5a, fw.view(ram).readByte(0xffff0));
         }
