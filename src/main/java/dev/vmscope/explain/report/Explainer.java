@@ -19,6 +19,9 @@ import java.util.Optional;
 
 /** Entry point of vmscope explain: bytes of one file in, {@link Report} out. Never throws on input. */
 public final class Explainer {
+    /** The start of a line of dev.vmscope.vcpu.ExitTrace: "%11.6f vcpu%d KIND". */
+    private static final java.util.regex.Pattern VMSCOPE_TRACE = java.util.regex.Pattern.compile("^\\s*\\d+\\.\\d+ vcpu\\d+ [a-z_0-9]+( |$)");
+
     private Explainer() {}
 
     public static Report explain(String file, byte[] data, Optional<Format> forced) {
@@ -29,6 +32,11 @@ public final class Explainer {
         Optional<Format> fmt = forced.isPresent() ? forced : Detector.detect(lines);
         if (fmt.isEmpty()) {
             Line first = lines.stream().filter(l -> !l.text().isBlank()).findFirst().orElse(lines.getFirst());
+            if (VMSCOPE_TRACE.matcher(first.text()).find()) {
+                // Exits as vmscope handled them, one per line: a trace to aggregate, not a dump to explain.
+                return unreadable(file, file + ":" + first.number() + ": this is a vmscope run --trace log ('"
+                        + clip(first.text()) + "'); for its exit statistics run: vmscope stats " + file);
+            }
             return unreadable(file, file + ":" + first.number() + ": unknown format: '" + clip(first.text())
                     + "' (expected bhyvectl --get-all/--get-stats output, a bhyve 'vm exit[N]' report, trace-cmd"
                     + " report / perf script KVM events, perf kvm stat report, a QEMU register dump or a vmscope crash report; use --format "

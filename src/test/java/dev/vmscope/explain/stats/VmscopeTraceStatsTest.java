@@ -56,6 +56,12 @@ class VmscopeTraceStatsTest {
         assertTrue(text.contains("0x511 read"), text);
         assertTrue(text.contains("0xfee00300"), text);
         assertTrue(text.contains("ipi") && text.contains("inject"), text);
+        // vmscope explain points such a file to stats instead of calling it an unknown format.
+        String pure = t.substring(0, t.indexOf("  CPU 0/KVM"));
+        var report = dev.vmscope.explain.report.Explainer.explain("t.log", pure.getBytes(StandardCharsets.UTF_8), java.util.Optional.empty());
+        assertEquals(2, report.status());
+        assertTrue(report.notInterpreted().toString().contains("this is a vmscope run --trace log")
+                && report.notInterpreted().toString().contains("vmscope stats t.log"), report.notInterpreted().toString());
         // Outside a summary block a line of the wrong shape is named.
         Map<String, Object> bad = stats("   1.5 vcpu0 weird?\n", sc);
         assertEquals(1L, bad.get("unrecognized_lines"));
