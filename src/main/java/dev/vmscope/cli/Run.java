@@ -26,10 +26,12 @@ public final class Run implements Command {
     public String summary() { return "boot a kernel (default: the built-in guest) and account for every exit"; }
 
     static final String HELP = """
-            usage: vmscope run [--kernel FILE] [--append ARGS] [--module FILE]... [-m SIZE] [--smp N]
+            usage: vmscope run [--kernel FILE] [--append ARGS] [--module|--initrd FILE]... [-m SIZE] [--smp N]
                                [--irqchip kernel|user] [--bios FILE] [--trace] [--timeout DURATION]
                                [--stats-json FILE] [--no-summary] [--debugcon FILE|stderr]
                                [--load-addr ADDR --entry ADDR --mode real|prot32|long64]   (flat binaries)
+              --kernel takes a multiboot v1 kernel (ELF or a.out kludge; --module adds modules) or a Linux
+              bzImage (32-bit boot protocol; --initrd adds its initrd), or a flat binary with --load-addr
             """ + DebugOptions.USAGE;
 
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {

@@ -23,7 +23,9 @@ public record LoadResult(long entry, long infoAddress, BootProtocol protocol, Li
         /** Multiboot v1: 32-bit protected mode, flat segments, paging off, EAX magic, EBX info. */
         MULTIBOOT,
         /** A raw image: the caller chose the address and decides the CPU mode. */
-        FLAT
+        FLAT,
+        /** Linux/x86 32-bit boot protocol: protected mode, __BOOT_CS 0x10 / __BOOT_DS 0x18, ESI = boot_params. */
+        LINUX
     }
 
     /** One guest-physical range written by a loader; {@code what} names it for messages and listings. */

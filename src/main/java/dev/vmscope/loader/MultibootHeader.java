@@ -43,6 +43,7 @@ record MultibootHeader(long offset, long flags, long headerAddr, long loadAddr, 
         if (badChecksumAt >= 0)
             throw file.error("multiboot header at offset " + badChecksumAt + " has a bad checksum");
         throw file.error("no multiboot header (magic 0x1BADB002 with a valid checksum) in the first "
-                + SEARCH_LIMIT + " bytes");
+                + SEARCH_LIMIT + " bytes, and no Linux setup header (\"HdrS\" at 0x202): not a kernel vmscope can boot"
+                + " (a raw image needs --load-addr)");
     }
 }

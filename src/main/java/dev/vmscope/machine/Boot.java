@@ -9,6 +9,7 @@ import dev.vmscope.kvm.Segment;
 import dev.vmscope.kvm.Sregs;
 import dev.vmscope.kvm.VcpuFd;
 import dev.vmscope.loader.FlatBinary;
+import dev.vmscope.loader.LinuxBoot;
 import dev.vmscope.loader.LoadResult;
 import dev.vmscope.loader.Multiboot;
 import dev.vmscope.memory.GuestMemory;
@@ -18,7 +19,7 @@ import java.util.List;
 
 /**
  * Loads the kernel (the built-in guest by default) and decides the boot CPU's state: multiboot v1 kernels
- * as the specification says, flat binaries at a chosen address and mode, with the ACPI and MP tables written
+ * as the specification says, Linux bzImages by the 32-bit boot protocol ({@link LinuxBoot}), flat binaries at a chosen address and mode, with the ACPI and MP tables written
  * into the BIOS area; or, with --bios, the reset vector and nothing in memory. Also publishes what firmware
  * reads from fw_cfg ({@link FirmwareConfig}).
  */
@@ -52,6 +53,9 @@ final class Boot {
                 case "long64" -> BootState.long64(mem, f.entry(), BootState.MULTIBOOT_STACK);
                 default -> BootState.protected32(mem, f.entry());
             };
+        } else if (LinuxBoot.isBzImage(kernel)) {
+            loaded = LinuxBoot.load(mem, kernel, cfg.append(), cfg.modules(), map);
+            state = BootState.linux32(mem, loaded);
         } else {
             List<Multiboot.Module> modules = cfg.modules().stream().map(p -> new Multiboot.Module(p, "")).toList();
             loaded = Multiboot.load(mem, kernel, cfg.append(), modules, map);

@@ -9,6 +9,7 @@ import dev.vmscope.memory.GuestMemory;
  * Factories write what the state refers to into guest memory, at fixed low addresses:
  * <pre>
  *   0x500  .. 0x51f   GDT: 0x08 flat code32, 0x10 flat data, 0x18 code64         ({@link #GDT_BASE})
+ *   0x520  .. 0x53f   Linux boot GDT: 0x10 __BOOT_CS, 0x18 __BOOT_DS             ({@link #LINUX_GDT_BASE})
  *   0x1000 .. 0x6fff  long64 identity page tables: PML4 0x1000, PDPT 0x2000,
  *                     4 page directories 0x3000-0x6fff (2 MiB pages, first 4 GiB) ({@link #PAGE_TABLES})
  *   0x8000            initial ESP for multiboot (the spec leaves ESP undefined)    ({@link #MULTIBOOT_STACK})
@@ -67,6 +68,32 @@ public record BootState(Mode mode, long rip, long rsp, long rflags,
                 CR0_PE | CR0_ET, 0, 0, 0,
                 Segment.flatCode32(SEL_CODE32), data, data, data, data, data,
                 Segment.bootTr(), Segment.bootLdt(), gdt, new DescriptorTable(0, 0));
+    }
+
+    /** The Linux 32-bit boot protocol's selectors: __BOOT_CS and __BOOT_DS (Documentation/arch/x86/boot.rst). */
+    public static final int LINUX_BOOT_CS = 0x10, LINUX_BOOT_DS = 0x18;
+    public static final long LINUX_GDT_BASE = GDT_BASE + GDT_SIZE;
+    public static final int LINUX_GDT_SIZE = 32;
+
+    /**
+     * The 32-bit boot protocol's entry state (boot.rst "32-bit Boot Protocol"): protected mode, paging off,
+     * a GDT with 4 GiB flat __BOOT_CS (0x10, execute/read) and __BOOT_DS (0x18, read/write), CS = __BOOT_CS,
+     * DS/ES/SS = __BOOT_DS, interrupts off, ESI = boot_params, EBP = EDI = EBX = 0.
+     */
+    public static BootState linux32(GuestMemory memory, LoadResult loaded) {
+        if (loaded.protocol() != LoadResult.BootProtocol.LINUX)
+            throw new IllegalArgumentException("not a Linux load: " + loaded.protocol());
+        Segment code = Segment.flatCode32(LINUX_BOOT_CS), data = Segment.flatData(LINUX_BOOT_DS);
+        memory.writeU64(LINUX_GDT_BASE, 0);
+        memory.writeU64(LINUX_GDT_BASE + 8, 0);
+        memory.writeU64(LINUX_GDT_BASE + LINUX_BOOT_CS, code.descriptor());
+        memory.writeU64(LINUX_GDT_BASE + LINUX_BOOT_DS, data.descriptor());
+        return new BootState(Mode.PROTECTED32, loaded.entry(), MULTIBOOT_STACK, RFLAGS_RESERVED,
+                0, 0, 0, 0, loaded.infoAddress(), 0, 0,
+                CR0_PE | CR0_ET, 0, 0, 0,
+                code, data, data, data, data, data,
+                Segment.bootTr(), Segment.bootLdt(), new DescriptorTable(LINUX_GDT_BASE, LINUX_GDT_SIZE - 1),
+                new DescriptorTable(0, 0));
     }
 
     /** Real mode at {@code cs:ip}; data segments 0, SP = 0x7c00, IDT = the real-mode IVT at 0. */
