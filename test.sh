@@ -14,6 +14,21 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "test.sh: warning: missing packages ${missing[*]} (not root; the tests needing them will be skipped)" >&2
   fi
 fi
+# A real Linux kernel image for the loader test: Debian's linux-image-amd64, downloaded once and unpacked
+# into a cache (not installed: no initramfs to build). Best effort; without it that one test is skipped.
+export VMSCOPE_VMLINUZ_DIR="${VMSCOPE_VMLINUZ_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vmscope}"
+if ! ls "$VMSCOPE_VMLINUZ_DIR"/vmlinuz-* /boot/vmlinuz-* >/dev/null 2>&1; then
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}') \
+        && [ -n "$pkg" ] && apt-get download -qq "$pkg" >/dev/null 2>&1 \
+        && dpkg-deb --fsys-tarfile ./*.deb | tar -x --wildcards './boot/vmlinuz-*') \
+      && mkdir -p "$VMSCOPE_VMLINUZ_DIR" && mv "$tmp"/boot/vmlinuz-* "$VMSCOPE_VMLINUZ_DIR"/; then
+    echo "test.sh: fetched $(ls "$VMSCOPE_VMLINUZ_DIR") for the real-kernel loader test" >&2
+  else
+    echo "test.sh: warning: could not fetch Debian's kernel image; the real-kernel loader test will be skipped" >&2
+  fi
+  rm -rf "$tmp"
+fi
 # Select JDK 25 exactly as the launcher does.
 export JAVA_HOME=$(bash -c 'source <(sed -n "/^java_major()/,/^}/p;/^find_jdk()/,/^}/p" ./vmscope); find_jdk')
 [ -n "$JAVA_HOME" ] || { echo "test.sh: error: no JDK 25 found" >&2; exit 2; }

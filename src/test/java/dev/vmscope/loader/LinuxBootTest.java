@@ -131,4 +131,52 @@ class LinuxBootTest {
         assertFalse(LinuxBoot.isBzImage(file("elf", new byte[] {0x7f, 'E', 'L', 'F'})));
         assertFalse(LinuxBoot.isBzImage(file("nohdr", patched(0x202, 4, 0))));
     }
+
+    /**
+     * Debian's own kernel (linux-image-amd64, fetched by test.sh into $VMSCOPE_VMLINUZ_DIR, or /boot): a real
+     * bzImage with a large init_size and protocol 2.15 loads, and the zero page carries its header.
+     */
+    @Test void aRealDebianKernelLoads() throws IOException {
+        Path vmlinuz = realKernel();
+        org.junit.jupiter.api.Assumptions.assumeTrue(vmlinuz != null,
+                "no vmlinuz in $VMSCOPE_VMLINUZ_DIR or /boot (test.sh fetches Debian's); real-kernel loader test skipped");
+        arena.close();
+        arena = Arena.ofConfined();
+        long ram = 512L << 20;
+        mem = GuestMemory.allocate(arena, ram);
+        byte[] image = Files.readAllBytes(vmlinuz);
+        assertTrue(LinuxBoot.isBzImage(vmlinuz), vmlinuz.toString());
+        LoadResult r = LinuxBoot.load(mem, vmlinuz, "console=ttyS0", List.of(), E820.standard(ram));
+        long bp = r.infoAddress();
+        int version = mem.readU16(bp + 0x206);
+        assertTrue(version >= 0x20c, "protocol " + Integer.toHexString(version));
+        assertEquals(version, ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN).getShort(0x206) & 0xffff);
+        assertEquals(1, mem.readByte(bp + 0x211) & 1, "LOADED_HIGH");
+        assertEquals(1, mem.readU16(bp + 0x236) & 1, "xloadflags XLF_KERNEL_64: a 64-bit kernel");
+        long initSize = mem.readU32(bp + 0x260);
+        LoadResult.Region kernel = r.regions().stream().filter(x -> x.gpa() == 0x100000).findFirst().orElseThrow();
+        assertEquals(Math.max(initSize, image.length - ((image[0x1f1] & 0xff) + 1) * 512L), kernel.size(),
+                "the kernel's region covers init_size (0x" + Long.toHexString(initSize) + ")");
+        assertEquals("console=ttyS0", cString(mem.readU32(bp + 0x228)));
+        assertEquals(0xff, mem.readByte(bp + 0x210) & 0xff);
+        // Too little RAM for init_size is a clear error, not a kernel that dies decompressing.
+        arena.close();
+        arena = Arena.ofConfined();
+        mem = GuestMemory.allocate(arena, 8L << 20);
+        LoaderException e = assertThrows(LoaderException.class,
+                () -> LinuxBoot.load(mem, vmlinuz, null, List.of(), E820.standard(8L << 20)));
+        assertTrue(e.getMessage().contains("init_size") && e.getMessage().contains("outside guest RAM"), e.getMessage());
+    }
+
+    static Path realKernel() throws IOException {
+        for (String d : new String[] {System.getenv("VMSCOPE_VMLINUZ_DIR"), "/boot"}) {
+            if (d == null || !Files.isDirectory(Path.of(d))) continue;
+            try (var s = Files.list(Path.of(d))) {
+                Path p = s.filter(f -> f.getFileName().toString().startsWith("vmlinuz-") && Files.isReadable(f)).sorted()
+                        .reduce((a, b) -> b).orElse(null);
+                if (p != null) return p;
+            }
+        }
+        return null;
+    }
 }
