@@ -1,5 +1,7 @@
 package dev.vmscope.debug;
 
+import dev.vmscope.hypervisor.DebugCapabilities;
+import dev.vmscope.hypervisor.GuestDebug;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.vmscope.debug;
 
+import dev.vmscope.hypervisor.CpuState;
 import dev.vmscope.disasm.Disassembler;
 import dev.vmscope.memory.MemoryRegion;
 import dev.vmscope.util.Json;

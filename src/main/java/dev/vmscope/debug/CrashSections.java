@@ -1,5 +1,7 @@
 package dev.vmscope.debug;
 
+import dev.vmscope.hypervisor.CpuState;
+import dev.vmscope.facts.X86Bits;
 import dev.vmscope.util.Json;
 
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.vmscope.debug;
 
+import dev.vmscope.hypervisor.CpuState;
 import dev.vmscope.memory.MemoryRegion;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.vmscope.debug;
 
+import dev.vmscope.hypervisor.CpuState;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

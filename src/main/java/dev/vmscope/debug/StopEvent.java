@@ -1,5 +1,6 @@
 package dev.vmscope.debug;
 
+import dev.vmscope.hypervisor.GuestDebug;
 /**
  * Why the VM stopped, as posted by a {@link DebugTarget} to its stop queue. All-stop: by the time an event
  * is posted every vCPU is paused.

@@ -1,5 +1,7 @@
 package dev.vmscope.kvm;
 
+import dev.vmscope.hypervisor.ExitReason;
+import dev.vmscope.hypervisor.VcpuExit;
 import dev.vmscope.kvm.sys.Errno;
 import dev.vmscope.kvm.sys.Ioctls;
 import dev.vmscope.kvm.sys.KvmException;

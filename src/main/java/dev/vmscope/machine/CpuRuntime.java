@@ -6,7 +6,7 @@ import dev.vmscope.kvm.DTable;
 import dev.vmscope.kvm.Regs;
 import dev.vmscope.kvm.Segment;
 import dev.vmscope.kvm.Sregs;
-import dev.vmscope.kvm.VcpuExit;
+import dev.vmscope.hypervisor.VcpuExit;
 import dev.vmscope.kvm.VcpuFd;
 import dev.vmscope.vcpu.Vcpu;
 import dev.vmscope.vcpu.VcpuHooks;

@@ -1,11 +1,11 @@
 package dev.vmscope.machine;
 
-import dev.vmscope.debug.DebugCapabilities;
+import dev.vmscope.hypervisor.DebugCapabilities;
 import dev.vmscope.kvm.DTable;
 import dev.vmscope.kvm.Kvm;
 import dev.vmscope.kvm.Regs;
 import dev.vmscope.kvm.Segment;
-import dev.vmscope.kvm.VcpuExit;
+import dev.vmscope.hypervisor.VcpuExit;
 import dev.vmscope.kvm.VcpuFd;
 import dev.vmscope.kvm.VmFd;
 

@@ -1,13 +1,13 @@
 package dev.vmscope.machine;
 
 import dev.vmscope.debug.CrashReport;
-import dev.vmscope.debug.DebugCapabilities;
+import dev.vmscope.hypervisor.DebugCapabilities;
 import dev.vmscope.debug.DebugOptions;
 import dev.vmscope.debug.ElfCoreWriter;
 import dev.vmscope.debug.FlightRecorder;
 import dev.vmscope.debug.GdbServer;
 import dev.vmscope.debug.MonitorCommands;
-import dev.vmscope.kvm.VcpuExit;
+import dev.vmscope.hypervisor.VcpuExit;
 import dev.vmscope.vcpu.ExitSummary;
 import dev.vmscope.vcpu.Vcpu;
 import dev.vmscope.vcpu.VcpuHooks;

@@ -1,6 +1,6 @@
 package dev.vmscope.machine;
 
-import dev.vmscope.debug.CpuState;
+import dev.vmscope.hypervisor.CpuState;
 import dev.vmscope.kvm.DTable;
 import dev.vmscope.kvm.Regs;
 import dev.vmscope.kvm.Segment;

@@ -1,12 +1,12 @@
 package dev.vmscope.machine;
 
-import dev.vmscope.debug.CpuState;
-import dev.vmscope.debug.DebugCapabilities;
+import dev.vmscope.hypervisor.CpuState;
+import dev.vmscope.hypervisor.DebugCapabilities;
 import dev.vmscope.debug.DebugTarget;
-import dev.vmscope.debug.GuestDebug;
+import dev.vmscope.hypervisor.GuestDebug;
 import dev.vmscope.debug.StopEvent;
 import dev.vmscope.debug.Translator;
-import dev.vmscope.kvm.VcpuExit;
+import dev.vmscope.hypervisor.VcpuExit;
 import dev.vmscope.memory.GuestMemory;
 import dev.vmscope.vcpu.Vcpu;
 import dev.vmscope.vcpu.VcpuHooks;

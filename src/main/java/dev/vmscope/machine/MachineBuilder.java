@@ -1,6 +1,6 @@
 package dev.vmscope.machine;
 
-import dev.vmscope.debug.DebugCapabilities;
+import dev.vmscope.hypervisor.DebugCapabilities;
 import dev.vmscope.devices.ConsoleOutput;
 import dev.vmscope.devices.IrqLine;
 import dev.vmscope.devices.irq.LocalApic;

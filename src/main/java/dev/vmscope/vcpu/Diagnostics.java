@@ -1,13 +1,13 @@
 package dev.vmscope.vcpu;
 
-import dev.vmscope.kvm.ExitReason;
+import dev.vmscope.hypervisor.ExitReason;
 import dev.vmscope.kvm.Regs;
 import dev.vmscope.kvm.Sregs;
-import dev.vmscope.kvm.VcpuExit;
+import dev.vmscope.hypervisor.VcpuExit;
 
-import dev.vmscope.explain.tables.KvmExitReasons;
-import dev.vmscope.explain.tables.SvmExitCodes;
-import dev.vmscope.explain.tables.VmxExitReasons;
+import dev.vmscope.facts.KvmExitReasons;
+import dev.vmscope.facts.SvmExitCodes;
+import dev.vmscope.facts.VmxExitReasons;
 
 import java.util.HexFormat;
 

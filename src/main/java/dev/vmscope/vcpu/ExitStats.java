@@ -1,6 +1,6 @@
 package dev.vmscope.vcpu;
 
-import dev.vmscope.kvm.ExitReason;
+import dev.vmscope.hypervisor.ExitReason;
 import dev.vmscope.util.Json;
 
 import java.util.ArrayList;

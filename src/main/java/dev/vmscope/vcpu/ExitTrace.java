@@ -1,7 +1,7 @@
 package dev.vmscope.vcpu;
 
-import dev.vmscope.kvm.ExitReason;
-import dev.vmscope.kvm.VcpuExit;
+import dev.vmscope.hypervisor.ExitReason;
+import dev.vmscope.hypervisor.VcpuExit;
 
 import java.io.PrintStream;
 

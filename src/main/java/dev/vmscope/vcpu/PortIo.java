@@ -1,7 +1,7 @@
 package dev.vmscope.vcpu;
 
 import dev.vmscope.bus.Bus;
-import dev.vmscope.kvm.VcpuExit;
+import dev.vmscope.hypervisor.VcpuExit;
 
 /**
  * Port I/O for one exit, including string I/O: a {@code rep ins*} or {@code rep outs*} exit carries

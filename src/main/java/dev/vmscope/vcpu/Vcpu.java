@@ -1,7 +1,7 @@
 package dev.vmscope.vcpu;
 
 import dev.vmscope.bus.Bus;
-import dev.vmscope.kvm.VcpuExit;
+import dev.vmscope.hypervisor.VcpuExit;
 import dev.vmscope.kvm.VcpuFd;
 
 /**

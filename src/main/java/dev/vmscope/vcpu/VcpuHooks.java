@@ -1,6 +1,6 @@
 package dev.vmscope.vcpu;
 
-import dev.vmscope.kvm.VcpuExit;
+import dev.vmscope.hypervisor.VcpuExit;
 
 /**
  * Where the machine plugs behaviour into a vCPU's run loop without the loop knowing devices:

@@ -8,5 +8,5 @@ public interface VmStop {
     boolean stopping();
 
     /** What made the VM stop abnormally, for the diagnostic and the crash dump. */
-    record Fatal(int vcpu, String kind, String detail, dev.vmscope.kvm.VcpuExit exit) {}
+    record Fatal(int vcpu, String kind, String detail, dev.vmscope.hypervisor.VcpuExit exit) {}
 }

@@ -1,5 +1,8 @@
 package dev.vmscope.debug;
 
+import dev.vmscope.hypervisor.DebugCapabilities;
+import dev.vmscope.hypervisor.GuestDebug;
+import dev.vmscope.hypervisor.CpuState;
 import dev.vmscope.memory.GuestMemory;
 import dev.vmscope.memory.GuestMemoryException;
 import dev.vmscope.memory.MemoryRegion;

@@ -1,5 +1,6 @@
 package dev.vmscope.debug;
 
+import dev.vmscope.hypervisor.DebugCapabilities;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;

@@ -1,5 +1,8 @@
 package dev.vmscope.debug;
 
+import dev.vmscope.hypervisor.DebugCapabilities;
+import dev.vmscope.hypervisor.GuestDebug;
+import dev.vmscope.hypervisor.CpuState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

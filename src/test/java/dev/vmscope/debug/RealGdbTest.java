@@ -1,5 +1,7 @@
 package dev.vmscope.debug;
 
+import dev.vmscope.hypervisor.DebugCapabilities;
+import dev.vmscope.hypervisor.GuestDebug;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;

@@ -1,5 +1,6 @@
 package dev.vmscope.kvm;
 
+import dev.vmscope.hypervisor.VcpuExit;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vmscope.kvm.sys.KvmException;

@@ -1,7 +1,7 @@
 package dev.vmscope.machine;
 
 import dev.vmscope.kvm.Kvm;
-import dev.vmscope.kvm.VcpuExit;
+import dev.vmscope.hypervisor.VcpuExit;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,7 +26,7 @@ class DebugProbeTest {
             assertFalse(DebugProbe.evidence().contains("not probed") || DebugProbe.dataEvidence().contains("did not answer"),
                     DebugProbe.evidence() + " / " + DebugProbe.dataEvidence());
             System.out.println("int3: " + DebugProbe.evidence() + "\ndata: " + DebugProbe.dataEvidence());
-            assertEquals(new dev.vmscope.debug.DebugCapabilities(true, 4, sw, true, data), DebugProbe.probe(kvm));
+            assertEquals(new dev.vmscope.hypervisor.DebugCapabilities(true, 4, sw, true, data), DebugProbe.probe(kvm));
         }
     }
 }

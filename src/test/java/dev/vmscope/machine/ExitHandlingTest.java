@@ -2,7 +2,7 @@ package dev.vmscope.machine;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.vmscope.kvm.ExitReason;
+import dev.vmscope.hypervisor.ExitReason;
 import dev.vmscope.vcpu.ExitStatus;
 
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.vmscope.machine;
 
-import dev.vmscope.debug.GuestDebug;
+import dev.vmscope.hypervisor.GuestDebug;
 import dev.vmscope.debug.StopEvent;
 import dev.vmscope.debug.Translator;
 import dev.vmscope.memory.GuestMemory;

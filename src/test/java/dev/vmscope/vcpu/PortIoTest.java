@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.vmscope.bus.Bus;
 import dev.vmscope.bus.BusDevice;
 import dev.vmscope.bus.BusRange;
-import dev.vmscope.kvm.VcpuExit;
+import dev.vmscope.hypervisor.VcpuExit;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.vmscope.explain.decode;
 
-import dev.vmscope.explain.tables.DecodedBit;
+import dev.vmscope.facts.DecodedBit;
 import dev.vmscope.util.Json;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.vmscope.explain.decode;
 
-import dev.vmscope.explain.tables.Decoded;
-import dev.vmscope.explain.tables.DecodedBit;
-import dev.vmscope.explain.tables.ExitCodeInfo;
+import dev.vmscope.facts.Decoded;
+import dev.vmscope.facts.DecodedBit;
+import dev.vmscope.facts.ExitCodeInfo;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

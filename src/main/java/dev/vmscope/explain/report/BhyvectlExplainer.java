@@ -3,12 +3,12 @@ package dev.vmscope.explain.report;
 import dev.vmscope.explain.parse.BhyvectlDump;
 import dev.vmscope.explain.parse.Field;
 import dev.vmscope.explain.parse.Vendor;
-import dev.vmscope.explain.tables.BitLayout;
-import dev.vmscope.explain.tables.Decoded;
-import dev.vmscope.explain.tables.ExitCodeInfo;
-import dev.vmscope.explain.tables.Sources;
-import dev.vmscope.explain.tables.VmcbIntercepts;
-import dev.vmscope.explain.tables.VmxControls;
+import dev.vmscope.facts.BitLayout;
+import dev.vmscope.facts.Decoded;
+import dev.vmscope.facts.ExitCodeInfo;
+import dev.vmscope.facts.Sources;
+import dev.vmscope.facts.VmcbIntercepts;
+import dev.vmscope.facts.VmxControls;
 import dev.vmscope.util.Json;
 
 import java.util.HashSet;

@@ -1,7 +1,7 @@
 package dev.vmscope.explain.report;
 
-import dev.vmscope.explain.tables.Decoded;
-import dev.vmscope.explain.tables.DecodedBit;
+import dev.vmscope.facts.Decoded;
+import dev.vmscope.facts.DecodedBit;
 import dev.vmscope.util.Json;
 
 import java.util.ArrayList;

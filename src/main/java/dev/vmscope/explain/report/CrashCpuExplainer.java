@@ -1,8 +1,8 @@
 package dev.vmscope.explain.report;
 
 import dev.vmscope.explain.parse.VmscopeCrashDump;
-import dev.vmscope.explain.tables.Decoded;
-import dev.vmscope.explain.tables.Sources;
+import dev.vmscope.facts.Decoded;
+import dev.vmscope.facts.Sources;
 import dev.vmscope.util.Json;
 
 import java.util.Map;

@@ -3,8 +3,8 @@ package dev.vmscope.explain.report;
 import dev.vmscope.explain.parse.Format;
 import dev.vmscope.explain.parse.VmscopeCrashDump;
 import dev.vmscope.explain.parse.Vendor;
-import dev.vmscope.explain.tables.ExitCodeInfo;
-import dev.vmscope.explain.tables.Sources;
+import dev.vmscope.facts.ExitCodeInfo;
+import dev.vmscope.facts.Sources;
 import dev.vmscope.util.Json;
 
 import java.util.Map;

@@ -98,7 +98,7 @@ final class CrashHistory {
         count.forEach((key, n) -> {
             String[] w = key.split(" ");
             Long port = dev.vmscope.explain.parse.Text.hex(w[0]);
-            var p = port == null ? java.util.Optional.<dev.vmscope.explain.tables.IoPorts.Port>empty() : Knowledge.port(port);
+            var p = port == null ? java.util.Optional.<dev.vmscope.facts.IoPorts.Port>empty() : Knowledge.port(port);
             StringBuilder t = text.get(key);
             String shown = t == null ? "" : "; bytes written: \"" + printable(t) + "\"";
             r.fact(RECORDER, "vCPU " + rec.vcpu() + ": " + n + " x " + w[1] + " port 0x" + w[0]

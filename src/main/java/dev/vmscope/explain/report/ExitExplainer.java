@@ -3,9 +3,9 @@ package dev.vmscope.explain.report;
 import dev.vmscope.explain.parse.BhyveExitDump;
 import dev.vmscope.explain.parse.Format;
 import dev.vmscope.explain.parse.Vendor;
-import dev.vmscope.explain.tables.Decoded;
-import dev.vmscope.explain.tables.ExitCodeInfo;
-import dev.vmscope.explain.tables.Sources;
+import dev.vmscope.facts.Decoded;
+import dev.vmscope.facts.ExitCodeInfo;
+import dev.vmscope.facts.Sources;
 import dev.vmscope.util.Json;
 
 import java.util.List;
@@ -144,7 +144,7 @@ final class ExitExplainer {
                 case "unhandled-io" -> {
                     String[] w = m.text().split(" ");
                     Long port = w.length > 2 ? dev.vmscope.explain.parse.Text.number(w[2]) : null;
-                    var p = port == null ? Optional.<dev.vmscope.explain.tables.IoPorts.Port>empty() : Knowledge.port(port);
+                    var p = port == null ? Optional.<dev.vmscope.facts.IoPorts.Port>empty() : Knowledge.port(port);
                     r.fact(EXIT, m.text() + ": no bhyve device claims this I/O port, so the VM stops"
                             + p.map(x -> "; the port is " + x.name() + " (" + x.meaning() + ")").orElse(""),
                             Cite.BHYVE_VMEXIT + " vmexit_inout()" + p.map(x -> "; " + x.source()).orElse(""), m.line());
@@ -156,7 +156,7 @@ final class ExitExplainer {
                             "FreeBSD usr.sbin/bhyve/bhyverun.c vm_loop(); " + Sources.BHYVE_VMM_H, m.line());
                 }
                 default -> {
-                    var msr = m.address() == null ? Optional.<dev.vmscope.explain.tables.Msrs.Msr>empty()
+                    var msr = m.address() == null ? Optional.<dev.vmscope.facts.Msrs.Msr>empty()
                             : Knowledge.msr(m.address());
                     r.fact(EXIT, m.kind() + " of an MSR bhyve does not emulate: " + m.text()
                             + msr.map(x -> " (" + x.name() + ": " + x.meaning() + ")").orElse(""), Cite.BHYVE_VMEXIT

@@ -1,30 +1,30 @@
 package dev.vmscope.explain.report;
 
 import dev.vmscope.explain.parse.Vendor;
-import dev.vmscope.explain.tables.BhyveExitCodes;
-import dev.vmscope.explain.tables.BitLayout;
-import dev.vmscope.explain.tables.ExitQualifications;
-import dev.vmscope.explain.tables.SegmentAttributes;
-import dev.vmscope.explain.tables.BhyveStats;
-import dev.vmscope.explain.tables.EventInfo;
-import dev.vmscope.explain.tables.IoPorts;
-import dev.vmscope.explain.tables.Msrs;
-import dev.vmscope.explain.tables.ControlRegisters;
-import dev.vmscope.explain.tables.Decoded;
-import dev.vmscope.explain.tables.ExceptionVectors;
-import dev.vmscope.explain.tables.ExitCodeInfo;
-import dev.vmscope.explain.tables.KvmExitReasons;
-import dev.vmscope.explain.tables.SvmExitCodes;
-import dev.vmscope.explain.tables.VmcbIntercepts;
-import dev.vmscope.explain.tables.VmcbLayout;
-import dev.vmscope.explain.tables.VmxInstructionErrors;
-import dev.vmscope.explain.tables.VmxExitReasons;
-import dev.vmscope.explain.tables.VmxControls;
+import dev.vmscope.facts.BhyveExitCodes;
+import dev.vmscope.facts.BitLayout;
+import dev.vmscope.facts.ExitQualifications;
+import dev.vmscope.facts.SegmentAttributes;
+import dev.vmscope.facts.BhyveStats;
+import dev.vmscope.facts.EventInfo;
+import dev.vmscope.facts.IoPorts;
+import dev.vmscope.facts.Msrs;
+import dev.vmscope.facts.ControlRegisters;
+import dev.vmscope.facts.Decoded;
+import dev.vmscope.facts.ExceptionVectors;
+import dev.vmscope.facts.ExitCodeInfo;
+import dev.vmscope.facts.KvmExitReasons;
+import dev.vmscope.facts.SvmExitCodes;
+import dev.vmscope.facts.VmcbIntercepts;
+import dev.vmscope.facts.VmcbLayout;
+import dev.vmscope.facts.VmxInstructionErrors;
+import dev.vmscope.facts.VmxExitReasons;
+import dev.vmscope.facts.VmxControls;
 
 import java.util.Optional;
 
 /**
- * The report's only door to the knowledge tables of dev.vmscope.explain.tables (built on branch explain-tables).
+ * The report's only door to the knowledge tables of dev.vmscope.facts (built on branch explain-tables).
  * Values no table covers are shown raw, never guessed.
  */
 final class Knowledge {

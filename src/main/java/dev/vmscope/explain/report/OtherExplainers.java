@@ -6,9 +6,9 @@ import dev.vmscope.explain.parse.KvmTraceDump;
 import dev.vmscope.explain.parse.PerfKvmStatDump;
 import dev.vmscope.explain.parse.QemuDump;
 import dev.vmscope.explain.parse.Vendor;
-import dev.vmscope.explain.tables.Decoded;
-import dev.vmscope.explain.tables.ExitCodeInfo;
-import dev.vmscope.explain.tables.Sources;
+import dev.vmscope.facts.Decoded;
+import dev.vmscope.facts.ExitCodeInfo;
+import dev.vmscope.facts.Sources;
 import dev.vmscope.util.Json;
 
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.vmscope.explain.report;
 
 import dev.vmscope.explain.parse.VmscopeCrashDump;
-import dev.vmscope.explain.tables.Sources;
+import dev.vmscope.facts.Sources;
 
 import java.util.ArrayList;
 import java.util.List;

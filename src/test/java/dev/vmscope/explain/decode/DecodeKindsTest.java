@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vmscope.explain.tables.DecodedBit;
+import dev.vmscope.facts.DecodedBit;
 import dev.vmscope.util.Json;
 import java.util.List;
 import java.util.Map;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vmscope.explain.tables.Decoded;
-import dev.vmscope.explain.tables.DecodedBit;
-import dev.vmscope.explain.tables.ExceptionVectors;
+import dev.vmscope.facts.Decoded;
+import dev.vmscope.facts.DecodedBit;
+import dev.vmscope.facts.ExceptionVectors;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -66,7 +66,7 @@ class IncidentDecodeTest {
         assertFalse(bit1.flagged(), "bit 1 is architecturally 1: not an anomaly");
         assertEquals(0, d.field("IF").orElseThrow().value());
         assertTrue(r.toText().contains("clear: PF, ZF, IF,"), r.toText());
-        assertEquals("CF | AF | SF | TF | IOPL=0x0 | AC", dev.vmscope.explain.tables.ControlRegisters.RFLAGS.decode(0x40193).summary());
+        assertEquals("CF | AF | SF | TF | IOPL=0x0 | AC", dev.vmscope.facts.ControlRegisters.RFLAGS.decode(0x40193).summary());
     }
 
     @Test
