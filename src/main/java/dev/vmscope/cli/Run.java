@@ -27,7 +27,7 @@ public final class Run implements Command {
 
     static final String HELP = """
             usage: vmscope run [--kernel FILE] [--append ARGS] [--module|--initrd FILE]... [-m SIZE] [--smp N]
-                               [--irqchip kernel|user] [--bios FILE] [--trace] [--timeout DURATION]
+                               [--accel kvm|emu|auto] [--irqchip kernel|user] [--bios FILE] [--trace] [--timeout DURATION]
                                [--stats-json FILE] [--no-summary] [--debugcon FILE|stderr]
                                [--load-addr ADDR --entry ADDR --mode real|prot32|long64]   (flat binaries)
               --kernel takes a multiboot v1 kernel (ELF or a.out kludge; --module adds modules) or a Linux
@@ -110,6 +110,8 @@ public final class Run implements Command {
         List<Path> modules = new ArrayList<>();
         boolean trace = false, summary = true;
         long timeout = 0;
+        MachineConfig.Accel accel = MachineConfig.Accel.AUTO;
+        boolean deterministic = false;
         Long loadAddr = null, entry = null;
         Options o = new Options(rest);
         for (String opt; (opt = o.next()) != null; ) {
@@ -125,6 +127,13 @@ public final class Run implements Command {
                     case "user" -> IrqchipMode.USER;
                     default -> throw new CliException("--irqchip: expected 'kernel' or 'user'");
                 };
+                case "accel" -> accel = switch (o.value(opt)) {
+                    case "kvm" -> MachineConfig.Accel.KVM;
+                    case "emu", "tcg" -> MachineConfig.Accel.EMU;
+                    case "auto" -> MachineConfig.Accel.AUTO;
+                    default -> throw new CliException("--accel: expected kvm, emu or auto");
+                };
+                case "deterministic" -> { o.noValue(opt); deterministic = true; }
                 case "bios" -> bios = firmware(opt, o.value(opt));
                 case "trace" -> { o.noValue(opt); trace = true; }
                 case "timeout" -> timeout = Options.millis(opt, o.value(opt));
@@ -151,6 +160,6 @@ public final class Run implements Command {
         if (!modules.isEmpty() && kernel == null) throw new CliException("--module needs --kernel FILE");
         if (bios != null && kernel != null) throw new CliException("--bios and --kernel cannot be combined yet");
         return new MachineConfig(ram, smp, irq, kernel, append, List.copyOf(modules), bios, trace, timeout, stats,
-                summary, debug, flat);
+                summary, debug, flat, accel, deterministic);
     }
 }

@@ -19,9 +19,26 @@ public record MachineConfig(
         Path statsJson,       // null = none
         boolean summary,
         DebugOptions debug,   // --gdb, --gdb-wait, --dump-core, --crash-dir
-        FlatLoad flat) {      // non-null = load --kernel as a flat binary
+        FlatLoad flat,        // non-null = load --kernel as a flat binary
+        Accel accel,          // --accel: which backend runs the guest
+        boolean deterministic) { // --deterministic (software CPU): one thread, time from the instruction count
 
     public enum IrqchipMode { KERNEL, USER }
+
+    /** {@code --accel}: KVM, the software CPU, or KVM when /dev/kvm is usable and the software CPU otherwise. */
+    public enum Accel { KVM, EMU, AUTO }
+
+    public MachineConfig(long ramBytes, int smp, IrqchipMode irqchip, Path kernel, String append, List<Path> modules,
+                         Path bios, boolean trace, long timeoutMillis, Path statsJson, boolean summary,
+                         DebugOptions debug, FlatLoad flat) {
+        this(ramBytes, smp, irqchip, kernel, append, modules, bios, trace, timeoutMillis, statsJson, summary, debug,
+                flat, Accel.AUTO, false);
+    }
+
+    public MachineConfig withAccel(Accel a, boolean det) {
+        return new MachineConfig(ramBytes, smp, irqchip, kernel, append, modules, bios, trace, timeoutMillis, statsJson,
+                summary, debug, flat, a, det);
+    }
 
     /** A flat binary: load address, entry address and CPU mode ("real", "prot32", "long64"). */
     public record FlatLoad(long loadAddress, long entry, String mode) {}
