@@ -106,7 +106,8 @@ public final class Run implements Command {
         int smp = 1;
         IrqchipMode irq = IrqchipMode.KERNEL;
         List<String> rest = new ArrayList<>(args);
-        DebugOptions debug = DebugOptions.extract(rest);
+        DebugOptions debug;
+        try { debug = DebugOptions.extract(rest); } catch (IllegalArgumentException e) { throw new CliException(e.getMessage()); }
         Path kernel = null, bios = null, stats = null;
         String append = null, mode = null;
         List<Path> modules = new ArrayList<>();
