@@ -75,12 +75,12 @@ public final class Run implements Command {
         String msg = m.stopMessage();
         if (msg != null) err.println("vmscope: " + msg + (status != 0 ? " (exit status " + status + ")" : ""));
         if (cfg.summary()) {
-            ExitSummary.print(err, m.stats(), m.wallNanos());
+            ExitSummary.print(err, m.stats(), m.wallNanos(), m.busCounters());
             if (m.ipiVisibilityNote() != null) err.println("  note: " + m.ipiVisibilityNote());
         }
         if (cfg.statsJson() != null) {
             Path tmp = cfg.statsJson().resolveSibling(cfg.statsJson().getFileName() + ".tmp");
-            Files.writeString(tmp, ExitSummary.jsonText(m.stats(), m.wallNanos(), status, msg));
+            Files.writeString(tmp, ExitSummary.jsonText(m.stats(), m.wallNanos(), status, msg, m.busCounters()));
             Files.move(tmp, cfg.statsJson(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
