@@ -1,7 +1,7 @@
 package dev.vmscope.cli;
 
 import dev.vmscope.debug.DebugOptions;
-import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.sys.SyscallException;
 import dev.vmscope.loader.LoaderException;
 import dev.vmscope.machine.Machine;
 import dev.vmscope.machine.MachineBuilder;
@@ -44,8 +44,10 @@ public final class Run implements Command {
         Machine m;
         try {
             m = MachineBuilder.build(cfg, console, debugcon, err, true);
-        } catch (KvmException e) {
+        } catch (SyscallException e) {
             throw new CliException("cannot create the VM: " + e.getMessage(), 6);
+        } catch (dev.vmscope.hypervisor.BackendUnavailableException e) {
+            throw new CliException(e.getMessage(), 6);
         } catch (LoaderException e) {
             throw new CliException(e.getMessage());
         }
@@ -73,12 +75,12 @@ public final class Run implements Command {
         String msg = m.stopMessage();
         if (msg != null) err.println("vmscope: " + msg + (status != 0 ? " (exit status " + status + ")" : ""));
         if (cfg.summary()) {
-            ExitSummary.print(err, m.stats(), m.wallNanos());
+            ExitSummary.print(err, m.stats(), m.wallNanos(), m.busCounters());
             if (m.ipiVisibilityNote() != null) err.println("  note: " + m.ipiVisibilityNote());
         }
         if (cfg.statsJson() != null) {
             Path tmp = cfg.statsJson().resolveSibling(cfg.statsJson().getFileName() + ".tmp");
-            Files.writeString(tmp, ExitSummary.jsonText(m.stats(), m.wallNanos(), status, msg));
+            Files.writeString(tmp, ExitSummary.jsonText(m.stats(), m.wallNanos(), status, msg, m.busCounters()));
             Files.move(tmp, cfg.statsJson(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
@@ -104,7 +106,8 @@ public final class Run implements Command {
         int smp = 1;
         IrqchipMode irq = IrqchipMode.KERNEL;
         List<String> rest = new ArrayList<>(args);
-        DebugOptions debug = DebugOptions.extract(rest);
+        DebugOptions debug;
+        try { debug = DebugOptions.extract(rest); } catch (IllegalArgumentException e) { throw new CliException(e.getMessage()); }
         Path kernel = null, bios = null, stats = null;
         String append = null, mode = null;
         List<Path> modules = new ArrayList<>();
