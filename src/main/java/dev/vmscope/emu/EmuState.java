@@ -10,11 +10,14 @@ import dev.vmscope.hypervisor.CpuState.Segment;
 final class EmuState {
     private static final int[] ORDER = {CpuRegs.ES, CpuRegs.CS, CpuRegs.SS, CpuRegs.DS, CpuRegs.FS, CpuRegs.GS, CpuRegs.LDTR, CpuRegs.TR};
 
+    /** CpuState/KVM register order (rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8..) to the x86 encoding order. */
+    private static final int[] GPR = {0, 3, 1, 2, 6, 7, 5, 4, 8, 9, 10, 11, 12, 13, 14, 15};
+
     private EmuState() {}
 
     static void apply(EmuCpu c, CpuState s) {
         long[] g = s.gprs();
-        System.arraycopy(g, 0, c.r, 0, 16);
+        for (int k = 0; k < 16; k++) c.r[GPR[k]] = g[k];
         c.rip = s.rip();
         c.lop = CpuRegs.L_NONE;
         c.flags = s.rflags() | 2;
@@ -50,7 +53,8 @@ final class EmuState {
     }
 
     static CpuState capture(EmuCpu c, int pendingIrq, boolean nmiPending, boolean nmiMasked) {
-        long[] g = c.r.clone();
+        long[] g = new long[16];
+        for (int k = 0; k < 16; k++) g[k] = c.r[GPR[k]];
         Segment[] segs = new Segment[8];
         for (int k = 0; k < 8; k++) {
             int i = ORDER[k];
@@ -64,6 +68,6 @@ final class EmuState {
                 g[14], g[15], c.rip, c.getFlags(), segs[1], segs[3], segs[0], segs[4], segs[5], segs[2], segs[7], segs[6],
                 new CpuState.Table(c.gdtBase, c.gdtLimit), new CpuState.Table(c.idtBase, c.idtLimit),
                 c.cr0, c.cr2, c.cr3, c.cr4, c.cr8, c.efer, c.kernelGsBase,
-                c.dr[0], c.dr[1], c.dr[2], c.dr[3], c.dr[6], c.dr[7], ev, CpuState.MpState.RUNNABLE, fpu);
+                c.dr[0], c.dr[1], c.dr[2], c.dr[3], c.dr[6], c.dr[7], ev, CpuState.MpState.RUNNABLE, fpu, java.util.Set.of());
     }
 }
