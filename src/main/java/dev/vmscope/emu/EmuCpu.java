@@ -26,6 +26,8 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
     private volatile boolean kicked;
     private int pendingIrq = -1;
     private boolean nmiPending, nmiMasked, windowRequested, shutdown;
+    /** The last exit left an instruction to finish (port/MMIO read, MSR): the next run() executes it first. */
+    private boolean finishFirst;
     private final DebugUnit debug = new DebugUnit(this);
     private String failureMessage = "";
 
@@ -62,14 +64,19 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
     private VcpuExit runLoop() {
         if (!queuedExits.isEmpty()) return pollExit();
         if (shutdown) return new VcpuExit.Shutdown();
+        boolean resume = finishFirst;   // KVM completes the exited instruction before anything else
+        finishFirst = false;
         while (true) {
-            if (kicked) {
-                kicked = false;
-                return new VcpuExit.Interrupted();
-            }
             if (phys.epoch != seenEpoch) flushTlb();
-            VcpuExit e = boundary();
-            if (e != null) return e;
+            if (!resume) {
+                if (kicked) {
+                    kicked = false;
+                    return new VcpuExit.Interrupted();
+                }
+                VcpuExit e = boundary();
+                if (e != null) return e;
+            }
+            resume = false;
             for (int n = 0; n < BATCH; n++) {
                 boolean tf = (flags & TF) != 0;
                 VcpuExit x = debug.beforeInstruction();
@@ -85,6 +92,7 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                     VcpuExit p = pendingExit;
                     pendingExit = null;
                     if (!queuedExits.isEmpty()) return pollExit();
+                    finishFirst = true;
                     return p;
                 }
                 x = debug.afterInstruction(tf);
@@ -209,6 +217,14 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
     }
 
     @Override public void restart(CpuState s) {
+        if (finishFirst && (ioData != null || mmioCount > 0 || msrDone)) {
+            try {
+                step();
+            } catch (RuntimeException e) {
+                // the old instruction cannot finish: INIT replaces the state anyway
+            }
+        }
+        finishFirst = false;
         queuedExits.clear();
         committedExits = 0;
         mmioCount = mmioIdx = 0;
