@@ -64,9 +64,12 @@ abstract class CpuRegs {
     /** Hook for layers that cache mode-dependent data (TLB, decoded code). */
     abstract void modeChanged();
 
-    static long mask(int size) { return size == 8 ? -1L : (1L << (size * 8)) - 1; }
+    private static final long[] MASKS = {0, 0xffL, 0xffffL, 0, 0xffffffffL, 0, 0, 0, -1L};
+    private static final long[] SIGNS = {0, 0x80L, 0x8000L, 0, 0x80000000L, 0, 0, 0, 1L << 63};
 
-    static long signBit(int size) { return 1L << (size * 8 - 1); }
+    static long mask(int size) { return MASKS[size]; }
+
+    static long signBit(int size) { return SIGNS[size]; }
 
     static long signExtend(long v, int size) {
         return switch (size) { case 1 -> (byte) v; case 2 -> (short) v; case 4 -> (int) v; default -> v; };
@@ -195,6 +198,7 @@ abstract class CpuRegs {
 
     /** Condition code {@code cc} (the low nibble of Jcc/SETcc/CMOVcc; SDM Vol. 1 appendix B). */
     final boolean cond(int cc) {
+        if ((cc & ~1) == 4 && lop != L_NONE) return ((lres & mask(lsz)) == 0) ^ (cc & 1) != 0;
         if (lop == L_SUB) {   // the common CMP/SUB case straight from the operands
             long m = mask(lsz);
             long a = la & m, b = lb & m;

@@ -30,6 +30,7 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
     private boolean finishFirst;
     private final DebugUnit debug = new DebugUnit(this);
     private String failureMessage = "";
+    private boolean debugActive;
 
     EmuCpu(PhysMemory phys, int id, CpuidSpec spec, boolean deterministic) {
         super(phys);
@@ -79,7 +80,8 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
             resume = false;
             for (int n = 0; n < BATCH; n++) {
                 boolean tf = (flags & TF) != 0;
-                VcpuExit x = debug.beforeInstruction();
+                boolean watched = debugActive;
+                VcpuExit x = watched ? debug.beforeInstruction() : null;
                 if (x != null) return x;
                 try {
                     step();
@@ -95,7 +97,7 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                     finishFirst = true;
                     return p;
                 }
-                x = debug.afterInstruction(tf);
+                x = watched || tf ? debug.afterInstruction(tf) : null;
                 if (x != null) {
                     if (!queuedExits.isEmpty()) {
                         queuedExits.addLast(x);
@@ -106,7 +108,7 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                 }
                 if (!queuedExits.isEmpty()) return pollExit();
                 if (shutdown) return new VcpuExit.Shutdown();
-                if (shadowActive || pendingIrq >= 0 || nmiPending || windowRequested || tf || debug.active()) break;
+                if (shadowActive || pendingIrq >= 0 || nmiPending || windowRequested || tf || watched) break;
             }
         }
     }
@@ -213,7 +215,7 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
         nmiMasked = s.events().nmiMasked();
         shadowActive = s.events().interruptShadow();
         shutdown = false;
-        debug.refresh();
+        debugRegistersChanged();
     }
 
     @Override public void restart(CpuState s) {
@@ -254,9 +256,15 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
 
     // ---- debug ----
 
-    @Override public void setGuestDebug(GuestDebug d, boolean blockInterruptsWhileStepping) { debug.setGuestDebug(d); }
+    @Override public void setGuestDebug(GuestDebug d, boolean blockInterruptsWhileStepping) {
+        debug.setGuestDebug(d);
+        debugActive = debug.active();
+    }
 
-    @Override void debugRegistersChanged() { debug.refresh(); }
+    @Override void debugRegistersChanged() {
+        debug.refresh();
+        debugActive = debug.active();
+    }
 
     @Override void watch(long lin, int size, boolean write) { debug.watch(lin, size, write); }
 
