@@ -224,7 +224,8 @@ abstract class CpuMemory extends CpuRegs {
             }
             return;
         }
-        boolean whole = s == null && phys.find(pa + size - 1) == null;
+        PhysMemory.Slot last = phys.find(pa + size - 1);
+        boolean whole = s == last && (s == null || s.readOnly());   // all MMIO, or all in one ROM slot
         if (whole && (size == 1 || size == 2 || size == 4 || size == 8)) {
             queuedExits.add(new VcpuExit.MmioWrite(pa, size, v & mask(size)));
             return;
