@@ -78,6 +78,8 @@ final class Decoder {
             }
         } else if ((b == 0xc4 || b == 0xc5 || b == 0x62) && (mode == 8 || i < 15 && (src.at(i) & 0xc0) == 0xc0)) {
             return vex(in, src, i, b);
+        } else if (b == 0x8f && i < 15 && (src.at(i) & 0x1f) >= 8) {
+            return xop(in, src, i);
         }
         in.op = map << 8 | b;
         boolean modrm;
@@ -254,6 +256,22 @@ final class Decoder {
         i = immediate(in, src, i, imm);
         if (i > 15) return tooLong(in, src);
         finish(in, src, i);
+        in.status = Insn.VEX;
+        return in;
+    }
+
+    /** AMD XOP (8F with map 8-10 where POP would have ModRM.reg 0): length only, #UD (not advertised). */
+    private static Insn xop(Insn in, Bytes src, int i) {
+        int map = src.at(i) & 0x1f;
+        i += 2;
+        if (i >= 15) return tooLong(in, src);
+        in.op = 0x800 | src.at(i++);
+        in.osz = in.mode == 8 ? 4 : in.mode;
+        i = modrm(in, src, i, true);
+        if (i < 0) return tooLong(in, src);
+        int immLen = map == 8 ? 1 : map == 10 ? 4 : 0;
+        if (i + immLen > 15) return tooLong(in, src);
+        finish(in, src, i + immLen);
         in.status = Insn.VEX;
         return in;
     }
