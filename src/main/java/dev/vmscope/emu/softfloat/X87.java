@@ -26,6 +26,9 @@ public final class X87 extends FpCore {
     int fcw = 0x037F;
     long sig;
     int se;
+    /** Second result of FXTRACT, FSINCOS and FPTAN (the value left in the new ST(1)). */
+    long sig2;
+    int se2;
 
     /** Sets FCW (SDM vol. 1 8.1.5): PC bits 9:8, RC bits 11:10, exception masks bits 5:0. */
     public void setControl(int fcw) { this.fcw = fcw & 0xFFFF; }
@@ -35,8 +38,13 @@ public final class X87 extends FpCore {
     public int status() { return status; }
     public long sig() { return sig; }
     public int signExp() { return se; }
+    public long sig2() { return sig2; }
+    public int signExp2() { return se2; }
     /** An unmasked invalid, denormal or zero-divide exception: the destination must not be written. */
     public boolean suppressed() { return (status & ~fcw & (IE | DE | ZE)) != 0; }
+
+    /** A store to memory (FST/FIST/FBSTP) with an unmasked IE, DE, ZE, OE or UE writes nothing (SDM vol. 1 8.5.4). */
+    public boolean storeSuppressed() { return (status & ~fcw & (IE | DE | ZE | OE | UE)) != 0; }
 
     int rc() { return (fcw >> 10) & 3; }
 

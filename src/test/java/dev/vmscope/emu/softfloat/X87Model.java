@@ -16,10 +16,42 @@ final class X87Model {
             case "mul" -> x.mul(a[1], ase, b[1], bse);
             case "div" -> x.div(a[1], ase, b[1], bse);
             case "sqrt" -> x.sqrt(a[1], ase);
+            case "rndint" -> X87Convert.roundInt(x, a[1], ase);
+            case "scale" -> X87Ops.scale(x, a[1], ase, b[1], bse);
+            case "prem" -> X87Ops.remainder(x, a[1], ase, b[1], bse, false);
+            case "prem1" -> X87Ops.remainder(x, a[1], ase, b[1], bse, true);
+            case "xtract" -> { X87Ops.extract(x, a[1], ase); r2Sig = x.sig2(); r2Se = x.signExp2(); }
+            case "com", "ucom" -> {
+                int cc = X87Ops.conditionCodes(X87Ops.compare(x, a[1], ase, b[1], bse, op.equals("ucom")));
+                x.status |= cc;
+            }
+            case "comi", "ucomi" -> fl = X87Ops.eflags(X87Ops.compare(x, a[1], ase, b[1], bse, op.equals("ucomi")));
+            case "tst" -> {
+                int cc = X87Ops.conditionCodes(X87Ops.test(x, a[1], ase));
+                x.status |= cc;
+            }
+            case "xam" -> x.status |= X87Ops.examine(a[1], ase);
+            case "ist16", "ist32", "ist64", "istt16", "istt32", "istt64" -> {
+                int bits = Integer.parseInt(op.substring(op.length() - 2).replace("t", ""));
+                rSig = X87Convert.toInt(x, a[1], ase, bits, op.startsWith("istt"));
+                if (bits < 64) rSig &= (1L << bits) - 1;
+            }
+            case "st32" -> rSig = X87Convert.toFloat32(x, a[1], ase) & 0xFFFFFFFFL;
+            case "st64" -> rSig = X87Convert.toFloat64(x, a[1], ase);
+            case "bstp" -> { rSig = X87Convert.toBcd(x, a[1], ase); rSe = x.signExp(); }
+            case "ld32" -> X87Convert.fromFloat32(x, (int) a[1]);
+            case "ld64" -> X87Convert.fromFloat64(x, a[1]);
+            case "bld" -> X87Convert.fromBcd(x, a[1], ase);
+            case "ldpi" -> X87Ops.loadConstant(x, X87Ops.PI);
+            case "ldl2e" -> X87Ops.loadConstant(x, X87Ops.L2E);
+            case "ldl2t" -> X87Ops.loadConstant(x, X87Ops.L2T);
+            case "ldlg2" -> X87Ops.loadConstant(x, X87Ops.LG2);
+            case "ldln2" -> X87Ops.loadConstant(x, X87Ops.LN2);
             default -> throw new IllegalArgumentException(op);
         }
         if (!op.contains("com") && !op.equals("tst") && !op.equals("xam") && !op.startsWith("ist")
                 && !op.startsWith("st") && !op.equals("bstp")) {
+            // results of stores are set in the switch
             rSig = x.sig(); rSe = x.signExp();
         }
         return String.format("%04x %016x %04x %016x %04x %04x", rSe, rSig, r2Se, r2Sig, x.status() & 0xFFFF, fl);

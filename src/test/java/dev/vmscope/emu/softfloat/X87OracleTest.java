@@ -18,8 +18,11 @@ class X87OracleTest {
     static final int OPS = Integer.getInteger("vmscope.fpu.ops", 3000);
     static final long SEED = Long.getLong("vmscope.fpu.seed", 0x5EED);
 
-    static final String[] BINARY = {"add", "sub", "mul", "div"};
-    static final String[] UNARY = {"sqrt"};
+    static final String[] BINARY = {"add", "sub", "mul", "div", "scale", "prem", "prem1", "com", "ucom", "comi",
+        "ucomi"};
+    static final String[] UNARY = {"sqrt", "rndint", "xtract", "tst", "xam", "ist16", "ist32", "ist64", "istt16",
+        "istt32", "istt64", "st32", "st64", "ld32", "ld64", "bld", "bstp"};
+    static final String[] CONSTANTS = {"ldpi", "ldl2e", "ldl2t", "ldlg2", "ldln2"};
     /** FSW bits compared: exception flags, SF, C0-C3 (TOP, ES and B depend on the harness). */
     static final int SW_MASK = 0x477F;
 
@@ -31,6 +34,7 @@ class X87OracleTest {
         X87Model model = new X87Model();
         for (String op : BINARY) for (int i = 0; i < OPS; i++) add(lines, expected, model, gen, op, true);
         for (String op : UNARY) for (int i = 0; i < OPS; i++) add(lines, expected, model, gen, op, false);
+        for (String op : CONSTANTS) for (int i = 0; i < 16; i++) add(lines, expected, model, gen, op, false);
         List<String> actual = HostOracle.run(lines);
         Map<String, int[]> counts = new LinkedHashMap<>();
         StringBuilder diffs = new StringBuilder();
@@ -64,9 +68,27 @@ class X87OracleTest {
         return 0x7F | pc << 8 | gen.nextInt(4) << 10;
     }
 
+    static final X87 SCRATCH = new X87();
+
     static void add(List<String> lines, List<String> exp, X87Model m, Operands gen, String op, boolean two) {
         long[] a = gen.f80();
         long[] b = two ? gen.pair2(a) : new long[] {0, 0};
+        switch (op) {
+            case "ld32" -> a = new long[] {0, gen.f32() & 0xFFFFFFFFL};
+            case "ld64" -> a = new long[] {0, gen.f64()};
+            case "bld" -> {
+                long lo = 0;
+                for (int i = 0; i < 16; i++) lo |= (long) gen.nextInt(10) << (4 * i);
+                if (gen.nextInt(4) == 0) lo &= (1L << (4 * gen.nextInt(16))) - 1;
+                a = new long[] {gen.nextInt(10) | gen.nextInt(10) << 4 | (gen.nextBoolean() ? 0x8000 : 0), lo};
+            }
+            case "scale" -> {
+                if (gen.nextBoolean()) X87Convert.fromInt(SCRATCH, gen.nextInt(40000) - 20000);
+                else X87Convert.fromInt(SCRATCH, gen.nextInt(200) - 100);
+                if (gen.nextInt(3) == 0) b = new long[] {SCRATCH.signExp(), SCRATCH.sig()};
+            }
+            default -> { }
+        }
         int fcw = fcw(gen);
         lines.add(String.format("%s %x %x %x %x %x", op, fcw, a[0], a[1], b[0], b[1]));
         exp.add(m.eval(op, fcw, a, b));
