@@ -279,4 +279,32 @@ abstract class FpCore {
         rSig = hi;
         rExp = e;
     }
+
+    /**
+     * Rounds a finite operand to an integral magnitude (at most 2^64 - 1 once e <= 63) in rc; sets PE and C1.
+     * Returns the magnitude; e is the unbiased exponent of the normalized significand.
+     */
+    final long roundIntegral(boolean neg, int e, long sig, int rc) {
+        if (e >= 63) return sig;
+        long kept, rest;                                  // rest: the fraction, bit 63 worth 1/2
+        if (e < 0) {
+            kept = 0;
+            rest = e == -1 ? sig : 1;                     // below 1/2 but nonzero
+        } else {
+            kept = sig >>> (63 - e);
+            rest = sig << (e + 1);
+        }
+        long half = MSB;
+        if (rest == 0) return kept;
+        status |= PE;
+        boolean up = switch (rc) {
+            case RC_NEAREST -> Long.compareUnsigned(rest, half) > 0 || (rest == half && (kept & 1) != 0);
+            case RC_DOWN -> neg;
+            case RC_UP -> !neg;
+            default -> false;
+        };
+        if (up) { status |= C1; kept++; }
+        return kept;
+    }
+
 }

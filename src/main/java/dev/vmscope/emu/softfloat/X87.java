@@ -221,7 +221,7 @@ public final class X87 extends FpCore {
         }
         boolean neg = (ae & 0x8000) != 0;
         if (ca == ZERO) { zeroResult(neg); return; }
-        if (neg) { indefinite(); return; }
+        if (neg) { indefinite(); return; }                  // IE outranks DE (SDM vol. 1 4.9.2)
         if (ca == DENORMAL) status |= DE;
         if (ca == INF) { infResult(false); return; }
         zNeg = false;

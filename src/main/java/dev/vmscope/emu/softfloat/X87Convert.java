@@ -25,33 +25,6 @@ public final class X87Convert {
         u.set(m << lz, sign | (63 - lz + BIAS));
     }
 
-    /**
-     * Rounds a finite operand to an integral magnitude (at most 2^64 - 1 once e <= 63) in rc; sets PE and C1.
-     * Returns the magnitude; e is the unbiased exponent of the normalized significand.
-     */
-    static long roundToIntegral(X87 u, boolean neg, int e, long sig, int rc) {
-        if (e >= 63) return sig;
-        long kept, rest;                                  // rest: the fraction, bit 63 worth 1/2
-        if (e < 0) {
-            kept = 0;
-            rest = e == -1 ? sig : 1;                     // below 1/2 but nonzero
-        } else {
-            kept = sig >>> (63 - e);
-            rest = sig << (e + 1);
-        }
-        long half = MSB;
-        if (rest == 0) return kept;
-        u.status |= PE;
-        boolean up = switch (rc) {
-            case RC_NEAREST -> Long.compareUnsigned(rest, half) > 0 || (rest == half && (kept & 1) != 0);
-            case RC_DOWN -> neg;
-            case RC_UP -> !neg;
-            default -> false;
-        };
-        if (up) { u.status |= C1; kept++; }
-        return kept;
-    }
-
     /** FRNDINT: round ST(0) to an integral value per FCW.RC (not PC). */
     public static void roundInt(X87 u, long a, int ae) {
         int ca = classify(a, ae);
@@ -61,7 +34,7 @@ public final class X87Convert {
         boolean neg = (ae & 0x8000) != 0;
         int e = normExp(a, ae);
         if (e >= 63) { u.set(a, ae); return; }
-        long m = roundToIntegral(u, neg, e, normSig(a), u.rc());
+        long m = u.roundIntegral(neg, e, normSig(a), u.rc());
         if (m == 0) { u.zeroResult(neg); return; }
         int lz = Long.numberOfLeadingZeros(m);
         u.set(m << lz, (ae & 0x8000) | (63 - lz + BIAS));
@@ -80,7 +53,7 @@ public final class X87Convert {
         int e = normExp(a, ae);
         if (e >= 64) { u.status |= IE; return indefinite; }
         int saved = u.status;
-        long m = e == 63 ? normSig(a) : roundToIntegral(u, neg, e, normSig(a), truncate ? RC_ZERO : u.rc());
+        long m = e == 63 ? normSig(a) : u.roundIntegral(neg, e, normSig(a), truncate ? RC_ZERO : u.rc());
         long limit = 1L << (bits - 1);                    // magnitude bound: 2^(bits-1) negative, one less positive
         boolean fits = neg ? Long.compareUnsigned(m, limit) <= 0 : Long.compareUnsigned(m, limit) < 0;
         if (bits == 64 && !neg) fits = m >= 0;
@@ -194,7 +167,7 @@ public final class X87Convert {
         int e = normExp(a, ae);
         if (e >= 60) return bcdIndefinite(u);
         int saved = u.status;
-        long m = roundToIntegral(u, sign != 0, e, normSig(a), u.rc());
+        long m = u.roundIntegral(sign != 0, e, normSig(a), u.rc());
         if (m >= 1_000_000_000_000_000_000L || m < 0) { u.status = saved; return bcdIndefinite(u); }
         long low = 0;
         for (int i = 0; i < 16; i++) { low |= (m % 10) << (4 * i); m /= 10; }
