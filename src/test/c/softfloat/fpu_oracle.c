@@ -154,6 +154,27 @@ static int sse(const char *op, int imm) {
     return 1;
 }
 
+static unsigned char fx[512] __attribute__((aligned(16)));
+
+/* FXSAVE64 after a scenario: 0 = two loads, 1 = two loads then an MMX write of B's significand to MM3,
+ * 2 = scenario 1 then EMMS, 3 = two loads, one pop, FINCSTP. Prints bytes 0-159 in hex. */
+static void fxsave_scenario(int k) {
+    memset(fx, 0, sizeof fx);
+    /* empty registers keep stale contents: zero them all first */
+    asm volatile("fninit; fldz; fldz; fldz; fldz; fldz; fldz; fldz; fldz; fninit" ::: CLOB);
+    switch (k) {
+    case 0: asm volatile("fninit; fldt %[b]; fldt %[a]; fxsave64 %[fx]; fninit" : [fx] "=m"(fx) : [a] "m"(A), [b] "m"(B) : CLOB); break;
+    case 1: asm volatile("fninit; fldt %[b]; fldt %[a]; movq %[q], %%mm3; fxsave64 %[fx]; emms; fninit"
+                : [fx] "=m"(fx) : [a] "m"(A), [b] "m"(B), [q] "m"(B.sig) : CLOB, "mm3"); break;
+    case 2: asm volatile("fninit; fldt %[b]; fldt %[a]; movq %[q], %%mm3; emms; fxsave64 %[fx]; fninit"
+                : [fx] "=m"(fx) : [a] "m"(A), [b] "m"(B), [q] "m"(B.sig) : CLOB, "mm3"); break;
+    default: asm volatile("fninit; fldt %[b]; fldt %[a]; fstp %%st(0); fincstp; fxsave64 %[fx]; fninit"
+                : [fx] "=m"(fx) : [a] "m"(A), [b] "m"(B) : CLOB); break;
+    }
+    for (int i = 0; i < 160; i++) printf("%02x", fx[i]);
+    printf("\n");
+}
+
 int main(void) {
     char op[32];
     unsigned a1, b1, ctl;
@@ -170,6 +191,7 @@ int main(void) {
             if (scanf("%x %llx %x %llx", &a1, &a2, &b1, &b2) != 4) return 2;
             A.se = a1; A.sig = a2; B.se = b1; B.sig = b2; cw = ctl;
             memset(&R, 0, sizeof R); memset(&R2, 0, sizeof R2); fl = 0;
+            if (!strcmp(op, "fxsave")) { fxsave_scenario(ctl); fflush(stdout); continue; }
             if (!x87(op)) { fprintf(stderr, "unknown op %s\n", op); return 2; }
             printf("%04x %016llx %04x %016llx %04x %04llx\n", R.se, (unsigned long long) R.sig, R2.se,
                    (unsigned long long) R2.sig, sw, (unsigned long long) (fl & 0x8d5));

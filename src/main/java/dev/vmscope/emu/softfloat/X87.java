@@ -19,6 +19,9 @@ public final class X87 extends FpCore {
     public static final long INDEFINITE_SIG = 0xC000000000000000L;
     public static final int INDEFINITE_SE = 0xFFFF;
 
+    /** Significand of 1.0 (the integer bit alone). */
+    public static final long MSB_ONE = 0x8000000000000000L;
+
     static final int EMIN = -16382, EMAX = 16383, BIAS = 16383;
     /** Exponent wrap for unmasked numeric overflow/underflow (SDM vol. 1 8.5.4, 8.5.5). */
     static final int WRAP = 24576;
