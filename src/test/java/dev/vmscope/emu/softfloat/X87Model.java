@@ -42,6 +42,23 @@ final class X87Model {
             case "ld32" -> X87Convert.fromFloat32(x, (int) a[1]);
             case "ld64" -> X87Convert.fromFloat64(x, a[1]);
             case "bld" -> X87Convert.fromBcd(x, a[1], ase);
+            case "sin" -> X87Trans.sin(x, a[1], ase);
+            case "cos" -> X87Trans.cos(x, a[1], ase);
+            case "sincos", "ptan" -> {
+                if (op.equals("ptan")) X87Trans.tan(x, a[1], ase); else X87Trans.sinCos(x, a[1], ase);
+                if ((x.status() & FpCore.C2) != 0) {
+                    r2Sig = b[1]; r2Se = bse;
+                } else if (op.equals("ptan")) {
+                    r2Sig = x.sig(); r2Se = x.signExp();
+                    x.set(x.sig2(), x.signExp2());
+                } else {
+                    r2Sig = x.sig2(); r2Se = x.signExp2();
+                }
+            }
+            case "patan" -> X87Trans.atan(x, b[1], bse, a[1], ase);
+            case "f2xm1" -> X87Trans.exp2m1(x, a[1], ase);
+            case "yl2x" -> X87Trans.ylog2x(x, b[1], bse, a[1], ase);
+            case "yl2xp1" -> X87Trans.ylog2xp1(x, b[1], bse, a[1], ase);
             case "ldpi" -> X87Ops.loadConstant(x, X87Ops.PI);
             case "ldl2e" -> X87Ops.loadConstant(x, X87Ops.L2E);
             case "ldl2t" -> X87Ops.loadConstant(x, X87Ops.L2T);
