@@ -1,0 +1,23 @@
+package dev.vmscope.cli;
+
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+
+/**
+ * A subcommand: picocli fills its annotated fields, {@link Main} gives it the two streams, and {@link #call}
+ * returns the process status. A {@link CliException} thrown from it is one error line and its status.
+ */
+public abstract class CliCommand implements Callable<Integer> {
+    protected PrintStream out = System.out;
+    protected PrintStream err = System.err;
+
+    final void streams(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public final Integer call() throws Exception { return execute(); }
+
+    protected abstract int execute() throws Exception;
+}
