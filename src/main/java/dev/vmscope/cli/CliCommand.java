@@ -17,7 +17,10 @@ public abstract class CliCommand implements Callable<Integer> {
     }
 
     @Override
-    public final Integer call() throws Exception { return execute(); }
+    public final Integer call() throws Exception {
+        dev.vmscope.util.Timing.mark("arguments parsed");
+        return execute();
+    }
 
     protected abstract int execute() throws Exception;
 }

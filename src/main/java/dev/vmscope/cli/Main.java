@@ -2,7 +2,9 @@ package dev.vmscope.cli;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,14 +23,31 @@ import picocli.CommandLine.UnmatchedArgumentException;
         synopsisSubcommandLabel = "COMMAND",
         description = {"A virtual machine monitor on Linux KVM that accounts for every VM exit, and an analyzer of"
                 + " bhyve, KVM and QEMU exit dumps and traces that cites the manual section behind every fact."},
-        subcommands = {Run.class, Bench.class, Explain.class, Stats.class, Decode.class, Version.class,
-                HelpCommand.class, Completion.class, ManPage.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:success", "2:bad arguments, or an input or environment problem (named on stderr)",
                 "70:a vmscope bug (please report it with the command line)"},
         footerHeading = "%n", footer = "Run 'vmscope help COMMAND' or 'vmscope COMMAND --help' for a command's options and statuses.")
 public final class Main implements Runnable {
     static final int USAGE = 2, BUG = 70;
+
+    /**
+     * The subcommands in help order. Only the one named on the command line is built (picocli reflects over
+     * each command's annotations, which costs start-up); help, completion, the man page and a misspelled
+     * command get them all.
+     */
+    static final Map<String, Class<?>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("run", Run.class);
+        COMMANDS.put("bench", Bench.class);
+        COMMANDS.put("explain", Explain.class);
+        COMMANDS.put("stats", Stats.class);
+        COMMANDS.put("decode", Decode.class);
+        COMMANDS.put("version", Version.class);
+        COMMANDS.put("help", HelpCommand.class);
+        COMMANDS.put("completion", Completion.class);
+        COMMANDS.put("man", ManPage.class);
+    }
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -48,7 +67,8 @@ public final class Main implements Runnable {
     public static int run(List<String> argv, PrintStream out, PrintStream err) {
         boolean json = JsonErrors.wanted(argv);
         try {
-            CommandLine cl = commandLine(out, err, json);
+            CommandLine cl = commandLine(out, err, json, only(argv));
+            dev.vmscope.util.Timing.mark("command line built");
             return cl.execute(argv.toArray(String[]::new));
         } catch (CliException e) {
             return fail(err, out, json, e.getMessage(), e.status());
@@ -57,8 +77,17 @@ public final class Main implements Runnable {
         }
     }
 
+    /** The command named first on the line when it alone is needed, else null (all of them). */
+    private static String only(List<String> argv) {
+        if (argv.isEmpty()) return null;
+        String first = argv.getFirst();
+        return COMMANDS.containsKey(first) && !List.of("help", "completion", "man").contains(first) ? first : null;
+    }
+
     /** The whole command tree, wired to the given streams (also used by the completion and man generators). */
-    static CommandLine commandLine(PrintStream out, PrintStream err, boolean json) {
+    static CommandLine commandLine(PrintStream out, PrintStream err, boolean json) { return commandLine(out, err, json, null); }
+
+    private static CommandLine commandLine(PrintStream out, PrintStream err, boolean json, String only) {
         IFactory defaults = CommandLine.defaultFactory();
         IFactory factory = new IFactory() {
             @Override
@@ -69,6 +98,14 @@ public final class Main implements Runnable {
             }
         };
         CommandLine cl = new CommandLine(new Main(), factory);
+        for (Map.Entry<String, Class<?>> c : COMMANDS.entrySet()) {
+            if (only != null && !only.equals(c.getKey())) continue;
+            try {
+                cl.addSubcommand(c.getKey(), new CommandLine(factory.create(c.getValue()), factory));
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot build command " + c.getKey(), e);
+            }
+        }
         cl.setPosixClusteredShortOptionsAllowed(false); // QEMU's "-smp" is one option, not -s -m -p
         cl.setAbbreviatedOptionsAllowed(false);
         cl.setUsageHelpWidth(100);
