@@ -1,5 +1,6 @@
 package dev.vmscope.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 
@@ -10,8 +11,10 @@ import java.util.concurrent.Callable;
 public abstract class CliCommand implements Callable<Integer> {
     protected PrintStream out = System.out;
     protected PrintStream err = System.err;
+    protected InputStream in = System.in;
 
-    final void streams(PrintStream out, PrintStream err) {
+    final void streams(InputStream in, PrintStream out, PrintStream err) {
+        this.in = in;
         this.out = out;
         this.err = err;
     }

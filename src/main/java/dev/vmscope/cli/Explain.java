@@ -13,7 +13,6 @@ import dev.vmscope.util.Json;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -63,8 +62,6 @@ public final class Explain extends CliCommand {
     @Option(names = "--progress", negatable = true, description = "show progress on stderr (default: when stderr is a terminal)")
     Boolean progress;
 
-    InputStream stdin = System.in;
-
     @Override
     protected int execute() {
         Optional<Format> forced = Optional.empty();
@@ -100,8 +97,8 @@ public final class Explain extends CliCommand {
         byte[] data;
         String tooLarge = f + ": larger than " + (cap >> 20) + " MiB of text: explain reads dumps (raise the limit with"
                 + " --max-size); for a trace of any size use: vmscope stats " + f;
-        try (TextInput in = Inputs.open(f, stdin, cap, tooLarge); Progress p = new Progress(err, progress, in.sourceSize(), f)) {
-            data = read(in, p);
+        try (TextInput t = Inputs.open(f, in, cap, tooLarge); Progress p = new Progress(err, progress, t.sourceSize(), f)) {
+            data = read(t, p);
         } catch (InputException e) {
             return failed(f, e.getMessage(), 2);
         } catch (IOException | RuntimeException e) {

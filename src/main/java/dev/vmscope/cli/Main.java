@@ -64,10 +64,13 @@ public final class Main implements Runnable {
     }
 
     /** Runs one command line and returns its status; output goes to the two streams given. */
-    public static int run(List<String> argv, PrintStream out, PrintStream err) {
+    public static int run(List<String> argv, PrintStream out, PrintStream err) { return run(argv, System.in, out, err); }
+
+    /** As {@link #run(List, PrintStream, PrintStream)}, reading "-" from {@code in}. */
+    public static int run(List<String> argv, java.io.InputStream in, PrintStream out, PrintStream err) {
         boolean json = JsonErrors.wanted(argv);
         try {
-            CommandLine cl = commandLine(out, err, json, only(argv));
+            CommandLine cl = commandLine(in, out, err, json, only(argv));
             dev.vmscope.util.Timing.mark("command line built");
             return cl.execute(argv.toArray(String[]::new));
         } catch (CliException e) {
@@ -85,15 +88,17 @@ public final class Main implements Runnable {
     }
 
     /** The whole command tree, wired to the given streams (also used by the completion and man generators). */
-    static CommandLine commandLine(PrintStream out, PrintStream err, boolean json) { return commandLine(out, err, json, null); }
+    static CommandLine commandLine(PrintStream out, PrintStream err, boolean json) {
+        return commandLine(System.in, out, err, json, null);
+    }
 
-    private static CommandLine commandLine(PrintStream out, PrintStream err, boolean json, String only) {
+    private static CommandLine commandLine(java.io.InputStream in, PrintStream out, PrintStream err, boolean json, String only) {
         IFactory defaults = CommandLine.defaultFactory();
         IFactory factory = new IFactory() {
             @Override
             public <K> K create(Class<K> cls) throws Exception {
                 K o = defaults.create(cls);
-                if (o instanceof CliCommand c) c.streams(out, err);
+                if (o instanceof CliCommand c) c.streams(in, out, err);
                 return o;
             }
         };

@@ -10,7 +10,6 @@ import dev.vmscope.input.TextInput;
 import dev.vmscope.util.Json;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Locale;
 import java.util.Map;
 
@@ -46,8 +45,6 @@ public final class Stats extends CliCommand {
             description = "measure the scanner's throughput on SIZE_MB (1-4096, default 64) of synthetic trace")
     Integer bench;
 
-    InputStream stdin = System.in;
-
     @Override
     protected int execute() throws IOException {
         if (bench != null) {
@@ -62,9 +59,9 @@ public final class Stats extends CliCommand {
         TraceStats st = new TraceStats();
         TraceScanner sc = new TraceScanner(st);
         String name = trace;
-        try (TextInput in = Inputs.open(name, stdin, Long.MAX_VALUE, name + ": too large");
-             Progress p = new Progress(err, progress, in.sourceSize(), "vmscope stats " + name)) {
-            sc.scan(in.text(), p.on() ? done -> p.update(in.sourceBytesRead()) : null);
+        try (TextInput t = Inputs.open(name, in, Long.MAX_VALUE, name + ": too large");
+             Progress p = new Progress(err, progress, t.sourceSize(), "vmscope stats " + name)) {
+            sc.scan(t.text(), p.on() ? done -> p.update(t.sourceBytesRead()) : null);
         } catch (InputException e) {
             throw new CliException(e.getMessage());
         }
