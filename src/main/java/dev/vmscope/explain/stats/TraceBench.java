@@ -63,10 +63,12 @@ public final class TraceBench {
      * Generates {@code mb} MiB and times {@code runs} full scans after one warm-up scan (so the JIT has compiled the
      * scanner); returns the fastest run, the usual way to report throughput on a shared machine.
      */
-    public static Result run(int mb, int runs) {
-        // Sizes above one block scan the same block again: memory stays at BLOCK_MB whatever the size asked.
-        byte[] data = generate(Math.min(mb, BLOCK_MB));
-        int times = Math.max(1, (int) (((long) mb + BLOCK_MB - 1) / BLOCK_MB));
+    public static Result run(int mb, int runs) { return run(mb, runs, BLOCK_MB); }
+
+    /** Sizes above one block scan the same block again: memory stays at {@code blockMb} whatever the size asked. */
+    static Result run(int mb, int runs, int blockMb) {
+        byte[] data = generate(Math.min(mb, blockMb));
+        int times = Math.max(1, (int) (((long) mb + blockMb - 1) / blockMb));
         new TraceScanner(new TraceStats()).scan(data);
         Result best = null;
         for (int i = 0; i < Math.max(1, runs); i++) {
