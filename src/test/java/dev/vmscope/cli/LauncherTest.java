@@ -109,4 +109,19 @@ class LauncherTest {
         assertTrue(err.contains("MB read"), err);
         assertTrue(err.endsWith("\n"), "the shell gets a fresh line: " + err.replace("\r", "\\r"));
     }
+
+    /** "vmscope dec<TAB>" completes to decode, and decode's kinds complete too. */
+    @Test
+    void bashCompletesCommandsAndKinds() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/bash")), "bash");
+        Path script = Files.writeString(dir.resolve("vmscope.bash"), Cli.run("completion", "bash").out());
+        String probe = "source " + script + " 2>/dev/null\n"
+                + "COMP_WORDS=(vmscope dec); COMP_CWORD=1; _complete_vmscope 2>/dev/null; echo \"[${COMPREPLY[*]}]\"\n"
+                + "COMP_WORDS=(vmscope decode svm-e); COMP_CWORD=2; _complete_vmscope 2>/dev/null; echo \"[${COMPREPLY[*]}]\"\n";
+        Process p = new ProcessBuilder("/bin/bash", "-c", probe).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(out.contains("[decode]"), out);
+        assertTrue(out.contains("[svm-exit]"), out);
+    }
 }
