@@ -1,10 +1,11 @@
 package dev.vmscope.cli;
 
-import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.hypervisor.BackendUnavailableException;
 import dev.vmscope.loader.LoaderException;
 import dev.vmscope.machine.Machine;
 import dev.vmscope.machine.MachineBuilder;
 import dev.vmscope.machine.MachineConfig;
+import dev.vmscope.sys.SyscallException;
 import dev.vmscope.vcpu.ExitSummary;
 
 import java.io.FileDescriptor;
@@ -56,9 +57,12 @@ public final class Run extends CliCommand {
         Machine m;
         try {
             m = MachineBuilder.build(cfg, console, debugcon, err, true);
-        } catch (KvmException e) {
+        } catch (SyscallException e) {
             debugcon.close();
             throw new CliException("cannot create the VM: " + e.getMessage(), 6);
+        } catch (BackendUnavailableException e) {
+            debugcon.close();
+            throw new CliException(e.getMessage(), 6);
         } catch (LoaderException e) {
             debugcon.close();
             throw new CliException(e.getMessage());
@@ -87,14 +91,14 @@ public final class Run extends CliCommand {
         String msg = m.stopMessage();
         if (msg != null) err.println("vmscope: " + msg + (status != 0 ? " (exit status " + status + ")" : ""));
         if (cfg.summary()) {
-            ExitSummary.print(err, m.stats(), m.wallNanos());
+            ExitSummary.print(err, m.stats(), m.wallNanos(), m.busCounters());
             if (m.ipiVisibilityNote() != null) err.println("  note: " + m.ipiVisibilityNote());
         }
         if (cfg.statsJson() != null) {
             // The guest's status stands: a file that cannot be written now is a warning, not a new status.
             Path tmp = cfg.statsJson().resolveSibling(cfg.statsJson().getFileName() + ".tmp");
             try {
-                Files.writeString(tmp, ExitSummary.jsonText(m.stats(), m.wallNanos(), status, msg));
+                Files.writeString(tmp, ExitSummary.jsonText(m.stats(), m.wallNanos(), status, msg, m.busCounters()));
                 Files.move(tmp, cfg.statsJson(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException | RuntimeException e) {

@@ -140,7 +140,11 @@ final class RunOptions {
         if (dumpCore != null) a.addAll(List.of("--dump-core", OutputPaths.file("--dump-core", dumpCore).toString()));
         if (crashDir != null) a.addAll(List.of("--crash-dir", OutputPaths.directory("--crash-dir", crashDir).toString()));
         if (gdbWait && port == null) throw new CliException("-S/--gdb-wait needs a debugger: add -s or --gdb [HOST:]PORT");
-        return DebugOptions.extract(a);
+        try {
+            return DebugOptions.extract(a);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
     }
 
     private static Path firmware(String v) {

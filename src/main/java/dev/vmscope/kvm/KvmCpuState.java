@@ -1,20 +1,14 @@
-package dev.vmscope.machine;
+package dev.vmscope.kvm;
 
 import dev.vmscope.hypervisor.CpuState;
-import dev.vmscope.kvm.DTable;
-import dev.vmscope.kvm.Regs;
-import dev.vmscope.kvm.Segment;
-import dev.vmscope.kvm.Sregs;
-import dev.vmscope.kvm.VcpuEvents;
-import dev.vmscope.kvm.VcpuFd;
-import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.sys.SyscallException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
  * Converts between KVM's register structures and the debugger's neutral {@link CpuState}. Parts a host
- * cannot give (debug registers, MP state on some hosts) fall back to their reset values.
+ * cannot give (debug registers, MP state on some hosts) are listed in {@link CpuState#unknown()}.
  */
 final class KvmCpuState {
     private KvmCpuState() {}
@@ -25,37 +19,23 @@ final class KvmCpuState {
     static CpuState capture(VcpuFd fd) {
         Regs r = fd.getRegs();
         Sregs s = fd.getSregs();
-        long[] dr = tryDebugRegs(fd);
+        java.util.Set<String> unknown = new java.util.TreeSet<>();
+        long[] dr = {0, 0, 0, 0, 0xffff0ff0L, 0x400};
+        try { dr = fd.getDebugRegs(); } catch (SyscallException e) { unknown.add("debug_registers"); }
         long kgs = 0;
-        try { kgs = fd.getMsrs(MSR_KERNEL_GS_BASE)[0]; } catch (KvmException e) { /* not available */ }
+        try { kgs = fd.getMsrs(MSR_KERNEL_GS_BASE)[0]; } catch (SyscallException e) { unknown.add("kernel_gs_base"); }
         CpuState.PendingEvents ev = CpuState.PendingEvents.NONE;
-        try { ev = events(fd.getVcpuEvents()); } catch (KvmException e) { /* not available */ }
+        try { ev = events(fd.getVcpuEvents()); } catch (SyscallException e) { unknown.add("events"); }
         CpuState.MpState mp = CpuState.MpState.RUNNABLE;
-        try { mp = CpuState.MpState.ofKvm(fd.getMpState().ordinal()); } catch (RuntimeException e) { /* not available */ }
+        try { mp = CpuState.MpState.ofKvm(fd.getMpState().ordinal()); } catch (RuntimeException e) { unknown.add("mp_state"); }
         CpuState.Fpu fpu = CpuState.Fpu.EMPTY;
-        try { fpu = fpu(fd.getFpu()); } catch (KvmException e) { /* not available */ }
+        try { fpu = fpu(fd.getFpu()); } catch (SyscallException e) { unknown.add("fpu"); }
         return new CpuState(r.rax(), r.rbx(), r.rcx(), r.rdx(), r.rsi(), r.rdi(), r.rbp(), r.rsp(),
                 r.r8(), r.r9(), r.r10(), r.r11(), r.r12(), r.r13(), r.r14(), r.r15(), r.rip(), r.rflags(),
-                seg(s.cs()), seg(s.ds()), seg(s.es()), seg(s.fs()), seg(s.gs()), seg(s.ss()), seg(s.tr()), seg(s.ldt()),
+                s.cs(), s.ds(), s.es(), s.fs(), s.gs(), s.ss(), s.tr(), s.ldt(),
                 new CpuState.Table(s.gdt().base(), s.gdt().limit()), new CpuState.Table(s.idt().base(), s.idt().limit()),
                 s.cr0(), s.cr2(), s.cr3(), s.cr4(), s.cr8(), s.efer(), kgs,
-                dr[0], dr[1], dr[2], dr[3], dr[4], dr[5], ev, mp, fpu);
-    }
-
-    private static long[] tryDebugRegs(VcpuFd fd) {
-        try { return fd.getDebugRegs(); } catch (KvmException e) { return new long[] {0, 0, 0, 0, 0xffff0ff0L, 0x400}; }
-    }
-
-    static CpuState.Segment seg(Segment s) {
-        return new CpuState.Segment(s.selector(), s.base(), Integer.toUnsignedLong(s.limit()),
-                CpuState.Segment.attributesOf(s.type(), s.s(), s.dpl(), s.present(), s.avl(), s.l(), s.db(), s.g(), s.unusable()));
-    }
-
-    static Segment seg(CpuState.Segment s) {
-        int a = s.attributes();
-        return new Segment(s.base(), (int) s.limit(), s.selector(), a & 0xf, (a & 1 << 7) != 0, a >> 5 & 3,
-                (a & 1 << 14) != 0, (a & 1 << 4) != 0, (a & 1 << 13) != 0, (a & 1 << 15) != 0, (a & 1 << 12) != 0,
-                (a & 1 << 16) != 0);
+                dr[0], dr[1], dr[2], dr[3], dr[4], dr[5], ev, mp, fpu, unknown);
     }
 
     private static CpuState.PendingEvents events(VcpuEvents e) {
@@ -79,13 +59,16 @@ final class KvmCpuState {
     }
 
     /** Writes GPRs, RIP, RFLAGS, segments, tables and control registers back. */
-    static void apply(VcpuFd fd, CpuState c) {
+    static void apply(VcpuFd fd, CpuState c) { apply(fd, c, false); }
+
+    /** @param clearPendingInterrupts empty the interrupt bitmap (INIT: nothing queued before it survives) */
+    static void apply(VcpuFd fd, CpuState c, boolean clearPendingInterrupts) {
         fd.setRegs(new Regs(c.rax(), c.rbx(), c.rcx(), c.rdx(), c.rsi(), c.rdi(), c.rsp(), c.rbp(), c.r8(), c.r9(),
                 c.r10(), c.r11(), c.r12(), c.r13(), c.r14(), c.r15(), c.rip(), c.rflags()));
         Sregs s = fd.getSregs();
-        fd.setSregs(new Sregs(seg(c.cs()), seg(c.ds()), seg(c.es()), seg(c.fs()), seg(c.gs()), seg(c.ss()),
-                seg(c.tr()), seg(c.ldt()), new DTable(c.gdt().base(), c.gdt().limit()),
+        fd.setSregs(new Sregs(c.cs(), c.ds(), c.es(), c.fs(), c.gs(), c.ss(),
+                c.tr(), c.ldt(), new DTable(c.gdt().base(), c.gdt().limit()),
                 new DTable(c.idt().base(), c.idt().limit()), c.cr0(), c.cr2(), c.cr3(), c.cr4(), c.cr8(), c.efer(),
-                s.apicBase(), s.interruptBitmap()));
+                s.apicBase(), clearPendingInterrupts ? new long[s.interruptBitmap().length] : s.interruptBitmap()));
     }
 }
