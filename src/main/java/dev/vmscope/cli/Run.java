@@ -1,7 +1,7 @@
 package dev.vmscope.cli;
 
 import dev.vmscope.debug.DebugOptions;
-import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.sys.SyscallException;
 import dev.vmscope.loader.LoaderException;
 import dev.vmscope.machine.Machine;
 import dev.vmscope.machine.MachineBuilder;
@@ -44,8 +44,10 @@ public final class Run implements Command {
         Machine m;
         try {
             m = MachineBuilder.build(cfg, console, debugcon, err, true);
-        } catch (KvmException e) {
+        } catch (SyscallException e) {
             throw new CliException("cannot create the VM: " + e.getMessage(), 6);
+        } catch (dev.vmscope.hypervisor.BackendUnavailableException e) {
+            throw new CliException(e.getMessage(), 6);
         } catch (LoaderException e) {
             throw new CliException(e.getMessage());
         }

@@ -113,6 +113,29 @@ public record CpuState(
                 PendingEvents.NONE, MpState.RUNNABLE, Fpu.EMPTY);
     }
 
+    /** The reset state with EDX holding the processor signature (CPUID.1:EAX), as after power-up. */
+    public static CpuState reset(long signature) {
+        CpuState r = reset();
+        long[] g = r.gprs();
+        g[3] = signature;
+        return r.withGprs(g, r.rip(), r.rflags());
+    }
+
+    /**
+     * The state after INIT, started at {@code csSelector:ip} with CS base {@code csBase} (SDM vol. 3 table 9-1
+     * and 9.4.4: an AP after its SIPI runs at CS = vector << 8, base vector << 12, IP 0; the BSP at the reset
+     * vector). INIT keeps CR0.CD and CR0.NW (table 9-1 note; KVM's kvm_vcpu_reset with init_event does the
+     * same); everything else is the reset state. The tables matter when INIT hits a running CPU: a stale IDTR
+     * would send real-mode interrupts astray.
+     */
+    public static CpuState startup(int csSelector, long csBase, long ip, long previousCr0) {
+        CpuState r = reset();
+        long cr0 = 0x10 | (previousCr0 & 0x60000000L);
+        return r.withSegments(new Segment(csSelector, csBase, 0xffff, 0x9b), r.ds, r.es, r.fs, r.gs, r.ss)
+                .withGprs(new long[16], ip, 0x2)
+                .withSystem(cr0, 0, 0, 0, 0, 0, 0);
+    }
+
     /** General-purpose register {@code i} in struct kvm_regs / GDB order: rax,rbx,rcx,rdx,rsi,rdi,rbp,rsp,r8..r15. */
     public long gpr(int i) {
         return switch (i) {
@@ -147,6 +170,12 @@ public record CpuState(
     public CpuState withSystem(long ncr0, long ncr2, long ncr3, long ncr4, long ncr8, long nefer, long nkgs) {
         return new CpuState(rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8, r9, r10, r11, r12, r13, r14, r15, rip, rflags,
                 cs, ds, es, fs, gs, ss, tr, ldt, gdt, idt, ncr0, ncr2, ncr3, ncr4, ncr8, nefer, nkgs,
+                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu);
+    }
+
+    public CpuState withTables(Table ngdt, Table nidt, Segment ntr, Segment nldt) {
+        return new CpuState(rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8, r9, r10, r11, r12, r13, r14, r15, rip, rflags,
+                cs, ds, es, fs, gs, ss, ntr, nldt, ngdt, nidt, cr0, cr2, cr3, cr4, cr8, efer, kernelGsBase,
                 dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu);
     }
 

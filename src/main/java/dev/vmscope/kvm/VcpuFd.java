@@ -2,11 +2,11 @@ package dev.vmscope.kvm;
 
 import dev.vmscope.hypervisor.ExitReason;
 import dev.vmscope.hypervisor.VcpuExit;
-import dev.vmscope.kvm.sys.Errno;
+import dev.vmscope.sys.Errno;
 import dev.vmscope.kvm.sys.Ioctls;
-import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.sys.SyscallException;
 import dev.vmscope.kvm.sys.Layouts;
-import dev.vmscope.kvm.sys.Libc;
+import dev.vmscope.sys.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -107,7 +107,7 @@ public final class VcpuFd implements AutoCloseable {
                 if (tid != 0) Libc.drainSignal(KICK_SIGNAL);
                 return new VcpuExit.Interrupted();
             }
-            throw new KvmException("KVM_RUN", -r);
+            throw new SyscallException("KVM_RUN", -r);
         }
         return decode();
     }

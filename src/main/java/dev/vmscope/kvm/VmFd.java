@@ -2,8 +2,8 @@ package dev.vmscope.kvm;
 
 import dev.vmscope.kvm.sys.Ioctls;
 import dev.vmscope.kvm.sys.Layouts;
-import dev.vmscope.kvm.sys.Libc;
-import dev.vmscope.kvm.sys.NativeMemory;
+import dev.vmscope.sys.Libc;
+import dev.vmscope.sys.NativeMemory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -28,13 +28,15 @@ public final class Debugging implements AutoCloseable {
 
     private final Machine m;
     private final FlightRecorder recorder;
-    private final KvmDebugTarget target;
+    private final MachineDebugTarget target;
+    private final String probeEvidence;
     private volatile GdbServer gdb;
 
-    Debugging(Machine m, DebugCapabilities caps) {
+    Debugging(Machine m, DebugCapabilities caps, String probeEvidence) {
         this.m = m;
+        this.probeEvidence = probeEvidence;
         this.recorder = new FlightRecorder(m.vcpus().size());
-        this.target = new KvmDebugTarget(m, caps, new PageTranslator(m));
+        this.target = new MachineDebugTarget(m, caps, new PageTranslator(m));
         if (RECORDER_ON) for (CpuRuntime rt : m.runtimes()) rt.setRecorder(new Recording());
     }
 
@@ -43,7 +45,7 @@ public final class Debugging implements AutoCloseable {
     /** The GDB server's bound port (useful with port 0), or -1 when no server runs. */
     public int gdbPort() { return gdb == null ? -1 : gdb.port(); }
 
-    KvmDebugTarget target() { return target; }
+    MachineDebugTarget target() { return target; }
 
     /** Starts the GDB server if asked; with --gdb-wait every vCPU starts paused. */
     void startGdb(DebugOptions opt) throws IOException {
@@ -52,10 +54,10 @@ public final class Debugging implements AutoCloseable {
         MonitorCommands.Sources sources = new MonitorCommands.Sources(this::statsText, m::interruptControllerState, recorder);
         gdb = GdbServer.start(opt, target, sources, s -> m.diag().println("vmscope: " + s));
         if (!target.capabilities().softwareBreakpoints())
-            m.diag().println("vmscope: gdb: this host's KVM does not deliver int3 intercepts (KVM_GUESTDBG_USE_SW_BP: "
-                    + DebugProbe.evidence() + "); GDB's software breakpoints use the 4 hardware debug registers instead");
+            m.diag().println("vmscope: gdb: this host's KVM does not deliver int3 intercepts (KVM_GUESTDBG_USE_SW_BP; "
+                    + probeEvidence + "); GDB's software breakpoints use the 4 hardware debug registers instead");
         if (!target.capabilities().dataBreakpoints())
-            m.diag().println("vmscope: gdb: this host's debug registers do not fire on data accesses (" + DebugProbe.dataEvidence()
+            m.diag().println("vmscope: gdb: this host's debug registers do not fire on data accesses (" + probeEvidence
                     + "); write watchpoints are emulated by single-stepping every vCPU (slow; a store of an unchanged value "
                     + "goes unseen), read/access watchpoints are refused");
     }
@@ -123,7 +125,7 @@ public final class Debugging implements AutoCloseable {
     /** Feeds every exit into the flight recorder: a few stores, no allocation. */
     private final class Recording implements VcpuHooks {
         @Override public void afterExit(Vcpu v, VcpuExit exit, long guestNanos, long handleNanos) {
-            long rip = v.fd().exitRip();
+            long rip = v.cpu().exitRip();
             long now = System.nanoTime();
             switch (exit) {
                 case VcpuExit.IoIn in -> recorder.record(v.id(), now, FlightRecorder.IO, rip, in.port(), in.size(), in.count());

@@ -2,14 +2,10 @@ package dev.vmscope.machine;
 
 import dev.vmscope.bus.Bus;
 import dev.vmscope.devices.VmControl;
-import dev.vmscope.kvm.Kvm;
-import dev.vmscope.kvm.KvmStats;
-import dev.vmscope.kvm.VcpuFd;
-import dev.vmscope.kvm.VmFd;
-import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.hypervisor.Hypervisor;
+import dev.vmscope.hypervisor.VirtualMachine;
 import dev.vmscope.loader.LoadResult;
 import dev.vmscope.memory.GuestMemory;
-import dev.vmscope.memory.MemoryRegion;
 import dev.vmscope.vcpu.ExitStats;
 import dev.vmscope.vcpu.ExitStatus;
 import dev.vmscope.vcpu.ExitTrace;
@@ -17,22 +13,23 @@ import dev.vmscope.vcpu.Vcpu;
 import dev.vmscope.vcpu.VmStop;
 
 import java.io.PrintStream;
-import java.lang.foreign.MemorySegment;
+import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A running PC machine: KVM VM, guest RAM, the two buses and the vCPUs. It owns the VM's lifecycle:
- * the first stop request (guest exit, fatal exit, timeout) wins, every vCPU is kicked out of KVM_RUN,
- * and {@link #run()} returns the process status. Devices and boot are installed by {@link MachineBuilder}.
+ * A running PC machine: the backend's VM, guest RAM, the two buses and the vCPUs. It owns the VM's lifecycle:
+ * the first stop request (guest exit, fatal exit, timeout) wins, every vCPU is kicked out of the guest,
+ * and {@link #run()} returns the process status. {@link MachineBuilder} creates and wires it.
  */
 public final class Machine implements AutoCloseable, VmStop, VmControl {
     private final MachineConfig config;
-    private final Kvm kvm;
-    private final VmFd vm;
+    private final Hypervisor hypervisor;
+    private final VirtualMachine vm;
     private final GuestMemory memory;
+    private final Arena ram;
     private final Bus pio = new Bus("pio");
     private final Bus mmio = new Bus("mmio");
     private final List<Vcpu> vcpus = new ArrayList<>();
@@ -50,63 +47,30 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
     private PcDevices devices;
     private Debugging debugging;
     private LoadResult loaded;
-    private final List<KvmStats> kernelStats = new ArrayList<>();
     private Firmware firmware;
 
-    Machine(MachineConfig config, PrintStream diag) {
+    /** Takes ownership of the backend, its VM and the RAM arena (closed by {@link #close()}). */
+    Machine(MachineConfig config, PrintStream diag, Hypervisor hypervisor, VirtualMachine vm, GuestMemory memory, Arena ram) {
         this.config = config;
         this.diag = diag;
         this.trace = config.trace() ? new ExitTrace(diag) : null;
-        this.kvm = Kvm.open();
-        VmFd v = null;
-        try {
-            v = kvm.createVm();
-            this.vm = v;
-            this.memory = mapRam(v, config, diag);
-        } catch (RuntimeException e) {
-            if (v != null) v.close();
-            kvm.close();
-            throw e;
-        }
+        this.hypervisor = hypervisor;
+        this.vm = vm;
+        this.memory = memory;
+        this.ram = ram;
     }
 
-    /**
-     * Maps guest RAM: slot 0 from 0, slot 1 from 4 GiB. With firmware (--bios) the low block is split
-     * around 0xc0000-0xfffff (slot 0 below, slot 2 from 1 MiB) and {@link Firmware} maps that window as PAM
-     * says, plus the ROM. GuestMemory always sees the whole low block as RAM: device DMA reaches the shadow RAM
-     * behind the window as on the i440FX, where PAM governs only CPU-side decoding of that range.
-     */
-    private GuestMemory mapRam(VmFd vm, MachineConfig cfg, PrintStream diag) {
-        long ram = cfg.ramBytes();
-        List<MemoryRegion> regions = new ArrayList<>();
-        long low = MemoryMap.lowRam(ram), high = MemoryMap.highRam(ram);
-        byte[] image = cfg.bios() != null ? Firmware.read(cfg.bios()) : null;
-        MemorySegment lowSeg = vm.mapRam(low);
-        if (image == null) {
-            vm.setUserMemoryRegion(0, 0, 0, lowSeg);
-        } else {
-            vm.setUserMemoryRegion(0, 0, 0, lowSeg.asSlice(0, MemoryMap.SHADOW_START));
-            vm.setUserMemoryRegion(Firmware.SLOT_ABOVE_1M, 0, MemoryMap.SHADOW_END, lowSeg.asSlice(MemoryMap.SHADOW_END));
-            firmware = new Firmware(vm, image, lowSeg.asSlice(MemoryMap.SHADOW_START,
-                    MemoryMap.SHADOW_END - MemoryMap.SHADOW_START), diag);
-        }
-        regions.add(new MemoryRegion(0, lowSeg));
-        if (high > 0) {
-            MemorySegment highSeg = vm.mapRam(high);
-            vm.setUserMemoryRegion(1, 0, MemoryMap.HIGHMEM_BASE, highSeg);
-            regions.add(new MemoryRegion(MemoryMap.HIGHMEM_BASE, highSeg));
-        }
-        return new GuestMemory(regions);
-    }
+    void setFirmware(Firmware f) { firmware = f; }
 
     /** The --bios image's mapping, or null for direct kernel boot. */
     Firmware firmware() { return firmware; }
 
     public MachineConfig config() { return config; }
 
-    public Kvm kvm() { return kvm; }
+    /** The accelerator running this machine ("kvm" or "emu"). */
+    public Hypervisor hypervisor() { return hypervisor; }
 
-    public VmFd vm() { return vm; }
+    public VirtualMachine vm() { return vm; }
 
     public GuestMemory memory() { return memory; }
 
@@ -120,9 +84,8 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
 
     public PrintStream diag() { return diag; }
 
-    Vcpu addVcpu(int id) {
-        VcpuFd fd = vm.createVcpu(id);
-        Vcpu v = new Vcpu(fd, pio, mmio, this, trace);
+    Vcpu addVcpu(int id, VirtualMachine.CpuidSpec cpuid) {
+        Vcpu v = new Vcpu(vm.createVcpu(id, cpuid), pio, mmio, this, trace);
         vcpus.add(v);
         return v;
     }
@@ -149,10 +112,11 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
     /** Interrupt-controller state for `monitor lapic`: the Java controllers, or KVM's LAPIC pages. */
     public String interruptControllerState() {
         if (userIrqchip != null) return userIrqchip.describe();
+        if (vm.kernelIrqchip().isEmpty()) return "no interrupt controller state available";
         StringBuilder sb = new StringBuilder("in-kernel irqchip (KVM); local APIC register pages via KVM_GET_LAPIC:\n");
         for (Vcpu v : vcpus) {
             try {
-                byte[] p = v.fd().getLapic();
+                byte[] p = vm.kernelIrqchip().get().lapicPage(v.cpu());
                 java.util.function.IntUnaryOperator r = o -> (p[o] & 0xff) | (p[o + 1] & 0xff) << 8 | (p[o + 2] & 0xff) << 16 | (p[o + 3] & 0xff) << 24;
                 sb.append(String.format("vCPU %d: ID 0x%08x TPR 0x%02x SVR 0x%08x ESR 0x%x ICR 0x%08x_%08x LVT-timer 0x%08x%n",
                         v.id(), r.applyAsInt(0x20), r.applyAsInt(0x80), r.applyAsInt(0xf0), r.applyAsInt(0x280),
@@ -169,7 +133,7 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
      * irqchip an ICR write is handled inside KVM (APIC-access / x2APIC MSR exits never reach userspace).
      */
     public String ipiVisibilityNote() {
-        if (config.irqchip() != MachineConfig.IrqchipMode.KERNEL || config.smp() < 2) return null;
+        if (userIrqchip != null || config.smp() < 2) return null;
         return "--irqchip kernel: IPIs (INIT, SIPI, fixed, NMI) are delivered inside KVM and never exit to "
                 + "vmscope, so they are neither traced nor counted; use --irqchip user to see them";
     }
@@ -229,7 +193,7 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
         if (!done) stop(ExitStatus.TIMEOUT, "timeout: the guest was still running after " + timeout + " ms", null);
         for (Vcpu v : vcpus) {
             v.thread().join(2000);
-            if (v.thread().isAlive()) diag.println("vmscope: warning: vCPU " + v.id() + " did not leave KVM_RUN within 2 s");
+            if (v.thread().isAlive()) diag.println("vmscope: warning: vCPU " + v.id() + " did not leave the guest within 2 s");
         }
         wallNanos = System.nanoTime() - t0;
         readKernelCounters();
@@ -243,17 +207,10 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
         return status();
     }
 
-    /** Opens KVM's statistics for each vCPU where the host offers them (KVM_CAP_BINARY_STATS_FD). */
-    void openKernelStats() {
-        for (Vcpu v : vcpus) {
-            try { kernelStats.add(v.fd().openStats()); } catch (KvmException e) { kernelStats.clear(); return; }
-        }
-    }
-
     private void readKernelCounters() {
-        for (int i = 0; i < kernelStats.size() && i < vcpus.size(); i++) {
-            try { vcpus.get(i).stats().setKernelCounters(kernelStats.get(i).read()); }
-            catch (KvmException e) { /* the summary simply lacks the kernel's counters */ }
+        for (Vcpu v : vcpus) {
+            try { v.stats().setKernelCounters(v.cpu().counters()); }
+            catch (RuntimeException e) { /* the summary simply lacks the backend's counters */ }
         }
     }
 
@@ -262,18 +219,14 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
         return true;
     }
 
-    /** KVM features this host may lack are reported once, here, and the part that needs them is skipped. */
-    void warn(String what, KvmException e) {
-        diag.println("vmscope: note: " + what + " unavailable on this host (" + e.getMessage() + "); continuing without it");
-    }
-
     @Override public void close() {
         if (userIrqchip != null) userIrqchip.close();
         if (debugging != null) debugging.close();
-        for (KvmStats k : kernelStats) k.close();
         if (devices != null) devices.close();
         for (Vcpu v : vcpus) if (v.thread() != null && v.thread().isAlive()) return; // never unmap under a live vCPU
+        for (Vcpu v : vcpus) v.cpu().close();
         vm.close();
-        kvm.close();
+        hypervisor.close();
+        ram.close();
     }
 }

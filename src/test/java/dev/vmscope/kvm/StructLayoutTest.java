@@ -1,10 +1,10 @@
 package dev.vmscope.kvm;
 
+import dev.vmscope.kvm.sys.Ioctls;
+import dev.vmscope.kvm.sys.Layouts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.vmscope.kvm.sys.Ioctls;
-import dev.vmscope.kvm.sys.Layouts;
 
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;

@@ -126,9 +126,9 @@ public final class VmHarness {
         StringBuilder sb = new StringBuilder("--- state after the timeout:\n");
         for (dev.vmscope.vcpu.Vcpu v : m.vcpus()) {
             try {
+                var st = v.cpu().state();
                 sb.append(String.format("vCPU %d: RIP 0x%x RFLAGS 0x%x mp-state %s events %s thread %s%n", v.id(),
-                        v.fd().getRegs().rip(), v.fd().getRegs().rflags(), v.fd().getMpState(), v.fd().getVcpuEvents(),
-                        v.thread() == null ? "-" : v.thread().getState()));
+                        st.rip(), st.rflags(), st.mpState(), st.events(), v.thread() == null ? "-" : v.thread().getState()));
             } catch (RuntimeException e) {
                 sb.append("vCPU ").append(v.id()).append(": ").append(e.getMessage()).append('\n');
             }

@@ -1,4 +1,4 @@
-package dev.vmscope.kvm.sys;
+package dev.vmscope.sys;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,8 +1,7 @@
-package dev.vmscope.machine;
+package dev.vmscope.kvm;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.vmscope.kvm.CpuidEntry;
 
 import java.util.List;
 

@@ -1,6 +1,5 @@
-package dev.vmscope.machine;
+package dev.vmscope.kvm;
 
-import dev.vmscope.kvm.Kvm;
 import dev.vmscope.hypervisor.VcpuExit;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DebugProbeTest {
     @Test
     void probesAnswerAndExplainThemselves() {
-        VmHarness.assumeKvm();
+        org.junit.jupiter.api.Assumptions.assumeTrue(KvmHypervisor.usable(), "needs /dev/kvm");
         try (Kvm kvm = Kvm.open()) {
             VcpuExit int3 = DebugProbe.probeExit(kvm);
             VcpuExit store = DebugProbe.dataProbeExit(kvm);

@@ -1,13 +1,7 @@
-package dev.vmscope.machine;
+package dev.vmscope.kvm;
 
 import dev.vmscope.hypervisor.CpuState;
-import dev.vmscope.kvm.DTable;
-import dev.vmscope.kvm.Regs;
-import dev.vmscope.kvm.Segment;
-import dev.vmscope.kvm.Sregs;
-import dev.vmscope.kvm.VcpuEvents;
-import dev.vmscope.kvm.VcpuFd;
-import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.sys.SyscallException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,13 +21,13 @@ final class KvmCpuState {
         Sregs s = fd.getSregs();
         long[] dr = tryDebugRegs(fd);
         long kgs = 0;
-        try { kgs = fd.getMsrs(MSR_KERNEL_GS_BASE)[0]; } catch (KvmException e) { /* not available */ }
+        try { kgs = fd.getMsrs(MSR_KERNEL_GS_BASE)[0]; } catch (SyscallException e) { /* not available */ }
         CpuState.PendingEvents ev = CpuState.PendingEvents.NONE;
-        try { ev = events(fd.getVcpuEvents()); } catch (KvmException e) { /* not available */ }
+        try { ev = events(fd.getVcpuEvents()); } catch (SyscallException e) { /* not available */ }
         CpuState.MpState mp = CpuState.MpState.RUNNABLE;
         try { mp = CpuState.MpState.ofKvm(fd.getMpState().ordinal()); } catch (RuntimeException e) { /* not available */ }
         CpuState.Fpu fpu = CpuState.Fpu.EMPTY;
-        try { fpu = fpu(fd.getFpu()); } catch (KvmException e) { /* not available */ }
+        try { fpu = fpu(fd.getFpu()); } catch (SyscallException e) { /* not available */ }
         return new CpuState(r.rax(), r.rbx(), r.rcx(), r.rdx(), r.rsi(), r.rdi(), r.rbp(), r.rsp(),
                 r.r8(), r.r9(), r.r10(), r.r11(), r.r12(), r.r13(), r.r14(), r.r15(), r.rip(), r.rflags(),
                 seg(s.cs()), seg(s.ds()), seg(s.es()), seg(s.fs()), seg(s.gs()), seg(s.ss()), seg(s.tr()), seg(s.ldt()),
@@ -43,7 +37,7 @@ final class KvmCpuState {
     }
 
     private static long[] tryDebugRegs(VcpuFd fd) {
-        try { return fd.getDebugRegs(); } catch (KvmException e) { return new long[] {0, 0, 0, 0, 0xffff0ff0L, 0x400}; }
+        try { return fd.getDebugRegs(); } catch (SyscallException e) { return new long[] {0, 0, 0, 0, 0xffff0ff0L, 0x400}; }
     }
 
     static CpuState.Segment seg(Segment s) {
@@ -79,13 +73,16 @@ final class KvmCpuState {
     }
 
     /** Writes GPRs, RIP, RFLAGS, segments, tables and control registers back. */
-    static void apply(VcpuFd fd, CpuState c) {
+    static void apply(VcpuFd fd, CpuState c) { apply(fd, c, false); }
+
+    /** @param clearPendingInterrupts empty the interrupt bitmap (INIT: nothing queued before it survives) */
+    static void apply(VcpuFd fd, CpuState c, boolean clearPendingInterrupts) {
         fd.setRegs(new Regs(c.rax(), c.rbx(), c.rcx(), c.rdx(), c.rsi(), c.rdi(), c.rsp(), c.rbp(), c.r8(), c.r9(),
                 c.r10(), c.r11(), c.r12(), c.r13(), c.r14(), c.r15(), c.rip(), c.rflags()));
         Sregs s = fd.getSregs();
         fd.setSregs(new Sregs(seg(c.cs()), seg(c.ds()), seg(c.es()), seg(c.fs()), seg(c.gs()), seg(c.ss()),
                 seg(c.tr()), seg(c.ldt()), new DTable(c.gdt().base(), c.gdt().limit()),
                 new DTable(c.idt().base(), c.idt().limit()), c.cr0(), c.cr2(), c.cr3(), c.cr4(), c.cr8(), c.efer(),
-                s.apicBase(), s.interruptBitmap()));
+                s.apicBase(), clearPendingInterrupts ? new long[s.interruptBitmap().length] : s.interruptBitmap()));
     }
 }

@@ -1,4 +1,4 @@
-package dev.vmscope.kvm.sys;
+package dev.vmscope.sys;
 
 /** errno names and texts for messages (asm-generic/errno-base.h and errno.h, x86_64 values). */
 public final class Errno {

@@ -22,11 +22,7 @@ import java.util.concurrent.TimeUnit;
  * false) write watchpoints are emulated: every running vCPU single-steps and the watched bytes are compared
  * after each instruction ({@link SteppedWatch}).
  */
-final class KvmDebugTarget implements DebugTarget {
-    /** KVM_GUESTDBG_* (arch/x86/include/uapi/asm/kvm.h and include/uapi/linux/kvm.h). */
-    static final int ENABLE = 1, SINGLESTEP = 2, USE_SW_BP = 0x10000, USE_HW_BP = 0x20000, BLOCKIRQ = 0x100000;
-    /** KVM_CAP_SET_GUEST_DEBUG2: the KVM_GUESTDBG_* flags this KVM accepts (include/uapi/linux/kvm.h). */
-    static final int CAP_SET_GUEST_DEBUG2 = 195;
+final class MachineDebugTarget implements DebugTarget {
     /** DR6.BS, single-step (Intel SDM Vol. 3B 18.2.3). */
     private static final long DR6_BS = 1L << 14;
 
@@ -36,17 +32,15 @@ final class KvmDebugTarget implements DebugTarget {
     private final LinkedBlockingQueue<StopEvent> events = new LinkedBlockingQueue<>();
     private final GuestDebug[] config;
     private final SteppedWatch watch;
-    private final boolean blockIrq;
     private volatile int stepping = -1;
     private final java.util.concurrent.atomic.AtomicBoolean finalPosted = new java.util.concurrent.atomic.AtomicBoolean();
 
-    KvmDebugTarget(Machine m, DebugCapabilities caps, Translator translator) {
+    MachineDebugTarget(Machine m, DebugCapabilities caps, Translator translator) {
         this.m = m;
         this.caps = caps;
         this.translator = translator;
         this.config = new GuestDebug[m.vcpus().size()];
         this.watch = caps.dataBreakpoints() ? null : new SteppedWatch(m.memory(), translator);
-        this.blockIrq = (m.kvm().checkExtension(CAP_SET_GUEST_DEBUG2) & BLOCKIRQ) != 0;
         java.util.Arrays.fill(config, GuestDebug.OFF);
         for (CpuRuntime rt : m.runtimes()) rt.setDebugHooks(new Hooks());
         m.onStop(this::postFinal);
@@ -61,9 +55,9 @@ final class KvmDebugTarget implements DebugTarget {
 
     @Override public int vcpuCount() { return m.vcpus().size(); }
 
-    @Override public CpuState state(int vcpu) { return KvmCpuState.capture(m.vcpus().get(vcpu).fd()); }
+    @Override public CpuState state(int vcpu) { return m.vcpus().get(vcpu).cpu().state(); }
 
-    @Override public void setState(int vcpu, CpuState state) { KvmCpuState.apply(m.vcpus().get(vcpu).fd(), state); }
+    @Override public void setState(int vcpu, CpuState state) { m.vcpus().get(vcpu).cpu().setState(state); }
 
     /** With --bios, what the CPU sees: the ROM at 4 GiB and the PAM-selected BIOS window (Firmware.view). */
     @Override public GuestMemory memory() { return m.firmware() == null ? m.memory() : m.firmware().view(m.memory()); }
@@ -117,17 +111,9 @@ final class KvmDebugTarget implements DebugTarget {
     private void apply(int vcpu, GuestDebug d, boolean singleStep) {
         GuestDebug hw = watch == null ? d : SteppedWatch.executeOnly(d);
         boolean emulate = watch != null && SteppedWatch.hasWatch(d);
-        int control = 0;
-        if (singleStep || emulate || hw.anyHardware() || d.softwareBreakpoints()) {
-            control = ENABLE | (singleStep || emulate ? SINGLESTEP : 0) | (hw.anyHardware() ? USE_HW_BP : 0)
-                    | (d.softwareBreakpoints() && caps.softwareBreakpoints() ? USE_SW_BP : 0)
-                    // GDB's stepi must not land in an interrupt handler; the emulation steps must let interrupts in.
-                    | (singleStep && blockIrq ? BLOCKIRQ : 0);
-        }
-        long[] dr = new long[8];
-        System.arraycopy(hw.slotAddresses(), 0, dr, 0, 4);
-        dr[7] = hw.anyHardware() ? hw.dr7() : 0;
-        m.vcpus().get(vcpu).fd().setGuestDebug(control, dr);
+        // GDB's stepi must not land in an interrupt handler; the emulation steps must let interrupts in.
+        m.vcpus().get(vcpu).cpu().setGuestDebug(new GuestDebug(singleStep || emulate, d.softwareBreakpoints(), hw.slots()),
+                singleStep);
     }
 
     @Override public DebugCapabilities capabilities() { return caps; }

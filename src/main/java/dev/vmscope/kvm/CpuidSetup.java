@@ -1,6 +1,5 @@
-package dev.vmscope.machine;
+package dev.vmscope.kvm;
 
-import dev.vmscope.kvm.CpuidEntry;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.vmscope.kvm.sys;
+package dev.vmscope.sys;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -16,7 +16,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Every system call vmscope makes goes through ONE FFM downcall: glibc's variadic {@code syscall(2)} with
  * errno captured. Each downcall handle costs a generated stub at start-up (tens of milliseconds), so one
  * handle instead of ten is most of vmscope's start-up budget. Numbers: arch/x86/entry/syscalls/syscall_64.tbl.
- * Failures throw {@link KvmException} naming the call. This package is the only user of restricted FFM methods.
+ * Failures throw {@link SyscallException} naming the call. This package is the only user of restricted FFM methods.
  */
 public final class Libc {
     private Libc() {}
@@ -68,7 +68,7 @@ public final class Libc {
     }
 
     private static long check(String what, long r) {
-        if (r < 0) throw new KvmException(what, (int) -r);
+        if (r < 0) throw new SyscallException(what, (int) -r);
         return r;
     }
 

@@ -1,13 +1,7 @@
-package dev.vmscope.machine;
+package dev.vmscope.kvm;
 
 import dev.vmscope.hypervisor.DebugCapabilities;
-import dev.vmscope.kvm.DTable;
-import dev.vmscope.kvm.Kvm;
-import dev.vmscope.kvm.Regs;
-import dev.vmscope.kvm.Segment;
 import dev.vmscope.hypervisor.VcpuExit;
-import dev.vmscope.kvm.VcpuFd;
-import dev.vmscope.kvm.VmFd;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -84,7 +78,7 @@ final class DebugProbe {
 
     /** The int3 probe: int3; hlt with USE_SW_BP. */
     static VcpuExit probeExit(Kvm kvm) {
-        return probeExit(kvm, new byte[] {(byte) 0xcc, (byte) 0xf4}, KvmDebugTarget.ENABLE | KvmDebugTarget.USE_SW_BP, new long[8]);
+        return probeExit(kvm, new byte[] {(byte) 0xcc, (byte) 0xf4}, KvmVcpu.GUESTDBG_ENABLE | KvmVcpu.GUESTDBG_USE_SW_BP, new long[8]);
     }
 
     /**
@@ -96,7 +90,7 @@ final class DebugProbe {
         dr[0] = DATA;
         dr[7] = 1L << 1 | 1L << 16 | 3L << 18 | 1L << 9 | 1L << 10;
         byte[] code = {(byte) 0xa3, (byte) DATA, (byte) (DATA >> 8), 0, 0, (byte) 0xf4};
-        return probeExit(kvm, code, KvmDebugTarget.ENABLE | KvmDebugTarget.USE_HW_BP, dr);
+        return probeExit(kvm, code, KvmVcpu.GUESTDBG_ENABLE | KvmVcpu.GUESTDBG_USE_HW_BP, dr);
     }
 
     /** The first exit of a probe guest running {@code code} at CODE (null if the probe could not run at all). */
