@@ -75,12 +75,12 @@ public final class Run implements Command {
         String msg = m.stopMessage();
         if (msg != null) err.println("vmscope: " + msg + (status != 0 ? " (exit status " + status + ")" : ""));
         if (cfg.summary()) {
-            ExitSummary.print(err, m.stats(), m.wallNanos());
+            ExitSummary.print(err, m.stats(), m.wallNanos(), m.busCounters());
             if (m.ipiVisibilityNote() != null) err.println("  note: " + m.ipiVisibilityNote());
         }
         if (cfg.statsJson() != null) {
             Path tmp = cfg.statsJson().resolveSibling(cfg.statsJson().getFileName() + ".tmp");
-            Files.writeString(tmp, ExitSummary.jsonText(m.stats(), m.wallNanos(), status, msg));
+            Files.writeString(tmp, ExitSummary.jsonText(m.stats(), m.wallNanos(), status, msg, m.busCounters()));
             Files.move(tmp, cfg.statsJson(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
@@ -106,7 +106,8 @@ public final class Run implements Command {
         int smp = 1;
         IrqchipMode irq = IrqchipMode.KERNEL;
         List<String> rest = new ArrayList<>(args);
-        DebugOptions debug = DebugOptions.extract(rest);
+        DebugOptions debug;
+        try { debug = DebugOptions.extract(rest); } catch (IllegalArgumentException e) { throw new CliException(e.getMessage()); }
         Path kernel = null, bios = null, stats = null;
         String append = null, mode = null;
         List<Path> modules = new ArrayList<>();

@@ -1,12 +1,14 @@
 package dev.vmscope.hypervisor;
 
 import java.util.Arrays;
+import java.util.Set;
 
 /**
  * One vCPU's architectural state as the debugger, crash reports and core files see it: a neutral copy of
  * what KVM_GET_REGS, KVM_GET_SREGS, KVM_GET_FPU, KVM_GET_DEBUGREGS, KVM_GET_VCPU_EVENTS, KVM_GET_MP_STATE
  * and the MSRs FS/GS/KERNEL_GS_BASE give. FS and GS bases live in {@link #fs()} and {@link #gs()}
- * (as in struct kvm_segment), not twice.
+ * (as in struct kvm_segment), not twice. {@code unknown} names the parts the backend could not read
+ * ({@link #UNKNOWABLE}); their fields then hold reset values that must not be shown as facts.
  */
 public record CpuState(
         long rax, long rbx, long rcx, long rdx, long rsi, long rdi, long rbp, long rsp,
@@ -16,12 +18,25 @@ public record CpuState(
         Table gdt, Table idt,
         long cr0, long cr2, long cr3, long cr4, long cr8, long efer, long kernelGsBase,
         long dr0, long dr1, long dr2, long dr3, long dr6, long dr7,
-        PendingEvents events, MpState mpState, Fpu fpu) {
+        PendingEvents events, MpState mpState, Fpu fpu, Set<String> unknown) {
+
+    /** The parts a backend may fail to read, as named in {@link #unknown()}. */
+    public static final Set<String> UNKNOWABLE = Set.of("debug_registers", "kernel_gs_base", "events", "mp_state", "fpu");
+
+    /** A copy with {@code parts} marked unreadable. */
+    public CpuState withUnknown(Set<String> parts) {
+        return new CpuState(rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8, r9, r10, r11, r12, r13, r14, r15, rip, rflags,
+                cs, ds, es, fs, gs, ss, tr, ldt, gdt, idt, cr0, cr2, cr3, cr4, cr8, efer, kernelGsBase,
+                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu, parts);
+    }
+
+    public boolean known(String part) { return !unknown.contains(part); }
 
     public CpuState {
         if (cs == null || ds == null || es == null || fs == null || gs == null || ss == null || tr == null
                 || ldt == null || gdt == null || idt == null || events == null || mpState == null || fpu == null)
             throw new IllegalArgumentException("CpuState parts must not be null (use the EMPTY/NONE constants)");
+        unknown = unknown == null ? Set.of() : Set.copyOf(unknown);
     }
 
     /**
@@ -110,7 +125,7 @@ public record CpuState(
                 0xfff0, 0x2, new Segment(0xf000, 0xffff0000L, 0xffff, 0x9b), data, data, data, data, data,
                 new Segment(0, 0, 0xffff, 0x8b), new Segment(0, 0, 0xffff, 0x82), Table.EMPTY, Table.EMPTY,
                 0x60000010L, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xffff0ff0L, 0x400,
-                PendingEvents.NONE, MpState.RUNNABLE, Fpu.EMPTY);
+                PendingEvents.NONE, MpState.RUNNABLE, Fpu.EMPTY, Set.of());
     }
 
     /** The reset state with EDX holding the processor signature (CPUID.1:EAX), as after power-up. */
@@ -150,7 +165,7 @@ public record CpuState(
     public CpuState withGprs(long[] g, long newRip, long newRflags) {
         return new CpuState(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13],
                 g[14], g[15], newRip, newRflags, cs, ds, es, fs, gs, ss, tr, ldt, gdt, idt, cr0, cr2, cr3, cr4, cr8,
-                efer, kernelGsBase, dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu);
+                efer, kernelGsBase, dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu, unknown);
     }
 
     public long[] gprs() {
@@ -164,25 +179,25 @@ public record CpuState(
     public CpuState withSegments(Segment ncs, Segment nds, Segment nes, Segment nfs, Segment ngs, Segment nss) {
         return new CpuState(rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8, r9, r10, r11, r12, r13, r14, r15, rip, rflags,
                 ncs, nds, nes, nfs, ngs, nss, tr, ldt, gdt, idt, cr0, cr2, cr3, cr4, cr8, efer, kernelGsBase,
-                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu);
+                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu, unknown);
     }
 
     public CpuState withSystem(long ncr0, long ncr2, long ncr3, long ncr4, long ncr8, long nefer, long nkgs) {
         return new CpuState(rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8, r9, r10, r11, r12, r13, r14, r15, rip, rflags,
                 cs, ds, es, fs, gs, ss, tr, ldt, gdt, idt, ncr0, ncr2, ncr3, ncr4, ncr8, nefer, nkgs,
-                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu);
+                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu, unknown);
     }
 
     public CpuState withTables(Table ngdt, Table nidt, Segment ntr, Segment nldt) {
         return new CpuState(rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8, r9, r10, r11, r12, r13, r14, r15, rip, rflags,
                 cs, ds, es, fs, gs, ss, ntr, nldt, ngdt, nidt, cr0, cr2, cr3, cr4, cr8, efer, kernelGsBase,
-                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu);
+                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu, unknown);
     }
 
     public CpuState withFpu(Fpu f) {
         return new CpuState(rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8, r9, r10, r11, r12, r13, r14, r15, rip, rflags,
                 cs, ds, es, fs, gs, ss, tr, ldt, gdt, idt, cr0, cr2, cr3, cr4, cr8, efer, kernelGsBase,
-                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, f);
+                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, f, unknown);
     }
 
     /** Long mode active (EFER.LMA, bit 10; Intel SDM Vol. 3A 2.2.1). */

@@ -8,7 +8,7 @@ import java.nio.ByteOrder;
 
 /**
  * Converts between KVM's register structures and the debugger's neutral {@link CpuState}. Parts a host
- * cannot give (debug registers, MP state on some hosts) fall back to their reset values.
+ * cannot give (debug registers, MP state on some hosts) are listed in {@link CpuState#unknown()}.
  */
 final class KvmCpuState {
     private KvmCpuState() {}
@@ -19,25 +19,23 @@ final class KvmCpuState {
     static CpuState capture(VcpuFd fd) {
         Regs r = fd.getRegs();
         Sregs s = fd.getSregs();
-        long[] dr = tryDebugRegs(fd);
+        java.util.Set<String> unknown = new java.util.TreeSet<>();
+        long[] dr = {0, 0, 0, 0, 0xffff0ff0L, 0x400};
+        try { dr = fd.getDebugRegs(); } catch (SyscallException e) { unknown.add("debug_registers"); }
         long kgs = 0;
-        try { kgs = fd.getMsrs(MSR_KERNEL_GS_BASE)[0]; } catch (SyscallException e) { /* not available */ }
+        try { kgs = fd.getMsrs(MSR_KERNEL_GS_BASE)[0]; } catch (SyscallException e) { unknown.add("kernel_gs_base"); }
         CpuState.PendingEvents ev = CpuState.PendingEvents.NONE;
-        try { ev = events(fd.getVcpuEvents()); } catch (SyscallException e) { /* not available */ }
+        try { ev = events(fd.getVcpuEvents()); } catch (SyscallException e) { unknown.add("events"); }
         CpuState.MpState mp = CpuState.MpState.RUNNABLE;
-        try { mp = CpuState.MpState.ofKvm(fd.getMpState().ordinal()); } catch (RuntimeException e) { /* not available */ }
+        try { mp = CpuState.MpState.ofKvm(fd.getMpState().ordinal()); } catch (RuntimeException e) { unknown.add("mp_state"); }
         CpuState.Fpu fpu = CpuState.Fpu.EMPTY;
-        try { fpu = fpu(fd.getFpu()); } catch (SyscallException e) { /* not available */ }
+        try { fpu = fpu(fd.getFpu()); } catch (SyscallException e) { unknown.add("fpu"); }
         return new CpuState(r.rax(), r.rbx(), r.rcx(), r.rdx(), r.rsi(), r.rdi(), r.rbp(), r.rsp(),
                 r.r8(), r.r9(), r.r10(), r.r11(), r.r12(), r.r13(), r.r14(), r.r15(), r.rip(), r.rflags(),
                 seg(s.cs()), seg(s.ds()), seg(s.es()), seg(s.fs()), seg(s.gs()), seg(s.ss()), seg(s.tr()), seg(s.ldt()),
                 new CpuState.Table(s.gdt().base(), s.gdt().limit()), new CpuState.Table(s.idt().base(), s.idt().limit()),
                 s.cr0(), s.cr2(), s.cr3(), s.cr4(), s.cr8(), s.efer(), kgs,
-                dr[0], dr[1], dr[2], dr[3], dr[4], dr[5], ev, mp, fpu);
-    }
-
-    private static long[] tryDebugRegs(VcpuFd fd) {
-        try { return fd.getDebugRegs(); } catch (SyscallException e) { return new long[] {0, 0, 0, 0, 0xffff0ff0L, 0x400}; }
+                dr[0], dr[1], dr[2], dr[3], dr[4], dr[5], ev, mp, fpu, unknown);
     }
 
     static CpuState.Segment seg(Segment s) {

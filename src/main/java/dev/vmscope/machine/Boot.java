@@ -47,11 +47,11 @@ final class Boot {
             };
         } else if (LinuxBoot.isBzImage(kernel)) {
             loaded = LinuxBoot.load(mem, kernel, cfg.append(), cfg.modules(), map);
-            state = BootState.linux32(mem, loaded);
+            state = BootState.linux32(mem, loaded.entry(), loaded.infoAddress());
         } else {
             List<Multiboot.Module> modules = cfg.modules().stream().map(p -> new Multiboot.Module(p, "")).toList();
             loaded = Multiboot.load(mem, kernel, cfg.append(), modules, map);
-            state = BootState.multiboot(mem, loaded);
+            state = BootState.multiboot(mem, loaded.entry(), Multiboot.BOOTLOADER_MAGIC, loaded.infoAddress());
         }
         return new Loaded(loaded, cpuState(state));
     }

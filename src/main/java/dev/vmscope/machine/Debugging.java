@@ -64,7 +64,7 @@ public final class Debugging implements AutoCloseable {
 
     private String statsText() {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        ExitSummary.print(new PrintStream(b, true), m.stats(), m.wallNanos());
+        ExitSummary.print(new PrintStream(b, true), m.stats(), m.wallNanos(), m.busCounters());
         return b.toString();
     }
 
@@ -74,7 +74,7 @@ public final class Debugging implements AutoCloseable {
         if (f != null) {
             try {
                 CrashReport.Written w = new CrashReport(target, recorder,
-                        () -> ExitSummary.json(m.stats(), m.wallNanos(), m.status(), m.stopMessage()), () -> "stop: " + m.stopMessage() + "\n" + statsText(), opt.crashDir(),
+                        () -> ExitSummary.json(m.stats(), m.wallNanos(), m.status(), m.stopMessage(), m.busCounters()), () -> "stop: " + m.stopMessage() + "\n" + statsText(), opt.crashDir(),
                         Clock.systemUTC()).write(cause(f));
                 m.diag().println("vmscope: crash report written: " + w.text() + " and " + w.json());
             } catch (IOException | RuntimeException e) {

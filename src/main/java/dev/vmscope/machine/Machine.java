@@ -30,8 +30,8 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
     private final VirtualMachine vm;
     private final GuestMemory memory;
     private final Arena ram;
-    private final Bus pio = new Bus("pio");
-    private final Bus mmio = new Bus("mmio");
+    private final Bus pio;
+    private final Bus mmio;
     private final List<Vcpu> vcpus = new ArrayList<>();
     private final ExitTrace trace;
     private final PrintStream diag;
@@ -58,6 +58,19 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
         this.vm = vm;
         this.memory = memory;
         this.ram = ram;
+        Bus.FaultReporter report = (bus, dev, off, size, write, e) -> diag.println(String.format(
+                "vmscope: device fault: %s device '%s' %s of %d byte(s) at offset 0x%x threw %s (the access acts as unclaimed; "
+                        + "further faults of this device are only counted)", bus, dev.name(), write ? "write" : "read", size, off, e));
+        this.pio = new Bus("pio", report);
+        this.mmio = new Bus("mmio", report);
+    }
+
+    /** Unclaimed accesses and device faults of both buses, for the exit summary and --stats-json. */
+    public List<dev.vmscope.vcpu.ExitSummary.BusCounters> busCounters() {
+        List<dev.vmscope.vcpu.ExitSummary.BusCounters> l = new ArrayList<>();
+        for (Bus b : List.of(pio, mmio))
+            l.add(new dev.vmscope.vcpu.ExitSummary.BusCounters(b.kind(), b.unclaimedReads(), b.unclaimedWrites(), b.faultsByDevice()));
+        return l;
     }
 
     void setFirmware(Firmware f) { firmware = f; }

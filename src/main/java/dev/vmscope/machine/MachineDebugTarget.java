@@ -69,18 +69,31 @@ final class MachineDebugTarget implements DebugTarget {
         awaitParked();
     }
 
+    /**
+     * Waits until every live vCPU is parked (or the VM stops), kicking the ones still running. It does not give up:
+     * pause() promises parked vCPUs, so a vCPU that takes longer than {@link #PARK_WARN_MILLIS} is named on the
+     * console with what its thread is doing, and the wait goes on.
+     */
     private void awaitParked() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long start = System.nanoTime(), nextWarn = PARK_WARN_MILLIS;
         for (int i = 0; i < m.vcpus().size(); i++) {
             Vcpu v = m.vcpus().get(i);
             CpuRuntime rt = m.runtimes().get(i);
-            while (!rt.parked() && v.thread() != null && v.thread().isAlive() && !m.stopping()
-                    && System.nanoTime() < deadline) {
+            while (!rt.parked() && v.thread() != null && v.thread().isAlive() && !m.stopping()) {
                 v.kick();
+                long waited = (System.nanoTime() - start) / 1_000_000;
+                if (waited >= nextWarn) {
+                    StackTraceElement[] st = v.thread().getStackTrace();
+                    m.diag().println("vmscope: gdb: vCPU " + v.id() + " has not paused after " + waited + " ms (thread "
+                            + v.thread().getState() + (st.length > 0 ? " in " + st[0] : "") + "); still waiting");
+                    nextWarn = waited + 30_000;
+                }
                 try { Thread.sleep(1); } catch (InterruptedException e) { Thread.currentThread().interrupt(); return; }
             }
         }
     }
+
+    static final long PARK_WARN_MILLIS = 5000;
 
     @Override public void resume() {
         stepping = -1;

@@ -1,6 +1,5 @@
 package dev.vmscope.explain.stats;
 
-import dev.vmscope.explain.parse.Unparsed;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,7 +29,7 @@ public final class TraceScanner {
             + " or 'SECONDS vcpuN KIND DETAILS' (vmscope run --trace)";
 
     private final TraceStats st;
-    private final List<Unparsed> unparsed = new ArrayList<>();
+    private final List<SkippedLine> unparsed = new ArrayList<>();
     private long badLines, lineNo, kvmLines;
 
     private static final byte[] KVM_EXIT = ascii("kvm_exit"), KVM_ENTRY = ascii("kvm_entry"), KVM_PIO = ascii("kvm_pio"),
@@ -51,7 +50,7 @@ public final class TraceScanner {
 
     private static byte[] ascii(String s) { return s.getBytes(StandardCharsets.US_ASCII); }
 
-    public List<Unparsed> unparsed() { return unparsed; }
+    public List<SkippedLine> unparsed() { return unparsed; }
 
     /** Lines that were neither trace events nor headers. */
     public long badLines() { return badLines; }
@@ -382,7 +381,7 @@ public final class TraceScanner {
         badLines++;
         if (unparsed.size() < MAX_REPORTED) {
             String t = new String(b, s, Math.min(e - s, 200), StandardCharsets.UTF_8);
-            unparsed.add(new Unparsed((int) Math.min(lineNo, Integer.MAX_VALUE), t, EXPECTED));
+            unparsed.add(new SkippedLine((int) Math.min(lineNo, Integer.MAX_VALUE), t, EXPECTED));
         }
     }
 
