@@ -105,7 +105,7 @@ class LinuxBoot64Test {
         assertEquals(LoadResult.BootProtocol.LINUX64, r.protocol());
         assertEquals(0x100200, r.entry());
         assertTrue(r.regions().stream().anyMatch(x -> x.gpa() == 0x1000 && x.what().contains("page tables")));
-        BootState s = BootState.linux64(mem, r);
+        BootState s = BootState.linux64(mem, r.entry(), r.infoAddress());
         assertEquals(BootState.Mode.LONG64, s.mode());
         assertEquals(r.infoAddress(), s.rsi(), "RSI = boot_params");
         assertEquals(0x10, s.cs().selector(), "__BOOT_CS");
@@ -211,7 +211,7 @@ class LinuxBoot64Test {
         // startup_64 (arch/x86/kernel/head_64.S) begins with "leaq (__end_init_task - FRAME_SIZE)(%rip), %rsp" (48 8d 25).
         assertArrayEquals(new byte[] {0x48, (byte) 0x8d, 0x25}, mem.read(r.entry(), 3));
         assertEquals(0, mem.readByte(r.infoAddress() + 0x211) & 2, "KASLR_FLAG clear");
-        BootState s = BootState.linux64(mem, r);
+        BootState s = BootState.linux64(mem, r.entry(), r.infoAddress());
         assertEquals(r.entry(), assertInstanceOf(PageWalker.Mapped.class, PageWalker.translate(mem, s, r.entry())).gpa());
         // The 64-bit bzImage entry of the same file, and the decompression area it needs.
         mem.fill(0, ram, (byte) 0);

@@ -97,17 +97,15 @@ public record BootState(Mode mode, long rip, long rsp, long rflags,
      * read/write, CS = __BOOT_CS, DS/ES/SS = __BOOT_DS, interrupts off, RSI = boot_params. Used both for a
      * bzImage's startup_64 (load address + 0x200) and for a host-decompressed vmlinux's startup_64.
      */
-    public static BootState linux64(GuestMemory memory, LoadResult loaded) {
-        if (loaded.protocol() != LoadResult.BootProtocol.LINUX64)
-            throw new IllegalArgumentException("not a 64-bit Linux load: " + loaded.protocol());
+    public static BootState linux64(GuestMemory memory, long entry, long bootParams) {
         IdentityMap.build(memory, PAGE_TABLES);
         Segment code = Segment.code64(LINUX_BOOT_CS), data = Segment.flatData(LINUX_BOOT_DS);
         memory.writeU64(LINUX_GDT_BASE, 0);
         memory.writeU64(LINUX_GDT_BASE + 8, 0);
         memory.writeU64(LINUX_GDT_BASE + LINUX_BOOT_CS, code.descriptor());
         memory.writeU64(LINUX_GDT_BASE + LINUX_BOOT_DS, data.descriptor());
-        return new BootState(Mode.LONG64, loaded.entry(), MULTIBOOT_STACK, RFLAGS_RESERVED,
-                0, 0, 0, 0, loaded.infoAddress(), 0, 0,
+        return new BootState(Mode.LONG64, entry, MULTIBOOT_STACK, RFLAGS_RESERVED,
+                0, 0, 0, 0, bootParams, 0, 0,
                 CR0_PE | CR0_ET | CR0_WP | CR0_PG, PAGE_TABLES, CR4_PAE, EFER_LME | EFER_LMA,
                 code, data, data, data, data, data,
                 Segment.bootTr(), Segment.bootLdt(), new DescriptorTable(LINUX_GDT_BASE, LINUX_GDT_SIZE - 1),
