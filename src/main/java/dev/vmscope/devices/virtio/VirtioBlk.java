@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * virtio-blk (virtio 1.1, 5.2) over a raw {@link BlockImage}, one request queue. A request is
@@ -38,6 +39,8 @@ public final class VirtioBlk implements VirtioDevice {
     private final byte[] id;
     private final byte[] config = new byte[CONFIG_SIZE];
     private volatile boolean writeThrough = true;
+    private volatile Consumer<String> hostErrors = m -> { };
+    private boolean hostErrorReported;
 
     /** @param serial the GET_ID answer (truncated to 20 bytes) */
     public VirtioBlk(BlockImage image, String serial) {
@@ -50,6 +53,17 @@ public final class VirtioBlk implements VirtioDevice {
     }
 
     public BlockImage image() { return image; }
+
+    /** Told of the first host I/O error (the guest sees VIRTIO_BLK_S_IOERR for each), e.g. to print a warning. */
+    public void setHostErrorListener(Consumer<String> l) { hostErrors = java.util.Objects.requireNonNull(l, "listener"); }
+
+    private int hostError(String what, IOException e) {
+        if (!hostErrorReported) {
+            hostErrorReported = true;
+            hostErrors.accept(image.path() + ": " + what + " failed (" + e.getMessage() + "); the guest gets I/O errors");
+        }
+        return S_IOERR;
+    }
 
     @Override public int deviceId() { return Virtio.ID_BLOCK; }
 
@@ -127,7 +141,7 @@ public final class VirtioBlk implements VirtioDevice {
             if (toImage && writeThrough) image.flush();
             return S_OK;
         } catch (IOException e) {
-            return S_IOERR;
+            return hostError(toImage ? "writing sector " + sector : "reading sector " + sector, e);
         }
     }
 
@@ -136,7 +150,7 @@ public final class VirtioBlk implements VirtioDevice {
             image.flush();
             return S_OK;
         } catch (IOException e) {
-            return S_IOERR;
+            return hostError("flushing", e);
         }
     }
 }

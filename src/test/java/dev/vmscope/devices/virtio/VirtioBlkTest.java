@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -163,6 +165,20 @@ class VirtioBlkTest {
         header(VirtioBlk.T_OUT, 7);
         assertEquals(VirtioBlk.S_OK, submit(1, in(HDR, 16), in(DATA, 512), out(STATUS, 1)));
         assertEquals(0x5a, Files.readAllBytes(img)[7 * 512 + 3]);
+    }
+
+    @Test void anImageThatShrinksUnderUsGivesIoErrorsAndOneWarning() throws IOException {
+        Path img = image(SECTORS);
+        start(img, false, -1L);
+        List<String> warnings = new ArrayList<>();
+        ((VirtioBlk) pci.device()).setHostErrorListener(warnings::add);
+        try (var ch = java.nio.channels.FileChannel.open(img, java.nio.file.StandardOpenOption.WRITE)) { ch.truncate(512); }
+        for (int i = 0; i < 2; i++) {
+            header(VirtioBlk.T_IN, 8);
+            assertEquals(VirtioBlk.S_IOERR, submit(1, in(HDR, 16), out(DATA, 512), out(STATUS, 1)));
+        }
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.getFirst().startsWith(img + ": reading sector 8 failed"), warnings.getFirst());
     }
 
     @Test void badImagesAreOneLineErrors() throws IOException {
