@@ -6,6 +6,7 @@ import dev.vmscope.devices.IrqLine;
 import dev.vmscope.devices.pci.PciConfigSpace;
 import dev.vmscope.devices.pci.PciDevice;
 import dev.vmscope.memory.GuestMemory;
+import dev.vmscope.memory.GuestMemoryException;
 import dev.vmscope.virtio.queue.SplitQueue;
 import dev.vmscope.virtio.queue.VirtqueueException;
 import java.util.Objects;
@@ -176,7 +177,7 @@ public final class VirtioPci implements PciDevice {
         if (!q.ready()) return;
         try {
             if (device.process(index, q, memory) && q.needsInterrupt()) raise(ISR_QUEUE);
-        } catch (VirtqueueException e) {
+        } catch (VirtqueueException | GuestMemoryException e) {
             needsReset("queue " + index + ": " + e.getMessage());
         }
     }
