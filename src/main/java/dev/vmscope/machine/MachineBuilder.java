@@ -40,6 +40,15 @@ public final class MachineBuilder {
     /** @param interactive feed the terminal's input to COM1 (only when stdin is a terminal) */
     public static Machine build(MachineConfig cfg, OutputStream console, OutputStream debugcon, PrintStream diag,
                                 boolean interactive) {
+        return build(cfg, console, debugcon, diag, interactive, null);
+    }
+
+    /**
+     * @param backend the accelerator to use instead of the one {@code --accel} chooses (tests: a scripted backend);
+     *                the machine owns it from here on
+     */
+    public static Machine build(MachineConfig cfg, OutputStream console, OutputStream debugcon, PrintStream diag,
+                                boolean interactive, Hypervisor backend) {
         Arena ram = Arena.ofShared();
         Hypervisor hv = null;
         VirtualMachine vm = null;
@@ -56,7 +65,7 @@ public final class MachineBuilder {
             Boot.Loaded boot = Boot.load(cfg, memory);
             Timing.mark("RAM allocated, kernel loaded");
 
-            hv = Backends.open(cfg.accel(), diag);
+            hv = backend != null ? backend : Backends.open(cfg.accel(), diag);
             Capabilities caps = hv.capabilities();
             boolean kernelIrqchip = cfg.irqchip() == MachineConfig.IrqchipMode.KERNEL && caps.kernelIrqchip();
             DebugCapabilities debugCaps = cfg.debug().gdb() != null ? hv.debugCapabilities() : null;
@@ -108,6 +117,7 @@ public final class MachineBuilder {
             else {
                 if (vm != null) vm.close();
                 if (hv != null) hv.close();
+                else if (backend != null) backend.close();
                 ram.close();
             }
             throw e;

@@ -60,8 +60,8 @@ final class UserIrqchip implements AutoCloseable {
         pio.register(new BusRange(0x4d0, 2), pic.elcr(), "pic-elcr");
         pio.register(new BusRange(0x40, 4), pit, "pit");
         pio.register(new BusRange(0x61, 1), pit.port61(), "pit-port61");
-        mmio.register(new BusRange(IoApic.MMIO_BASE, IoApic.MMIO_SIZE), ioapic, "ioapic");
-        mmio.register(new BusRange(LocalApic.MMIO_BASE, LocalApic.MMIO_SIZE), new BankedApic(), "lapic");
+        mmio.register(new BusRange(MemoryMap.IOAPIC, IoApic.MMIO_SIZE), ioapic, "ioapic");
+        mmio.register(new BusRange(MemoryMap.LAPIC, LocalApic.MMIO_SIZE), new BankedApic(), "lapic");
     }
 
     /** ISA IRQ lines for devices: to the PIC and the IOAPIC. */
