@@ -2,6 +2,9 @@ package dev.vmscope.cli;
 
 import dev.vmscope.debug.DebugOptions;
 import dev.vmscope.sys.SyscallException;
+import dev.vmscope.devices.virtio.Drive;
+import dev.vmscope.devices.virtio.DriveException;
+import dev.vmscope.loader.LinuxEntry;
 import dev.vmscope.loader.LoaderException;
 import dev.vmscope.machine.Machine;
 import dev.vmscope.machine.MachineBuilder;
@@ -30,8 +33,11 @@ public final class Run implements Command {
                                [--accel kvm|emu|auto] [--irqchip kernel|user] [--bios FILE] [--trace] [--timeout DURATION]
                                [--stats-json FILE] [--no-summary] [--debugcon FILE|stderr]
                                [--load-addr ADDR --entry ADDR --mode real|prot32|long64]   (flat binaries)
+                               [--drive file=IMG,format=raw,if=virtio[,readonly=on]]... [--linux-entry 32|64|vmlinux]
               --kernel takes a multiboot v1 kernel (ELF or a.out kludge; --module adds modules) or a Linux
               bzImage (32-bit boot protocol; --initrd adds its initrd), or a flat binary with --load-addr
+              --linux-entry 64 enters a bzImage by the 64-bit protocol; vmlinux decompresses it on the host
+              --drive adds a virtio-blk disk (PCI 00:03.0 on) backed by a raw image file
             """ + DebugOptions.USAGE;
 
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
@@ -48,7 +54,7 @@ public final class Run implements Command {
             throw new CliException("cannot create the VM: " + e.getMessage(), 6);
         } catch (dev.vmscope.hypervisor.BackendUnavailableException e) {
             throw new CliException(e.getMessage(), 6);
-        } catch (LoaderException e) {
+        } catch (LoaderException | DriveException e) {
             throw new CliException(e.getMessage());
         }
         // Ctrl-C or SIGTERM: stop the VM and let the summary, stats and crash files be written first.
@@ -116,6 +122,8 @@ public final class Run implements Command {
         MachineConfig.Accel accel = MachineConfig.Accel.AUTO;
         boolean deterministic = false;
         Long loadAddr = null, entry = null;
+        List<Drive> drives = new ArrayList<>();
+        LinuxEntry linuxEntry = LinuxEntry.BOOT32;
         Options o = new Options(rest);
         for (String opt; (opt = o.next()) != null; ) {
             switch (opt) {
@@ -150,6 +158,12 @@ public final class Run implements Command {
                     if (!List.of("real", "prot32", "long64").contains(mode))
                         throw new CliException("--mode: expected real, prot32 or long64");
                 }
+                case "drive" -> {
+                    try { drives.add(Drive.parse(o.value(opt))); } catch (IllegalArgumentException e) { throw new CliException(e.getMessage()); }
+                }
+                case "linux-entry" -> {
+                    try { linuxEntry = LinuxEntry.parse(o.value(opt)); } catch (IllegalArgumentException e) { throw new CliException("--" + opt + ": " + e.getMessage()); }
+                }
                 default -> throw new CliException("unknown option --" + opt + " for 'run' (try 'vmscope run --help')");
             }
         }
@@ -163,6 +177,6 @@ public final class Run implements Command {
         if (!modules.isEmpty() && kernel == null) throw new CliException("--module needs --kernel FILE");
         if (bios != null && kernel != null) throw new CliException("--bios and --kernel cannot be combined yet");
         return new MachineConfig(ram, smp, irq, kernel, append, List.copyOf(modules), bios, trace, timeout, stats,
-                summary, debug, flat, accel, deterministic);
+                summary, debug, flat, accel, deterministic, drives, linuxEntry);
     }
 }

@@ -13,6 +13,7 @@ import dev.vmscope.memory.MemoryRegion;
 import dev.vmscope.sys.NativeMemory;
 import dev.vmscope.util.Timing;
 import dev.vmscope.vcpu.Vcpu;
+import dev.vmscope.devices.virtio.VirtioBlk;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -52,6 +53,7 @@ public final class MachineBuilder {
         Arena ram = Arena.ofShared();
         Hypervisor hv = null;
         VirtualMachine vm = null;
+        List<VirtioBlk> disks = null;
         Machine m = null;
         try {
             long low = MemoryMap.lowRam(cfg.ramBytes()), high = MemoryMap.highRam(cfg.ramBytes());
@@ -63,6 +65,7 @@ public final class MachineBuilder {
             GuestMemory memory = new GuestMemory(regions);
             byte[] image = cfg.bios() != null ? Firmware.read(cfg.bios()) : null;
             Boot.Loaded boot = Boot.load(cfg, memory);
+            disks = VirtioDisks.open(cfg.drives());
             Timing.mark("RAM allocated, kernel loaded");
 
             hv = backend != null ? backend : Backends.open(cfg.accel(), diag);
@@ -90,6 +93,8 @@ public final class MachineBuilder {
             PcDevices devices = new PcDevices(m.pio(), m.mmio(), m.memory(), m, cfg.ramBytes(), cfg.smp(), diag,
                     new ConsoleOutput(console), new ConsoleOutput(debugcon), isaIrq);
             m.setDevices(devices);
+            devices.attachDisks(disks, memory, isaIrq, diag);
+            disks = null;   // the devices own them now
             if (m.firmware() != null) m.firmware().attach(m.mmio(), devices.i440fx());
             Boot.publish(cfg, memory, devices);
             m.setLoaded(boot.result());
@@ -113,6 +118,7 @@ public final class MachineBuilder {
             Timing.mark("vCPUs created");
             return m;
         } catch (RuntimeException e) {
+            if (disks != null) VirtioDisks.closeImages(disks);
             if (m != null) m.close();
             else {
                 if (vm != null) vm.close();
