@@ -181,6 +181,38 @@ class VirtioBlkTest {
         assertTrue(warnings.getFirst().startsWith(img + ": reading sector 8 failed"), warnings.getFirst());
     }
 
+    /** Random requests: a status the spec defines or a device reset, never an exception; the file never grows. */
+    @Test void randomRequestsStayInsideTheImage() throws IOException {
+        Path img = image(SECTORS);
+        start(img, false, -1L);
+        java.util.Random rnd = new java.util.Random(3);
+        int n = Integer.getInteger("vmscope.fuzz.virtio-blk", 3000);
+        int[] types = {VirtioBlk.T_IN, VirtioBlk.T_OUT, VirtioBlk.T_FLUSH, VirtioBlk.T_GET_ID, 11, 13, rnd.nextInt()};
+        for (int i = 0; i < n; i++) {
+            if ((pci.status() & Virtio.S_DEVICE_NEEDS_RESET) != 0) {
+                driver = new PciDriver(pci, mem, 0x40000, 16);
+                driver.start(-1L);
+            }
+            mem.writeU32(HDR, types[rnd.nextInt(types.length)]);
+            mem.writeU64(HDR + 8, rnd.nextBoolean() ? rnd.nextInt(SECTORS + 4) : rnd.nextLong());
+            int segs = 1 + rnd.nextInt(4);
+            MockDriver.Seg[] chain = new MockDriver.Seg[segs + 1];
+            chain[0] = in(HDR, rnd.nextInt(10) == 0 ? rnd.nextInt(16) : 16);
+            for (int k = 1; k < segs; k++) {
+                long len = rnd.nextBoolean() ? 512L * rnd.nextInt(4) : rnd.nextInt(1500);
+                chain[k] = new MockDriver.Seg(DATA + k * 0x1000L, len, rnd.nextBoolean());
+            }
+            chain[segs] = out(STATUS, 1);
+            mem.writeByte(STATUS, (byte) 0x77);
+            driver.ring.add(chain);
+            driver.notifyQueue(0);
+            int status = mem.readByte(STATUS);
+            assertTrue((pci.status() & Virtio.S_DEVICE_NEEDS_RESET) != 0 || status == VirtioBlk.S_OK
+                    || status == VirtioBlk.S_IOERR || status == VirtioBlk.S_UNSUPP, "status " + status);
+        }
+        assertEquals((long) SECTORS * 512, Files.size(img));
+    }
+
     @Test void badImagesAreOneLineErrors() throws IOException {
         Path missing = dir.resolve("nope.img");
         assertEquals(missing + ": no such file", assertThrows(DriveException.class, () -> BlockImage.open(missing, false)).getMessage());
