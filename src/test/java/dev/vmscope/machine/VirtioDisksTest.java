@@ -114,6 +114,26 @@ class VirtioDisksTest {
         assertNotNull(mmio.lookup(VirtioDisks.DIRECT_BOOT_BAR_BASE));
     }
 
+    /** Random configuration cycles and BAR accesses through the real buses: no device fault, no exception. */
+    @Test void randomGuestAccessesThroughTheBusesAreHarmless() {
+        java.util.Random rnd = new java.util.Random(11);
+        cfgWrite(3, 0x10, 4, BAR);
+        cfgWrite(3, 0x04, 2, 0x06);
+        int n = Integer.getInteger("vmscope.fuzz.virtio-disks", 100_000);
+        for (int i = 0; i < n; i++) {
+            int size = 1 << rnd.nextInt(4);
+            switch (rnd.nextInt(5)) {
+                case 0 -> cfgWrite(rnd.nextInt(8) == 0 ? 1 : 3, rnd.nextInt(256), Math.min(size, 4), rnd.nextLong());
+                case 1 -> cfgRead(3, rnd.nextInt(256), Math.min(size, 4));
+                case 2 -> mmio.read(BAR + rnd.nextInt(0x4000), size);
+                default -> mmio.write(BAR + (rnd.nextBoolean() ? rnd.nextInt(64) : rnd.nextInt(0x4000)), size,
+                        rnd.nextInt(3) == 0 ? rnd.nextInt((int) RAM) & ~0xfL : rnd.nextLong());
+            }
+            if (rnd.nextInt(5000) == 0) { cfgWrite(3, 0x10, 4, BAR); cfgWrite(3, 0x04, 2, 0x06); }
+        }
+        assertEquals(0, mmio.deviceFaults() + pio.deviceFaults(), "a device threw");
+    }
+
     @Test void aMissingImageIsOneLine() {
         Path missing = dir.resolve("none.img");
         DriveException e = assertThrows(DriveException.class, () -> VirtioDisks.open(List.of(Drive.parse("file=" + missing))));
