@@ -48,6 +48,8 @@ public final class PcDevices implements AutoCloseable {
     public static final int PCI_CONFIG_PORT = 0xcf8;
     public static final int BOCHS_SHUTDOWN_PORT = 0x8900;
     public static final int KBD_IRQ = 1, MOUSE_IRQ = 12;
+    /** The interrupt controllers' ports when they run in Java (UserIrqchip): 8259 pair, ELCR, 8254, port 0x61. */
+    public static final int PIC_MASTER_PORT = 0x20, PIC_SLAVE_PORT = 0xa0, PIC_ELCR_PORT = 0x4d0, PIT_PORT = 0x40, PORT61 = 0x61;
     public static final int PORT80 = 0x80, FW_CFG_PORT = 0x510, CMOS_PORT = 0x70, I8042_DATA_PORT = 0x60,
             I8042_CONTROL_PORT = 0x64, PORT92 = 0x92;
     /** QEMU pc-testdev (hw/misc/pc-testdev.c): scratch 0xe0 and its byte alias 0xe8, flush 0xe4, IRQ lines 0x2000. */
