@@ -32,8 +32,12 @@ public final class VirtioBlk implements VirtioDevice {
     public static final int ID_BYTES = 20;
     static final int HEADER = 16;
     public static final int QUEUE_SIZE = 256;
-    // struct virtio_blk_config offsets (5.2.4): capacity le64 at 0, seg_max le32 at 12, blk_size le32 at 20.
-    static final int CFG_CAPACITY = 0, CFG_SEG_MAX = 12, CFG_BLK_SIZE = 20, CONFIG_SIZE = 36;
+    // struct virtio_blk_config offsets (5.2.4): capacity le64 at 0, seg_max le32 at 12, geometry {le16 cylinders,
+    // u8 heads, u8 sectors} at 16, blk_size le32 at 20.
+    static final int CFG_CAPACITY = 0, CFG_SEG_MAX = 12, CFG_CYLINDERS = 16, CFG_HEADS = 18, CFG_SECTORS = 19,
+            CFG_BLK_SIZE = 20, CONFIG_SIZE = 36;
+    /** The CHS geometry QEMU reports for a disk it knows nothing about (hw/block/hd-geometry.c guess_chs_for_size). */
+    static final int HEADS = 16, SECTORS_PER_TRACK = 63, MIN_CYLINDERS = 2, MAX_CYLINDERS = 16383;
 
     private final BlockImage image;
     private final byte[] id;
@@ -50,6 +54,11 @@ public final class VirtioBlk implements VirtioDevice {
         c.putLong(CFG_CAPACITY, image.sectors());
         c.putInt(CFG_SEG_MAX, QUEUE_SIZE - 2); // the header and status take two descriptors (QEMU's default)
         c.putInt(CFG_BLK_SIZE, BlockImage.SECTOR);
+        // SeaBIOS takes the BIOS disk geometry from here (src/hw/virtio-blk.c), so it must not be zero.
+        long cylinders = Math.clamp(image.sectors() / (HEADS * SECTORS_PER_TRACK), MIN_CYLINDERS, MAX_CYLINDERS);
+        c.putShort(CFG_CYLINDERS, (short) cylinders);
+        c.put(CFG_HEADS, (byte) HEADS);
+        c.put(CFG_SECTORS, (byte) SECTORS_PER_TRACK);
     }
 
     public BlockImage image() { return image; }
@@ -68,7 +77,7 @@ public final class VirtioBlk implements VirtioDevice {
     @Override public int deviceId() { return Virtio.ID_BLOCK; }
 
     @Override public long deviceFeatures() {
-        long f = Virtio.bit(F_SEG_MAX) | Virtio.bit(F_BLK_SIZE) | Virtio.bit(F_FLUSH);
+        long f = Virtio.bit(F_SEG_MAX) | Virtio.bit(F_GEOMETRY) | Virtio.bit(F_BLK_SIZE) | Virtio.bit(F_FLUSH);
         return image.readOnly() ? f | Virtio.bit(F_RO) : f;
     }
 

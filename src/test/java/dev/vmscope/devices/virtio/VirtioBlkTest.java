@@ -75,6 +75,10 @@ class VirtioBlkTest {
         assertEquals(SECTORS, driver.bar.read(VirtioPci.DEVICE_CFG, 4));
         assertEquals(512, driver.bar.read(VirtioPci.DEVICE_CFG + 20, 4), "blk_size");
         assertEquals(254, driver.bar.read(VirtioPci.DEVICE_CFG + 12, 4), "seg_max");
+        assertTrue(Virtio.has(f, VirtioBlk.F_GEOMETRY));
+        assertEquals(2, driver.bar.read(VirtioPci.DEVICE_CFG + 16, 2), "cylinders: QEMU's guess, at least 2");
+        assertEquals(16, driver.bar.read(VirtioPci.DEVICE_CFG + 18, 1), "heads");
+        assertEquals(63, driver.bar.read(VirtioPci.DEVICE_CFG + 19, 1), "sectors per track");
     }
 
     @Test void readsWritesAndFlushesReachTheFile() throws IOException {
