@@ -39,6 +39,9 @@ public final class Stats extends CliCommand {
     String trace;
     @Option(names = "--json", description = "JSON output, schema vmscope-trace-stats v1")
     boolean json;
+    @Option(names = "--name", paramLabel = "NAME", description = "the name the report gives the input (default: TRACE), e.g."
+            + " the file a pipe came from: zcat t.gz | vmscope stats --name t.gz -")
+    String label;
     @Option(names = "--progress", negatable = true, description = "show progress on stderr (default: when stderr is a terminal)")
     Boolean progress;
     @Option(names = "--bench", arity = "0..1", paramLabel = "SIZE_MB", fallbackValue = "64",
@@ -58,8 +61,8 @@ public final class Stats extends CliCommand {
         if (trace == null) throw new ParameterException(spec.commandLine(), "missing TRACE (or --bench SIZE_MB)");
         TraceStats st = new TraceStats();
         TraceScanner sc = new TraceScanner(st);
-        String name = trace;
-        try (TextInput t = Inputs.open(name, in, Long.MAX_VALUE, name + ": too large");
+        String name = label != null ? label : trace;
+        try (TextInput t = Inputs.open(trace, in, Long.MAX_VALUE, name + ": too large");
              Progress p = new Progress(err, progress, t.sourceSize(), "vmscope stats " + name)) {
             sc.scan(t.text(), p.on() ? done -> p.update(t.sourceBytesRead()) : null);
         } catch (InputException e) {
