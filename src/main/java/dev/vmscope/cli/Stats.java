@@ -14,9 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,7 +32,6 @@ public final class Stats extends CliCommand {
     static final String SCHEMA = "vmscope-trace-stats";
     static final int SCHEMA_VERSION = 1;
 
-    @Spec CommandSpec spec;
     @Parameters(paramLabel = "TRACE", arity = "0..1", description = "the trace; - is standard input")
     String trace;
     @Option(names = "--json", description = "JSON output, schema vmscope-trace-stats v1")
@@ -58,7 +55,7 @@ public final class Stats extends CliCommand {
                     r.bytes() >> 20, r.lines(), r.seconds(), r.mbPerSecond());
             return 0;
         }
-        if (trace == null) throw new ParameterException(spec.commandLine(), "missing TRACE (or --bench SIZE_MB)");
+        if (trace == null) throw new ParameterException(self, "missing TRACE (or --bench SIZE_MB)");
         TraceStats st = new TraceStats();
         TraceScanner sc = new TraceScanner(st);
         String name = label != null ? label : trace;
