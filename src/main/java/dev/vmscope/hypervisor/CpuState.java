@@ -46,22 +46,65 @@ public record CpuState(
      */
     public record Segment(int selector, long base, long limit, int attributes) {
         public static final Segment NULL = new Segment(0, 0, 0xffff, 0);
+        /** Type values (SDM Vol. 3A table 3-1), accessed bit set so the CPU never writes the GDT. */
+        public static final int DATA_RW_ACCESSED = 0x3, CODE_RX_ACCESSED = 0xb;
+        /** System types (SDM Vol. 3A table 3-2). */
+        public static final int LDT = 0x2, TSS_BUSY = 0xb;
+        private static final int S = 1 << 4, P = 1 << 7, AVL = 1 << 12, L = 1 << 13, DB = 1 << 14, G = 1 << 15, UNUSABLE = 1 << 16;
 
         /** Builds the attributes from struct kvm_segment's separate fields (linux include/uapi/linux/kvm.h). */
         public static int attributesOf(int type, boolean s, int dpl, boolean present, boolean avl, boolean l,
                                        boolean db, boolean g, boolean unusable) {
-            return (type & 0xf) | (s ? 1 << 4 : 0) | (dpl & 3) << 5 | (present ? 1 << 7 : 0) | (avl ? 1 << 12 : 0)
-                    | (l ? 1 << 13 : 0) | (db ? 1 << 14 : 0) | (g ? 1 << 15 : 0) | (unusable ? 1 << 16 : 0);
+            return (type & 0xf) | (s ? S : 0) | (dpl & 3) << 5 | (present ? P : 0) | (avl ? AVL : 0)
+                    | (l ? L : 0) | (db ? DB : 0) | (g ? G : 0) | (unusable ? UNUSABLE : 0);
         }
 
+        /** 4 GiB flat 32-bit code, execute/read, ring 0. */
+        public static Segment flatCode32(int selector) { return new Segment(selector, 0, 0xffffffffL, CODE_RX_ACCESSED | S | P | DB | G); }
+
+        /** 4 GiB flat read/write data (also the stack segment), ring 0. */
+        public static Segment flatData(int selector) { return new Segment(selector, 0, 0xffffffffL, DATA_RW_ACCESSED | S | P | DB | G); }
+
+        /** 64-bit code (L=1, D=0); base and limit are ignored in long mode. */
+        public static Segment code64(int selector) { return new Segment(selector, 0, 0xffffffffL, CODE_RX_ACCESSED | S | P | L | G); }
+
+        /** A real-mode segment: base = selector * 16, 64 KiB limit. */
+        public static Segment real(int selector, boolean code) {
+            return new Segment(selector & 0xffff, (selector & 0xffffL) << 4, 0xffff, (code ? CODE_RX_ACCESSED : DATA_RW_ACCESSED) | S | P);
+        }
+
+        /** The task register at boot: no TSS in the GDT, but a present busy 32-bit TSS as VMX entry requires. */
+        public static Segment bootTr() { return new Segment(0, 0, 0xffff, TSS_BUSY | P); }
+
+        /** The LDT register at boot: selector 0, as after reset. */
+        public static Segment bootLdt() { return new Segment(0, 0, 0xffff, LDT | P); }
+
         public int type() { return attributes & 0xf; }
+        /** S: code or data (1) rather than a system segment (0). */
+        public boolean s() { return (attributes & S) != 0; }
         public int dpl() { return attributes >> 5 & 3; }
-        public boolean present() { return (attributes & 1 << 7) != 0; }
-        public boolean longMode() { return (attributes & 1 << 13) != 0; }
-        public boolean defaultBig() { return (attributes & 1 << 14) != 0; }
+        public boolean present() { return (attributes & P) != 0; }
+        public boolean avl() { return (attributes & AVL) != 0; }
+        public boolean l() { return (attributes & L) != 0; }
+        public boolean db() { return (attributes & DB) != 0; }
+        public boolean g() { return (attributes & G) != 0; }
+        public boolean unusable() { return (attributes & UNUSABLE) != 0; }
+        public boolean longMode() { return l(); }
+        public boolean defaultBig() { return db(); }
 
         /** QEMU's SegmentCache.flags: the same bits in descriptor-high-dword position (target/i386/cpu.h DESC_*). */
         public int qemuFlags() { return (attributes & 0xffff) << 8; }
+
+        /**
+         * The 8-byte GDT descriptor for this segment (code/data segments; base and limit below 4 GiB), SDM Vol. 3A
+         * 3.4.5 figure 3-8: the attributes are bits 40-55 of the descriptor, the limit is scaled by G.
+         */
+        public long descriptor() {
+            long lim = g() ? limit >>> 12 : limit;
+            if (lim > 0xfffff) throw new IllegalStateException("limit does not fit a descriptor: 0x" + Long.toHexString(limit));
+            return (lim & 0xffff) | (base & 0xffffffL) << 16 | (long) (attributes & 0xf0ff) << 40
+                    | (lim >>> 16 & 0xf) << 48 | (base >>> 24 & 0xff) << 56;
+        }
     }
 
     /** GDTR or IDTR. */

@@ -1,5 +1,6 @@
 package dev.vmscope.kvm;
 
+import dev.vmscope.hypervisor.CpuState.Segment;
 import dev.vmscope.hypervisor.DebugCapabilities;
 import dev.vmscope.hypervisor.VcpuExit;
 
@@ -111,8 +112,8 @@ final class DebugProbe {
             ram.set(ValueLayout.JAVA_LONG, IDT + 3 * 8, HANDLER | 8L << 16 | 0x8e00L << 32);
             VcpuFd cpu = vm.createVcpu(0);
             var s = cpu.getSregs();
-            cpu.setSregs(s.withSegments(Segment.flat(8, true, false), Segment.flat(16, false, false), Segment.flat(16, false, false),
-                            Segment.flat(16, false, false), Segment.flat(16, false, false), Segment.flat(16, false, false))
+            cpu.setSregs(s.withSegments(Segment.flatCode32(8), Segment.flatData(16), Segment.flatData(16),
+                            Segment.flatData(16), Segment.flatData(16), Segment.flatData(16))
                     .withTables(new DTable(GDT, 23), new DTable(IDT, 32 * 8 - 1), s.tr(), s.ldt())
                     .withControl(0x11, 0, 0, 0)); // CR0.PE | CR0.ET
             cpu.setRegs(Regs.zero().withRip(CODE).with("rsp", STACK));

@@ -32,22 +32,10 @@ final class KvmCpuState {
         try { fpu = fpu(fd.getFpu()); } catch (SyscallException e) { unknown.add("fpu"); }
         return new CpuState(r.rax(), r.rbx(), r.rcx(), r.rdx(), r.rsi(), r.rdi(), r.rbp(), r.rsp(),
                 r.r8(), r.r9(), r.r10(), r.r11(), r.r12(), r.r13(), r.r14(), r.r15(), r.rip(), r.rflags(),
-                seg(s.cs()), seg(s.ds()), seg(s.es()), seg(s.fs()), seg(s.gs()), seg(s.ss()), seg(s.tr()), seg(s.ldt()),
+                s.cs(), s.ds(), s.es(), s.fs(), s.gs(), s.ss(), s.tr(), s.ldt(),
                 new CpuState.Table(s.gdt().base(), s.gdt().limit()), new CpuState.Table(s.idt().base(), s.idt().limit()),
                 s.cr0(), s.cr2(), s.cr3(), s.cr4(), s.cr8(), s.efer(), kgs,
                 dr[0], dr[1], dr[2], dr[3], dr[4], dr[5], ev, mp, fpu, unknown);
-    }
-
-    static CpuState.Segment seg(Segment s) {
-        return new CpuState.Segment(s.selector(), s.base(), Integer.toUnsignedLong(s.limit()),
-                CpuState.Segment.attributesOf(s.type(), s.s(), s.dpl(), s.present(), s.avl(), s.l(), s.db(), s.g(), s.unusable()));
-    }
-
-    static Segment seg(CpuState.Segment s) {
-        int a = s.attributes();
-        return new Segment(s.base(), (int) s.limit(), s.selector(), a & 0xf, (a & 1 << 7) != 0, a >> 5 & 3,
-                (a & 1 << 14) != 0, (a & 1 << 4) != 0, (a & 1 << 13) != 0, (a & 1 << 15) != 0, (a & 1 << 12) != 0,
-                (a & 1 << 16) != 0);
     }
 
     private static CpuState.PendingEvents events(VcpuEvents e) {
@@ -78,8 +66,8 @@ final class KvmCpuState {
         fd.setRegs(new Regs(c.rax(), c.rbx(), c.rcx(), c.rdx(), c.rsi(), c.rdi(), c.rsp(), c.rbp(), c.r8(), c.r9(),
                 c.r10(), c.r11(), c.r12(), c.r13(), c.r14(), c.r15(), c.rip(), c.rflags()));
         Sregs s = fd.getSregs();
-        fd.setSregs(new Sregs(seg(c.cs()), seg(c.ds()), seg(c.es()), seg(c.fs()), seg(c.gs()), seg(c.ss()),
-                seg(c.tr()), seg(c.ldt()), new DTable(c.gdt().base(), c.gdt().limit()),
+        fd.setSregs(new Sregs(c.cs(), c.ds(), c.es(), c.fs(), c.gs(), c.ss(),
+                c.tr(), c.ldt(), new DTable(c.gdt().base(), c.gdt().limit()),
                 new DTable(c.idt().base(), c.idt().limit()), c.cr0(), c.cr2(), c.cr3(), c.cr4(), c.cr8(), c.efer(),
                 s.apicBase(), clearPendingInterrupts ? new long[s.interruptBitmap().length] : s.interruptBitmap()));
     }

@@ -46,8 +46,10 @@ final class Boot {
                 default -> BootState.protected32(mem, f.entry());
             };
         } else if (LinuxBoot.isBzImage(kernel)) {
-            loaded = LinuxBoot.load(mem, kernel, cfg.append(), cfg.modules(), map);
-            state = BootState.linux32(mem, loaded.entry(), loaded.infoAddress());
+            loaded = LinuxBoot.load(mem, kernel, cfg.append(), cfg.modules(), map, cfg.linuxEntry());
+            state = loaded.protocol() == LoadResult.BootProtocol.LINUX64
+                    ? BootState.linux64(mem, loaded.entry(), loaded.infoAddress())
+                    : BootState.linux32(mem, loaded.entry(), loaded.infoAddress());
         } else {
             List<Multiboot.Module> modules = cfg.modules().stream().map(p -> new Multiboot.Module(p, "")).toList();
             loaded = Multiboot.load(mem, kernel, cfg.append(), modules, map);
@@ -60,6 +62,7 @@ final class Boot {
     static void publish(MachineConfig cfg, GuestMemory mem, PcDevices devices) {
         FirmwareConfig.publish(devices.fwCfg(), devices.platform(), E820.standard(cfg.ramBytes()));
         if (cfg.bios() == null) BiosTables.install(mem, devices.platform());
+        if (cfg.bios() == null && devices.disks() != null) devices.disks().assignForDirectBoot();
     }
 
     /** A loader's boot state as the backend-neutral CPU state (the rest as after reset). */
@@ -67,14 +70,9 @@ final class Boot {
         CpuState r = CpuState.reset();
         long[] g = {b.rax(), b.rbx(), b.rcx(), b.rdx(), b.rsi(), b.rdi(), b.rbp(), b.rsp(), 0, 0, 0, 0, 0, 0, 0, 0};
         return r.withGprs(g, b.rip(), b.rflags())
-                .withSegments(seg(b.cs()), seg(b.ds()), seg(b.es()), seg(b.fs()), seg(b.gs()), seg(b.ss()))
+                .withSegments(b.cs(), b.ds(), b.es(), b.fs(), b.gs(), b.ss())
                 .withTables(new CpuState.Table(b.gdt().base(), b.gdt().limit()), new CpuState.Table(b.idt().base(), b.idt().limit()),
-                        seg(b.tr()), seg(b.ldt()))
+                        b.tr(), b.ldt())
                 .withSystem(b.cr0(), 0, b.cr3(), b.cr4(), 0, b.efer(), 0);
-    }
-
-    private static CpuState.Segment seg(dev.vmscope.arch.x86.Segment s) {
-        return new CpuState.Segment(s.selector(), s.base(), s.limit(), CpuState.Segment.attributesOf(s.type(), s.s(),
-                s.dpl(), s.present(), s.avl(), s.l(), s.db(), s.g(), s.unusable()));
     }
 }

@@ -22,7 +22,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * monitor), so no LocalApic method is ever called with {@code lock} held.
  */
 final class CpuRuntime implements VcpuHooks, CpuSignals {
-    private final Machine machine;
+    private final Lifecycle machine;
+    private final java.io.PrintStream diag;
+    private final dev.vmscope.vcpu.ExitTrace trace;
     private final Vcpu vcpu;
     private final UserIrqchip irqchip; // null with the in-kernel irqchip
     private LocalApic lapic;
@@ -34,8 +36,11 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
     private volatile VcpuHooks debug = VcpuHooks.NONE;
     private volatile VcpuHooks recorder = VcpuHooks.NONE;
 
-    CpuRuntime(Machine machine, Vcpu vcpu, UserIrqchip irqchip, boolean startsWaitingForSipi) {
+    CpuRuntime(Lifecycle machine, java.io.PrintStream diag, dev.vmscope.vcpu.ExitTrace trace, Vcpu vcpu, UserIrqchip irqchip,
+               boolean startsWaitingForSipi) {
         this.machine = machine;
+        this.diag = diag;
+        this.trace = trace;
         this.vcpu = vcpu;
         this.irqchip = irqchip;
         this.waitingForSipi = startsWaitingForSipi;
@@ -60,7 +65,7 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
 
     @Override public void nmi() { lock.lock(); try { nmiPending = true; } finally { lock.unlock(); } kick(); }
 
-    @Override public void smi() { machine.diag().println("vmscope: note: SMI to vCPU " + vcpu.id() + " ignored (no SMM)"); }
+    @Override public void smi() { diag.println("vmscope: note: SMI to vCPU " + vcpu.id() + " ignored (no SMM)"); }
 
     /** INIT wins over a start-up not yet taken: the CPU ends in wait-for-SIPI, as it would on hardware. */
     @Override public void init() {
@@ -140,7 +145,7 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
                 int vector = lapic.acknowledge();
                 if (vector >= 0) {
                     fd.injectInterrupt(vector);
-                    if (machine.trace() != null) machine.trace().event(v.id(), "inject", String.format("vector=0x%02x", vector));
+                    if (trace != null) trace.event(v.id(), "inject", String.format("vector=0x%02x", vector));
                 }
                 fd.requestInterruptWindow(lapic.hasInterrupt());
             } else {

@@ -1,5 +1,6 @@
 package dev.vmscope.machine;
 
+import dev.vmscope.hypervisor.ExitReason;
 import dev.vmscope.debug.CrashReport;
 import dev.vmscope.hypervisor.DebugCapabilities;
 import dev.vmscope.debug.DebugOptions;
@@ -128,18 +129,18 @@ public final class Debugging implements AutoCloseable {
             long rip = v.cpu().exitRip();
             long now = System.nanoTime();
             switch (exit) {
-                case VcpuExit.IoIn in -> recorder.record(v.id(), now, FlightRecorder.IO, rip, in.port(), in.size(), in.count());
-                case VcpuExit.IoOut out -> recorder.record(v.id(), now, FlightRecorder.IO, rip, out.port(),
+                case VcpuExit.IoIn in -> recorder.record(v.id(), now, ExitReason.IO, rip, in.port(), in.size(), in.count());
+                case VcpuExit.IoOut out -> recorder.record(v.id(), now, ExitReason.IO, rip, out.port(),
                         out.size() | 1 << 8, out.count() == 1 ? out.value(0) : out.count());
-                case VcpuExit.MmioRead r -> recorder.record(v.id(), now, FlightRecorder.MMIO, rip, r.address(), r.length(), 0);
-                case VcpuExit.MmioWrite w -> recorder.record(v.id(), now, FlightRecorder.MMIO, rip, w.address(), w.length() | 1 << 8, w.value());
-                case VcpuExit.Debug d -> recorder.record(v.id(), now, FlightRecorder.DEBUG, rip, d.dr6(), d.dr7(), d.exception());
-                case VcpuExit.FailEntry f -> recorder.record(v.id(), now, FlightRecorder.FAIL_ENTRY, rip, f.hardwareReason(), f.cpu(), 0);
-                case VcpuExit.InternalError e -> recorder.record(v.id(), now, FlightRecorder.INTERNAL_ERROR, rip, e.suberror(),
+                case VcpuExit.MmioRead r -> recorder.record(v.id(), now, ExitReason.MMIO, rip, r.address(), r.length(), 0);
+                case VcpuExit.MmioWrite w -> recorder.record(v.id(), now, ExitReason.MMIO, rip, w.address(), w.length() | 1 << 8, w.value());
+                case VcpuExit.Debug d -> recorder.record(v.id(), now, ExitReason.DEBUG, rip, d.dr6(), d.dr7(), d.exception());
+                case VcpuExit.FailEntry f -> recorder.record(v.id(), now, ExitReason.FAIL_ENTRY, rip, f.hardwareReason(), f.cpu(), 0);
+                case VcpuExit.InternalError e -> recorder.record(v.id(), now, ExitReason.INTERNAL_ERROR, rip, e.suberror(),
                         e.data().length, e.data().length > 0 ? e.data()[0] : 0);
-                case VcpuExit.SystemEvent s -> recorder.record(v.id(), now, FlightRecorder.SYSTEM_EVENT, rip, s.type(), 0, 0);
-                case VcpuExit.RdMsr r -> recorder.record(v.id(), now, FlightRecorder.RDMSR, rip, r.index(), 0, 0);
-                case VcpuExit.WrMsr w -> recorder.record(v.id(), now, FlightRecorder.WRMSR, rip, w.index(), 0, w.value());
+                case VcpuExit.SystemEvent s -> recorder.record(v.id(), now, ExitReason.SYSTEM_EVENT, rip, s.type(), 0, 0);
+                case VcpuExit.RdMsr r -> recorder.record(v.id(), now, ExitReason.X86_RDMSR, rip, r.index(), 0, 0);
+                case VcpuExit.WrMsr w -> recorder.record(v.id(), now, ExitReason.X86_WRMSR, rip, w.index(), 0, w.value());
                 default -> recorder.record(v.id(), now, exit.code(), rip, 0, 0, 0);
             }
         }

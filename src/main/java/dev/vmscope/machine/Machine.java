@@ -2,12 +2,14 @@ package dev.vmscope.machine;
 
 import dev.vmscope.bus.Bus;
 import dev.vmscope.devices.VmControl;
+import dev.vmscope.hypervisor.DebugCapabilities;
 import dev.vmscope.hypervisor.Hypervisor;
 import dev.vmscope.hypervisor.VirtualMachine;
 import dev.vmscope.loader.LoadResult;
 import dev.vmscope.memory.GuestMemory;
 import dev.vmscope.vcpu.ExitStats;
 import dev.vmscope.vcpu.ExitStatus;
+import dev.vmscope.vcpu.ExitSummary;
 import dev.vmscope.vcpu.ExitTrace;
 import dev.vmscope.vcpu.Vcpu;
 import dev.vmscope.vcpu.VmStop;
@@ -16,8 +18,6 @@ import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A running PC machine: the backend's VM, guest RAM, the two buses and the vCPUs. It owns the VM's lifecycle:
@@ -26,105 +26,93 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Machine implements AutoCloseable, VmStop, VmControl {
     private final MachineConfig config;
+    private final PrintStream diag;
     private final Hypervisor hypervisor;
     private final VirtualMachine vm;
-    private final GuestMemory memory;
     private final Arena ram;
-    private final Bus pio;
-    private final Bus mmio;
-    private final List<Vcpu> vcpus = new ArrayList<>();
-    private final ExitTrace trace;
-    private final PrintStream diag;
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final GuestMemory memory;
+    private final Lifecycle life;
+    private final Platform platform;
+    private final List<Vcpu> vcpus;
+    private final List<CpuRuntime> runtimes;
+    private final LoadResult loaded;
+    private final Debugging debugging;
     private final List<Runnable> onStop = new ArrayList<>();
-    private volatile boolean stopping;
-    private int status;
-    private String stopMessage;
-    private Fatal fatal;
     private long wallNanos;
-    private final List<CpuRuntime> runtimes = new ArrayList<>();
-    private UserIrqchip userIrqchip;
-    private PcDevices devices;
-    private Debugging debugging;
-    private LoadResult loaded;
-    private Firmware firmware;
 
-    /** Takes ownership of the backend, its VM and the RAM arena (closed by {@link #close()}). */
-    Machine(MachineConfig config, PrintStream diag, Hypervisor hypervisor, VirtualMachine vm, GuestMemory memory, Arena ram) {
+    /** What the builder made before the machine: the buses and everything registered on them. */
+    record Platform(Bus pio, Bus mmio, ExitTrace trace, PcDevices devices, UserIrqchip userIrqchip, Firmware firmware) {}
+
+    /**
+     * Takes ownership of the backend, its VM, the RAM arena and the platform (all closed by {@link #close()}).
+     * The debugger's parts are made here, as they look at the whole machine.
+     */
+    Machine(MachineConfig config, PrintStream diag, Hypervisor hypervisor, VirtualMachine vm, Arena ram, GuestMemory memory,
+            Lifecycle life, Platform platform, List<Vcpu> vcpus, List<CpuRuntime> runtimes, LoadResult loaded,
+            DebugCapabilities debugCaps, String debugEvidence) {
         this.config = config;
         this.diag = diag;
-        this.trace = config.trace() ? new ExitTrace(diag) : null;
         this.hypervisor = hypervisor;
         this.vm = vm;
-        this.memory = memory;
         this.ram = ram;
-        Bus.FaultReporter report = (bus, dev, off, size, write, e) -> diag.println(String.format(
+        this.memory = memory;
+        this.life = life;
+        this.platform = platform;
+        this.vcpus = List.copyOf(vcpus);
+        this.runtimes = List.copyOf(runtimes);
+        this.loaded = loaded;
+        this.debugging = new Debugging(this, debugCaps, debugEvidence);
+    }
+
+    /** Buses whose devices report their first fault on {@code diag}. */
+    static Bus bus(String kind, PrintStream diag) {
+        return new Bus(kind, (bus, dev, off, size, write, e) -> diag.println(String.format(
                 "vmscope: device fault: %s device '%s' %s of %d byte(s) at offset 0x%x threw %s (the access acts as unclaimed; "
-                        + "further faults of this device are only counted)", bus, dev.name(), write ? "write" : "read", size, off, e));
-        this.pio = new Bus("pio", report);
-        this.mmio = new Bus("mmio", report);
+                        + "further faults of this device are only counted)", bus, dev.name(), write ? "write" : "read", size, off, e)));
     }
 
     /** Unclaimed accesses and device faults of both buses, for the exit summary and --stats-json. */
-    public List<dev.vmscope.vcpu.ExitSummary.BusCounters> busCounters() {
-        List<dev.vmscope.vcpu.ExitSummary.BusCounters> l = new ArrayList<>();
-        for (Bus b : List.of(pio, mmio))
-            l.add(new dev.vmscope.vcpu.ExitSummary.BusCounters(b.kind(), b.unclaimedReads(), b.unclaimedWrites(), b.faultsByDevice()));
+    public List<ExitSummary.BusCounters> busCounters() {
+        List<ExitSummary.BusCounters> l = new ArrayList<>();
+        for (Bus b : List.of(pio(), mmio()))
+            l.add(new ExitSummary.BusCounters(b.kind(), b.unclaimedReads(), b.unclaimedWrites(), b.faultsByDevice()));
         return l;
     }
 
-    void setFirmware(Firmware f) { firmware = f; }
-
     /** The --bios image's mapping, or null for direct kernel boot. */
-    Firmware firmware() { return firmware; }
+    Firmware firmware() { return platform.firmware(); }
 
     public MachineConfig config() { return config; }
 
-    /** The accelerator running this machine ("kvm" or "emu"). */
+    /** The accelerator running this machine ("kvm", "emu"). */
     public Hypervisor hypervisor() { return hypervisor; }
 
     public VirtualMachine vm() { return vm; }
 
     public GuestMemory memory() { return memory; }
 
-    public Bus pio() { return pio; }
+    public Bus pio() { return platform.pio(); }
 
-    public Bus mmio() { return mmio; }
+    public Bus mmio() { return platform.mmio(); }
 
     public List<Vcpu> vcpus() { return vcpus; }
 
-    public ExitTrace trace() { return trace; }
+    public ExitTrace trace() { return platform.trace(); }
 
     public PrintStream diag() { return diag; }
 
-    Vcpu addVcpu(int id, VirtualMachine.CpuidSpec cpuid) {
-        Vcpu v = new Vcpu(vm.createVcpu(id, cpuid), pio, mmio, this, trace);
-        vcpus.add(v);
-        return v;
-    }
-
-    void addRuntime(CpuRuntime rt) { runtimes.add(rt); }
-
     List<CpuRuntime> runtimes() { return runtimes; }
 
-    void setUserIrqchip(UserIrqchip u) { userIrqchip = u; }
+    public PcDevices devices() { return platform.devices(); }
 
-    void setDevices(PcDevices d) { devices = d; }
-
-    public PcDevices devices() { return devices; }
-
-    void setDebugging(Debugging d) { debugging = d; }
-
-    void setLoaded(LoadResult r) { loaded = r; }
-
-    /** What the loader put where, with the kernel's symbols (for the debugger and reports). */
+    /** What the loader put where, with the kernel's symbols (for the debugger and reports); null with firmware. */
     public LoadResult loaded() { return loaded; }
 
     public Debugging debugging() { return debugging; }
 
     /** Interrupt-controller state for `monitor lapic`: the Java controllers, or KVM's LAPIC pages. */
     public String interruptControllerState() {
-        if (userIrqchip != null) return userIrqchip.describe();
+        if (platform.userIrqchip() != null) return platform.userIrqchip().describe();
         if (vm.kernelIrqchip().isEmpty()) return "no interrupt controller state available";
         StringBuilder sb = new StringBuilder("in-kernel irqchip (KVM); local APIC register pages via KVM_GET_LAPIC:\n");
         for (Vcpu v : vcpus) {
@@ -145,8 +133,10 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
      * Why IPIs are missing from traces and statistics, or null when they are there: with the in-kernel
      * irqchip an ICR write is handled inside KVM (APIC-access / x2APIC MSR exits never reach userspace).
      */
-    public String ipiVisibilityNote() {
-        if (userIrqchip != null || config.smp() < 2) return null;
+    public String ipiVisibilityNote() { return ipiVisibilityNote(platform.userIrqchip() != null, config.smp()); }
+
+    static String ipiVisibilityNote(boolean userIrqchip, int smp) {
+        if (userIrqchip || smp < 2) return null;
         return "--irqchip kernel: IPIs (INIT, SIPI, fixed, NMI) are delivered inside KVM and never exit to "
                 + "vmscope, so they are neither traced nor counted; use --irqchip user to see them";
     }
@@ -154,35 +144,23 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
     /** Runs when the VM stops, before run() returns (flush consoles, stop timers). */
     public synchronized void onStop(Runnable r) { onStop.add(r); }
 
-    // ---- VmStop (vCPUs) and VmControl (devices) ----
+    // ---- VmStop (vCPUs) and VmControl (devices): the lifecycle's ----
 
-    @Override public void stop(int status, String message, Fatal fatal) {
-        synchronized (this) {
-            if (stopping) return;
-            stopping = true;
-            this.status = status;
-            this.stopMessage = message;
-            this.fatal = fatal;
-        }
-        for (Vcpu v : vcpus) v.kick();
-        stopped.countDown();
-    }
+    @Override public void stop(int status, String message, Fatal fatal) { life.stop(status, message, fatal); }
 
-    @Override public boolean stopping() { return stopping; }
+    @Override public boolean stopping() { return life.stopping(); }
 
-    @Override public void exit(int status, String why) { stop(status, why, null); }
+    @Override public void exit(int status, String why) { life.exit(status, why); }
 
-    @Override public void reset(String why) {
-        stop(ExitStatus.OK, "guest requested a reset (" + why + "); vmscope does not reboot", null);
-    }
+    @Override public void reset(String why) { life.reset(why); }
 
-    @Override public void powerOff(String why) { stop(ExitStatus.OK, "guest powered off (" + why + ")", null); }
+    @Override public void powerOff(String why) { life.powerOff(why); }
 
-    public synchronized int status() { return status; }
+    public int status() { return life.status(); }
 
-    public synchronized String stopMessage() { return stopMessage; }
+    public String stopMessage() { return life.message(); }
 
-    public synchronized Fatal fatal() { return fatal; }
+    public Fatal fatal() { return life.fatal(); }
 
     public long wallNanos() { return wallNanos; }
 
@@ -195,15 +173,12 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
     /** Starts every vCPU and waits until the VM stops or the timeout expires; returns the process status. */
     public int run() throws InterruptedException {
         long t0 = System.nanoTime();
-        if (debugging != null) {
-            try { debugging.startGdb(config.debug()); }
-            catch (java.io.IOException e) { throw new IllegalStateException("cannot start the GDB server: " + e.getMessage(), e); }
-        }
+        try { debugging.startGdb(config.debug()); }
+        catch (java.io.IOException e) { throw new IllegalStateException("cannot start the GDB server: " + e.getMessage(), e); }
         for (Vcpu v : vcpus) v.start();
         dev.vmscope.util.Timing.mark("vCPUs started");
         long timeout = config.timeoutMillis();
-        boolean done = timeout > 0 ? stopped.await(timeout, TimeUnit.MILLISECONDS) : awaitForever();
-        if (!done) stop(ExitStatus.TIMEOUT, "timeout: the guest was still running after " + timeout + " ms", null);
+        if (!life.await(timeout)) stop(ExitStatus.TIMEOUT, "timeout: the guest was still running after " + timeout + " ms", null);
         for (Vcpu v : vcpus) {
             v.thread().join(2000);
             if (v.thread().isAlive()) diag.println("vmscope: warning: vCPU " + v.id() + " did not leave the guest within 2 s");
@@ -211,7 +186,7 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
         wallNanos = System.nanoTime() - t0;
         readKernelCounters();
         dev.vmscope.util.Timing.mark("VM stopped");
-        if (debugging != null) debugging.afterStop(config.debug());
+        debugging.afterStop(config.debug());
         List<Runnable> hooks;
         synchronized (this) { hooks = List.copyOf(onStop); }
         for (Runnable r : hooks) {
@@ -227,15 +202,10 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
         }
     }
 
-    private boolean awaitForever() throws InterruptedException {
-        stopped.await();
-        return true;
-    }
-
     @Override public void close() {
-        if (userIrqchip != null) userIrqchip.close();
-        if (debugging != null) debugging.close();
-        if (devices != null) devices.close();
+        if (platform.userIrqchip() != null) platform.userIrqchip().close();
+        debugging.close();
+        platform.devices().close();
         for (Vcpu v : vcpus) if (v.thread() != null && v.thread().isAlive()) return; // never unmap under a live vCPU
         for (Vcpu v : vcpus) v.cpu().close();
         vm.close();

@@ -1,8 +1,10 @@
 package dev.vmscope.machine;
 
+import dev.vmscope.bus.Bus;
 import dev.vmscope.devices.ConsoleOutput;
 import dev.vmscope.devices.IrqLine;
 import dev.vmscope.devices.irq.LocalApic;
+import dev.vmscope.devices.virtio.VirtioBlk;
 import dev.vmscope.hypervisor.Capabilities;
 import dev.vmscope.hypervisor.DebugCapabilities;
 import dev.vmscope.hypervisor.Hypervisor;
@@ -12,6 +14,7 @@ import dev.vmscope.memory.GuestMemory;
 import dev.vmscope.memory.MemoryRegion;
 import dev.vmscope.sys.NativeMemory;
 import dev.vmscope.util.Timing;
+import dev.vmscope.vcpu.ExitTrace;
 import dev.vmscope.vcpu.Vcpu;
 
 import java.io.OutputStream;
@@ -40,10 +43,20 @@ public final class MachineBuilder {
     /** @param interactive feed the terminal's input to COM1 (only when stdin is a terminal) */
     public static Machine build(MachineConfig cfg, OutputStream console, OutputStream debugcon, PrintStream diag,
                                 boolean interactive) {
+        return build(cfg, console, debugcon, diag, interactive, null);
+    }
+
+    /**
+     * @param backend the accelerator to use instead of the one {@code --accel} chooses (tests: a scripted backend);
+     *                the machine owns it from here on
+     */
+    public static Machine build(MachineConfig cfg, OutputStream console, OutputStream debugcon, PrintStream diag,
+                                boolean interactive, Hypervisor backend) {
         Arena ram = Arena.ofShared();
         Hypervisor hv = null;
         VirtualMachine vm = null;
-        Machine m = null;
+        Machine.Platform platform = null;
+        List<VirtioBlk> disks = null;
         try {
             long low = MemoryMap.lowRam(cfg.ramBytes()), high = MemoryMap.highRam(cfg.ramBytes());
             MemorySegment lowSeg = NativeMemory.mapAnonymous(low, ram);
@@ -54,62 +67,75 @@ public final class MachineBuilder {
             GuestMemory memory = new GuestMemory(regions);
             byte[] image = cfg.bios() != null ? Firmware.read(cfg.bios()) : null;
             Boot.Loaded boot = Boot.load(cfg, memory);
+            disks = VirtioDisks.open(cfg.drives());   // a bad image is one line before any backend opens
             Timing.mark("RAM allocated, kernel loaded");
 
-            hv = Backends.open(cfg.accel(), diag);
+            hv = backend != null ? backend : Backends.open(cfg.accel(), diag);
             Capabilities caps = hv.capabilities();
             boolean kernelIrqchip = cfg.irqchip() == MachineConfig.IrqchipMode.KERNEL && caps.kernelIrqchip();
             DebugCapabilities debugCaps = cfg.debug().gdb() != null ? hv.debugCapabilities() : null;
             vm = hv.createVm(new VmSpec(cfg.smp(), kernelIrqchip, MemoryMap.KVM_TSS, MemoryMap.KVM_IDENTITY_MAP,
                     cfg.deterministic()));
-            m = new Machine(cfg, diag, hv, vm, memory, ram);
-            hv = null;
-            vm = null;
-            Timing.mark(m.hypervisor().name() + " VM created");
-            mapRam(m, lowSeg, highSeg, image, ram);
+            Timing.mark(hv.name() + " VM created");
+            Firmware firmware = mapRam(vm, lowSeg, highSeg, image, ram);
 
+            Lifecycle life = new Lifecycle();
+            ExitTrace trace = cfg.trace() ? new ExitTrace(diag) : null;
+            Bus pio = Machine.bus("pio", diag), mmio = Machine.bus("mmio", diag);
+            List<Vcpu> vcpus = new ArrayList<>();
             UserIrqchip user = null;
             IntFunction<IrqLine> isaIrq;
             if (kernelIrqchip) {
-                VirtualMachine.KernelIrqchip chip = m.vm().kernelIrqchip().orElseThrow();
+                VirtualMachine.KernelIrqchip chip = vm.kernelIrqchip().orElseThrow();
                 isaIrq = n -> level -> chip.irqLine(n, level);
             } else {
-                user = new UserIrqchip(m, cfg.smp());
-                m.setUserIrqchip(user);
+                user = new UserIrqchip(cfg.smp(), pio, mmio, vcpus, trace, diag);
                 isaIrq = user::isaIrq;
             }
-            PcDevices devices = new PcDevices(m.pio(), m.mmio(), m.memory(), m, cfg.ramBytes(), cfg.smp(), diag,
-                    new ConsoleOutput(console), new ConsoleOutput(debugcon), isaIrq);
-            m.setDevices(devices);
-            if (m.firmware() != null) m.firmware().attach(m.mmio(), devices.i440fx());
-            Boot.publish(cfg, memory, devices);
-            m.setLoaded(boot.result());
+            try {
+                PcDevices devices = new PcDevices(pio, mmio, memory, life, cfg.ramBytes(), cfg.smp(), diag,
+                        new ConsoleOutput(console), new ConsoleOutput(debugcon), isaIrq);
+                platform = new Machine.Platform(pio, mmio, trace, devices, user, firmware);
+            } finally {
+                if (platform == null && user != null) user.close();
+            }
+            platform.devices().attachDisks(disks, memory, isaIrq, diag);
+            disks = null;   // the devices own them now
+            if (firmware != null) firmware.attach(mmio, platform.devices().i440fx());
+            Boot.publish(cfg, memory, platform.devices());
             Timing.mark("irqchip, devices and tables");
-            if (System.console() != null && interactive) ConsoleInput.start(System.in, devices.com1());
 
             // The Java local APIC serves x2APIC and the TSC-deadline timer only where their MSRs reach it.
             boolean apicMsrs = kernelIrqchip || caps.userApicMsrs();
             VirtualMachine.CpuidSpec cpuid = new VirtualMachine.CpuidSpec(cfg.smp(), apicMsrs, apicMsrs);
+            List<CpuRuntime> runtimes = new ArrayList<>();
             for (int i = 0; i < cfg.smp(); i++) {
-                Vcpu v = m.addVcpu(i, cpuid);
-                CpuRuntime rt = new CpuRuntime(m, v, user, i != 0);
+                Vcpu v = new Vcpu(vm.createVcpu(i, cpuid), pio, mmio, life, trace);
+                vcpus.add(v);
+                life.kickOnStop(v::kick);
+                CpuRuntime rt = new CpuRuntime(life, diag, trace, v, user, i != 0);
                 if (user != null) rt.setLapic(user.createLapic(i, rt, apicMsrs ? tscDeadline(v) : LocalApic.Options.defaults()));
                 v.setHooks(rt);
-                m.addRuntime(rt);
+                runtimes.add(rt);
                 if (i == 0) v.cpu().setState(boot.bsp());
             }
-            if (cfg.trace() && m.ipiVisibilityNote() != null) diag.println("vmscope: note: " + m.ipiVisibilityNote());
-            m.setDebugging(new Debugging(m, debugCaps != null ? debugCaps : DebugCapabilities.KVM_NO_SW_BP,
-                    debugCaps != null ? m.hypervisor().debugEvidence() : ""));
+            if (cfg.trace() && Machine.ipiVisibilityNote(user != null, cfg.smp()) != null)
+                diag.println("vmscope: note: " + Machine.ipiVisibilityNote(user != null, cfg.smp()));
+            Machine m = new Machine(cfg, diag, hv, vm, ram, memory, life, platform, vcpus, runtimes, boot.result(),
+                    debugCaps != null ? debugCaps : DebugCapabilities.KVM_NO_SW_BP, debugCaps != null ? hv.debugEvidence() : "");
             Timing.mark("vCPUs created");
+            if (System.console() != null && interactive) ConsoleInput.start(System.in, platform.devices().com1());
             return m;
         } catch (RuntimeException e) {
-            if (m != null) m.close();
-            else {
-                if (vm != null) vm.close();
-                if (hv != null) hv.close();
-                ram.close();
+            if (disks != null) VirtioDisks.closeImages(disks);
+            if (platform != null) {
+                if (platform.userIrqchip() != null) platform.userIrqchip().close();
+                platform.devices().close();
             }
+            if (vm != null) vm.close();
+            if (hv != null) hv.close();
+            else if (backend != null) backend.close();
+            ram.close();
             throw e;
         }
     }
@@ -118,23 +144,23 @@ public final class MachineBuilder {
      * Maps guest RAM: slot 0 from 0, slot 1 from 4 GiB. With firmware (--bios) the low block is split around
      * 0xc0000-0xfffff (slot 0 below, slot 2 from 1 MiB) and {@link Firmware} maps that window as PAM says, plus
      * the ROM. GuestMemory always sees the whole low block as RAM: device DMA reaches the shadow RAM behind the
-     * window as on the i440FX, where PAM governs only CPU-side decoding of that range.
+     * window as on the i440FX, where PAM governs only CPU-side decoding of that range. Returns the firmware's
+     * mapping, or null for direct boot.
      */
-    private static void mapRam(Machine m, MemorySegment lowSeg, MemorySegment highSeg, byte[] image, Arena ram) {
-        VirtualMachine vm = m.vm();
+    private static Firmware mapRam(VirtualMachine vm, MemorySegment lowSeg, MemorySegment highSeg, byte[] image, Arena ram) {
+        Firmware f = null;
         if (image == null) {
             vm.mapMemory(SLOT_LOW, 0, lowSeg, false);
         } else {
             vm.mapMemory(SLOT_LOW, 0, lowSeg.asSlice(0, MemoryMap.SHADOW_START), false);
             vm.mapMemory(Firmware.SLOT_ABOVE_1M, MemoryMap.SHADOW_END, lowSeg.asSlice(MemoryMap.SHADOW_END), false);
-            Firmware f = new Firmware(image, NativeMemory.mapAnonymous(image.length, ram),
+            f = new Firmware(image, NativeMemory.mapAnonymous(image.length, ram),
                     lowSeg.asSlice(MemoryMap.SHADOW_START, MemoryMap.SHADOW_END - MemoryMap.SHADOW_START));
             f.map(vm);
-            m.setFirmware(f);
         }
         if (highSeg != null) vm.mapMemory(SLOT_HIGH, MemoryMap.HIGHMEM_BASE, highSeg, false);
+        return f;
     }
-
     /** TSC-deadline mode for a Java local APIC: needs the guest TSC and its frequency from the backend. */
     private static LocalApic.Options tscDeadline(Vcpu v) {
         long hz = v.cpu().tscHz();

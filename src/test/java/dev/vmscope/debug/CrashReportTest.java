@@ -1,5 +1,6 @@
 package dev.vmscope.debug;
 
+import dev.vmscope.hypervisor.ExitReason;
 import dev.vmscope.hypervisor.DebugCapabilities;
 import dev.vmscope.hypervisor.CpuState;
 import dev.vmscope.util.Json;
@@ -34,7 +35,7 @@ class CrashReportTest {
                     new CpuState.PendingEvents(true, false, 14, true, 2, false, 0, false, true, false, false, false),
                     CpuState.MpState.RUNNABLE, CpuState.Fpu.EMPTY, java.util.Set.of()));
             FlightRecorder rec = new FlightRecorder(2, 8);
-            rec.record(1, 5, FlightRecorder.IO, 0x17ff, 0x3f8, 1 | 1 << 8, 'x');
+            rec.record(1, 5, ExitReason.IO, 0x17ff, 0x3f8, 1 | 1 << 8, 'x');
             Map<String, Object> stats = new LinkedHashMap<>();
             stats.put("io_exits", 1);
             CrashReport.Written w = new CrashReport(t, rec, () -> stats, dir, clock)

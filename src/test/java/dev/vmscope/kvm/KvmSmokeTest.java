@@ -1,5 +1,6 @@
 package dev.vmscope.kvm;
 
+import dev.vmscope.hypervisor.CpuState.Segment;
 import dev.vmscope.hypervisor.VcpuExit;
 import dev.vmscope.sys.SyscallException;
 import static org.junit.jupiter.api.Assertions.*;

@@ -1,5 +1,6 @@
 package dev.vmscope.arch.x86;
 
+import dev.vmscope.hypervisor.CpuState.Segment;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vmscope.memory.GuestMemory;
