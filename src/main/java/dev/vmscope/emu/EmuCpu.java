@@ -110,6 +110,7 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                 }
                 if (!queuedExits.isEmpty()) return pollExit();
                 if (shutdown) return new VcpuExit.Shutdown();
+                if ((n & 255) == 255 && kicked) break;
                 if (shadowActive || pendingIrq >= 0 || nmiPending || windowRequested || tf || watched) break;
             }
         }
@@ -155,7 +156,6 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
                 if (f.vector == Fault.PF) cr2 = cr2Pending;
-                if (f.vector == Fault.DB) dr[6] |= 0;   // DR6 was set by whoever raised it
                 shadowActive = false;
                 deliver(f.vector, f.errorCode, f.hasErrorCode, false, ext);
                 return true;
