@@ -210,7 +210,8 @@ abstract class FpCore {
      * Rounds z (nonzero, normalized) to {@code prec} significand bits in the exponent range [emin, emax]
      * into rSig/rExp and raises OE, UE, PE and C1 (IEEE 754 7.4/7.5; SDM vol. 1 4.9.1.4-4.9.1.6). Tininess is
      * detected after rounding, as x86 does (SDM vol. 1 4.9.1.5). {@code bias} != 0 is the x87 response to an
-     * unmasked overflow/underflow: the exponent is wrapped by that amount (SDM vol. 1 8.5.4, 8.5.5); {@code ftz}
+     * unmasked overflow/underflow: the exponent is wrapped by that amount (SDM vol. 1 8.5.4, 8.5.5) unless even
+     * the wrapped exponent is out of range (FSCALE), which gives infinity or zero whatever RC says; {@code ftz}
      * flushes a tiny result to zero (MXCSR.FTZ, SDM vol. 1 10.2.3.3) when UE is masked.
      */
     final void round(int prec, int emin, int emax, int rc, boolean oeMasked, boolean ueMasked, int bias, boolean ftz) {
@@ -223,6 +224,10 @@ abstract class FpCore {
             tiny = !carries;
             if (tiny && ftz && ueMasked) {
                 rSig = 0; rExp = emin; status |= UE | PE;
+                return;
+            }
+            if (tiny && !ueMasked && bias != 0 && e + bias < emin) {
+                rSig = 0; rExp = emin; status |= UE | PE;      // beyond the wrap: zero in every mode (host)
                 return;
             }
             if (tiny && !ueMasked && bias != 0) {
@@ -257,9 +262,11 @@ abstract class FpCore {
             status |= UE;
         }
         if (e > emax) {
-            if (!oeMasked && bias != 0) {
+            if (!oeMasked && bias != 0 && e - bias <= emax) {
                 e -= bias;
                 status |= OE;
+            } else if (!oeMasked && bias != 0) {
+                hi = MSB; e = emax + 1; status |= OE | PE | C1;  // beyond the wrap: infinity in every mode (host)
             } else {
                 status |= OE | PE;
                 status &= ~C1;

@@ -30,7 +30,7 @@ public final class X87Convert {
         int ca = classify(a, ae);
         if (ca >= QNAN) { if (ca == UNSUPPORTED) u.indefinite(); else u.propagate(a, ae, ca); return; }
         if (ca == ZERO || ca == INF) { u.set(a, ae); return; }
-        if (ca == DENORMAL) u.status |= DE;
+        if ((ca == DENORMAL) && u.denormalTrap()) return;
         boolean neg = (ae & 0x8000) != 0;
         int e = normExp(a, ae);
         if (e >= 63) { u.set(a, ae); return; }
@@ -135,7 +135,14 @@ public final class X87Convert {
         u.zExp = normExp(a, ae);
         u.zHi = normSig(a);
         u.zLo = 0;
-        u.round(prec, emin, emax, u.rc(), true, true, 0, false);
+        int saved = u.status;
+        boolean oeMasked = (u.fcw & OE) != 0, ueMasked = (u.fcw & UE) != 0;
+        u.round(prec, emin, emax, u.rc(), oeMasked, ueMasked, 0, false);
+        int raised = u.status & ~saved;
+        if ((raised & OE) != 0 && !oeMasked || (raised & UE) != 0 && !ueMasked) {
+            u.status = saved | (raised & (OE | UE));        // unmasked: only OE/UE, nothing stored (host)
+            return 0;
+        }
         long s = u.rSig;
         if (u.rExp > emax) return sign | expAll;
         long frac = (s >>> (64 - prec)) & ((1L << fbits) - 1);
