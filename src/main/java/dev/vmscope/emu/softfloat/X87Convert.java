@@ -75,7 +75,7 @@ public final class X87Convert {
         }
         if (e == 0) {
             if (frac == 0) { u.set(0, sign); return; }
-            u.status |= DE;
+            if (u.denormalTrap()) return;                 // unmasked DE: nothing is loaded
             int lz = Long.numberOfLeadingZeros(frac);
             u.set(frac << lz, sign | (63 - lz - 149 + BIAS));     // value = frac * 2^-149
             return;
@@ -96,7 +96,7 @@ public final class X87Convert {
         }
         if (e == 0) {
             if (frac == 0) { u.set(0, sign); return; }
-            u.status |= DE;
+            if (u.denormalTrap()) return;                 // unmasked DE: nothing is loaded
             int lz = Long.numberOfLeadingZeros(frac);
             u.set(frac << lz, sign | (63 - lz - 1074 + BIAS));    // value = frac * 2^-1074
             return;
