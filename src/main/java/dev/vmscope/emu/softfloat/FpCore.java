@@ -218,7 +218,7 @@ abstract class FpCore {
         long hi = zHi, lo = zLo;
         int e = zExp;
         boolean neg = zNeg;
-        boolean tiny = false;
+        boolean tiny = false, wrapped = false;
         if (e < emin) {
             boolean carries = e == emin - 1 && (hi | lowMask(prec)) == -1L && roundsUp(neg, hi, lo, prec, rc);
             tiny = !carries;
@@ -234,6 +234,7 @@ abstract class FpCore {
                 e += bias;
                 status |= UE;
                 tiny = false;
+                wrapped = true;
             } else {
                 shiftJam(hi, lo, emin - e);
                 hi = zHi; lo = zLo; e = emin;
@@ -261,7 +262,7 @@ abstract class FpCore {
         } else if (tiny && !ueMasked) {
             status |= UE;
         }
-        if (e > emax) {
+        if (e > emax && !wrapped) {
             if (!oeMasked && bias != 0 && e - bias <= emax) {
                 e -= bias;
                 status |= OE;
