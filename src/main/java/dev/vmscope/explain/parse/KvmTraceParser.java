@@ -38,6 +38,6 @@ public final class KvmTraceParser implements DumpParser {
             case "amd" -> Vendor.AMD;
             default -> Vendor.UNKNOWN;
         };
-        return new KvmTraceDump(file, v, m, sc.eventLines(), List.copyOf(sc.unparsed()), sc.badLines());
+        return new KvmTraceDump(file, v, m, sc.eventLines(), sc.unparsed().stream().map(u -> new Unparsed(u.line(), u.text(), u.expected())).toList(), sc.badLines());
     }
 }
