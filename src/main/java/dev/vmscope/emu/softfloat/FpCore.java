@@ -98,22 +98,10 @@ abstract class FpCore {
         // N = a * 2^63 (e even) or a * 2^64 (e odd) so that the root has bit 63 set; see the class comment.
         long nh, nl;
         if ((e & 1) == 0) { nh = a >>> 1; nl = a << 63; } else { nh = a; nl = 0; }
-        long r = 0, remH = 0, remL = 0;
-        for (int i = 0; i < 64; i++) {
-            long two = nh >>> 62;
-            nh = (nh << 2) | (nl >>> 62);
-            nl <<= 2;
-            remH = (remH << 2) | (remL >>> 62);
-            remL = (remL << 2) | two;
-            long tH = r >>> 62, tL = (r << 2) | 1;
-            r <<= 1;
-            if (Long.compareUnsigned(remH, tH) > 0 || (remH == tH && Long.compareUnsigned(remL, tL) >= 0)) {
-                long nL = remL - tL;
-                remH = remH - tH - (Long.compareUnsigned(remL, tL) < 0 ? 1 : 0);
-                remL = nL;
-                r |= 1;
-            }
-        }
+        long r = isqrt(nh, nl);
+        long sqH = Math.unsignedMultiplyHigh(r, r), sqL = r * r;
+        long remL = nl - sqL;
+        long remH = nh - sqH - (Long.compareUnsigned(nl, sqL) < 0 ? 1 : 0);
         // root + 1/2 <= sqrt(N) exactly when remainder > root; an exact tie is impossible.
         boolean guard = remH != 0 || Long.compareUnsigned(remL, r) > 0;
         zHi = r;
@@ -122,6 +110,36 @@ abstract class FpCore {
     }
 
     private long divRem;
+
+    /**
+     * floor(sqrt(N)) for N = (nh:nl) in [2^126, 2^128): a double estimate (error below 2^13), one integer Newton
+     * step, then an exact correction so that r^2 <= N < (r+1)^2.
+     */
+    private long isqrt(long nh, long nl) {
+        double approx = Math.sqrt(unsignedToDouble(nh) * 0x1p64 + unsignedToDouble(nl));
+        long r = approx >= 0x1p64 ? -1L : approx >= 0x1p63 ? (long) (approx - 0x1p63) ^ MSB : MSB;
+        if (Long.compareUnsigned(nh, r) < 0) {              // Newton: r = (r + N / r) / 2
+            long q = divlu(nh, nl, r);
+            r = (r >>> 1) + (q >>> 1) + (r & q & 1);
+            if (r >= 0) r = MSB;
+        }
+        while (true) {                                      // too big: r^2 > N
+            long sqH = Math.unsignedMultiplyHigh(r, r), sqL = r * r;
+            if (Long.compareUnsigned(sqH, nh) < 0 || (sqH == nh && Long.compareUnsigned(sqL, nl) <= 0)) break;
+            r--;
+        }
+        while (r != -1L) {                                  // too small: (r+1)^2 <= N
+            long s = r + 1;
+            long sqH = Math.unsignedMultiplyHigh(s, s), sqL = s * s;
+            if (Long.compareUnsigned(sqH, nh) > 0 || (sqH == nh && Long.compareUnsigned(sqL, nl) > 0)) break;
+            r = s;
+        }
+        return r;
+    }
+
+    private static double unsignedToDouble(long v) {
+        return v >= 0 ? v : ((v >>> 1) | (v & 1)) * 2.0;
+    }
 
     /** Hacker's Delight divlu: (u1:u0) / v for normalized v and u1 < v; remainder in divRem. */
     private long divlu(long u1, long u0, long v) {

@@ -120,8 +120,13 @@ public final class Sse extends FpCore {
     long arith(int op, long a, long b, boolean d) {
         int ca = classify(a, d), cb = classify(b, d);
         if (ca >= QNAN || cb >= QNAN) return propagate(a, ca, b, cb, d);
-        if ((ca == DENORMAL || cb == DENORMAL) && denormalTrap()) return a;
         boolean na = neg(a, d), nb = neg(b, d) ^ (op == SUB);
+        if (op == DIV && cb == ZERO && ca != INF) {         // ZE and 0/0's IE outrank DE (SDM vol. 1 4.9.2)
+            if (ca == ZERO) return invalid(d);
+            status |= ZE;
+            return inf(na ^ nb, d);
+        }
+        if ((ca == DENORMAL || cb == DENORMAL) && denormalTrap()) return a;
         switch (op) {
             case ADD, SUB -> {
                 if (ca == INF || cb == INF) {
@@ -148,11 +153,6 @@ public final class Sse extends FpCore {
                 boolean n = na ^ nb;
                 if (ca == INF) return cb == INF ? invalid(d) : inf(n, d);
                 if (cb == INF) return signedZero(n, d);
-                if (cb == ZERO) {
-                    if (ca == ZERO) return invalid(d);
-                    status = (status & ~DE) | ZE;   // ZE outranks DE (SDM vol. 1 4.9.2)
-                    return inf(n, d);
-                }
                 if (ca == ZERO) return signedZero(n, d);
                 zNeg = n;
                 divSig(normExp(a, d), normSig(a, d), normExp(b, d), normSig(b, d));
