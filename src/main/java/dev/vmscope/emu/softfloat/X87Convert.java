@@ -10,8 +10,8 @@ import static dev.vmscope.emu.softfloat.X87.*;
  * nothing (SDM vol. 1 8.5.4, 8.5.5): see {@link X87#storeSuppressed()}.
  */
 public final class X87Convert {
-    /** Integer indefinite per width (SDM vol. 1 table 4-1 / 8.2.2), and the packed BCD indefinite (table 4-4). */
-    public static final long BCD_INDEFINITE_LOW = 0L;
+    /** The packed BCD indefinite FBSTP stores (SDM vol. 1 table 4-4): bytes 9-8 FFFF, 7-0 C000000000000000. */
+    public static final long BCD_INDEFINITE_LOW = 0xC000000000000000L;   // bytes 7-0: C0 00 ... 00
     public static final int BCD_INDEFINITE_HIGH = 0xFFFF;
 
     private X87Convert() {}
@@ -185,6 +185,6 @@ public final class X87Convert {
     private static long bcdIndefinite(X87 u) {
         u.status |= IE;
         u.se = BCD_INDEFINITE_HIGH;
-        return 0xC000000000000000L;
+        return BCD_INDEFINITE_LOW;
     }
 }

@@ -96,7 +96,7 @@ public final class X87Ops {
 
     /**
      * FXTRACT: the unit's result is the significand (exponent 0, sign kept; the new ST(0)); {@code exponent()}
-     * returns the true exponent as an 80-bit value in {@link X87#sig2}/{@link X87#se2} (the new ST(1)).
+     * gives the true exponent as an 80-bit value in {@link X87#sig2()}/{@link X87#signExp2()} (the new ST(1)).
      * Zero: ZE, exponent -infinity (SDM vol. 2 FXTRACT).
      */
     public static void extract(X87 u, long a, int ae) {
