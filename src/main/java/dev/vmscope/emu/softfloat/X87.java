@@ -142,7 +142,7 @@ public final class X87 extends FpCore {
 
     void infResult(boolean neg) { set(MSB, (neg ? 0x8000 : 0) | 0x7FFF); }
 
-    /** FADD (SDM vol. 2 FADD, table 3-xx "FADD/FADDP/FIADD Results"); PC applies (SDM vol. 1 8.1.5.2). */
+    /** FADD (SDM vol. 2 FADD/FADDP/FIADD, its "FADD/FADDP/FIADD Results" table); PC applies (SDM vol. 1 8.1.5.2). */
     public void add(long a, int ae, long b, int be) { addSub(a, ae, b, be, false); }
 
     /** FSUB: a - b. */

@@ -95,7 +95,7 @@ public final class X87Ops {
     public static final int EMPTY_CLASS = C3 | C0;
 
     /**
-     * FXTRACT: the unit's result is the significand (exponent 0, sign kept; the new ST(0)); {@code exponent()}
+     * FXTRACT: the unit's result is the significand (exponent 0, sign kept; the new ST(0)), and it
      * gives the true exponent as an 80-bit value in {@link X87#sig2()}/{@link X87#signExp2()} (the new ST(1)).
      * Zero: ZE, exponent -infinity (SDM vol. 2 FXTRACT).
      */
