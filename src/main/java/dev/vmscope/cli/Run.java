@@ -1,7 +1,6 @@
 package dev.vmscope.cli;
 
 import dev.vmscope.hypervisor.BackendUnavailableException;
-import dev.vmscope.devices.virtio.DriveException;
 import dev.vmscope.loader.LoaderException;
 import dev.vmscope.machine.Machine;
 import dev.vmscope.machine.MachineBuilder;
@@ -64,7 +63,7 @@ public final class Run extends CliCommand {
         } catch (BackendUnavailableException e) {
             debugcon.close();
             throw new CliException(e.getMessage(), 6);
-        } catch (LoaderException | DriveException e) {
+        } catch (LoaderException | dev.vmscope.devices.virtio.DriveException e) {
             debugcon.close();
             throw new CliException(e.getMessage());
         }

@@ -1,8 +1,6 @@
 package dev.vmscope.cli;
 
 import dev.vmscope.debug.DebugOptions;
-import dev.vmscope.devices.virtio.Drive;
-import dev.vmscope.loader.LinuxEntry;
 import dev.vmscope.machine.MachineConfig;
 import dev.vmscope.machine.MachineConfig.IrqchipMode;
 
@@ -44,10 +42,10 @@ final class RunOptions {
     @Option(names = {"--bios", "-bios"}, paramLabel = "FILE", description = "firmware image mapped below 4 GiB (e.g. SeaBIOS)")
     String bios;
     @Option(names = {"--drive", "-drive"}, paramLabel = "file=IMG,format=raw,if=virtio[,readonly=on]",
-            description = "a disk (QEMU's syntax)")
+            description = "a virtio-blk disk (PCI 00:03.0 on) backed by a raw image file (QEMU's syntax)")
     List<String> drives = new ArrayList<>();
-    @Option(names = "--linux-entry", paramLabel = "32|64|vmlinux", description = "how a bzImage is entered: the 32-bit"
-            + " boot protocol (default), the 64-bit one, or its payload decompressed on the host and entered as vmlinux")
+    @Option(names = "--linux-entry", paramLabel = "32|64|vmlinux",
+            description = "how a bzImage is entered: 32-bit protocol (default), 64-bit protocol, or decompressed on the host")
     String linuxEntry;
     @Option(names = "--trace", description = "print one line per exit on stderr (read back by 'vmscope stats')")
     boolean trace;
@@ -105,12 +103,13 @@ final class RunOptions {
             throw new CliException("-serial " + serial + ": vmscope connects COM1 to stdio only (-serial stdio)");
         if (display != null && !display.equals("none"))
             throw new CliException("-display " + display + ": vmscope has no display; COM1 is on stdout (-display none)");
-        List<Drive> disks = new ArrayList<>();
-        for (String v : drives) {
-            try { disks.add(Drive.parse(v)); } catch (IllegalArgumentException e) { throw new CliException(e.getMessage()); }
+        List<dev.vmscope.devices.virtio.Drive> disks = new ArrayList<>();
+        for (String d : drives) {
+            try { disks.add(dev.vmscope.devices.virtio.Drive.parse(d)); }
+            catch (IllegalArgumentException e) { throw new CliException(e.getMessage()); }
         }
-        LinuxEntry le;
-        try { le = linuxEntry == null ? LinuxEntry.BOOT32 : LinuxEntry.parse(linuxEntry); }
+        dev.vmscope.loader.LinuxEntry how;
+        try { how = linuxEntry == null ? dev.vmscope.loader.LinuxEntry.BOOT32 : dev.vmscope.loader.LinuxEntry.parse(linuxEntry); }
         catch (IllegalArgumentException e) { throw new CliException("--linux-entry: " + e.getMessage()); }
         long timeoutMs = timeout == null ? 0 : Options.millis("timeout", timeout);
         Path stats = statsJson == null ? null : OutputPaths.file("--stats-json", statsJson);
@@ -126,7 +125,7 @@ final class RunOptions {
         if (!mods.isEmpty() && k == null) throw new CliException("--module/--initrd need --kernel FILE");
         if (fw != null && k != null) throw new CliException("--bios and --kernel cannot be combined yet");
         return new MachineConfig(ram, cpus, irq, k, append, List.copyOf(mods), fw, trace, timeoutMs, stats,
-                !noSummary, debug(), flat, acc, deterministic).withDisks(disks, le);
+                !noSummary, debug(), flat, acc, deterministic, List.copyOf(disks), how);
     }
 
     private MachineConfig.Accel accel() {
