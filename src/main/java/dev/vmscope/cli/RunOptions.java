@@ -104,8 +104,8 @@ final class RunOptions {
         if (display != null && !display.equals("none"))
             throw new CliException("-display " + display + ": vmscope has no display; COM1 is on stdout (-display none)");
         List<dev.vmscope.devices.virtio.Drive> disks = new ArrayList<>();
-        for (String d : drives) {
-            try { disks.add(dev.vmscope.devices.virtio.Drive.parse(d)); }
+        for (String spec : drives) {
+            try { disks.add(dev.vmscope.devices.virtio.Drive.parse(spec)); }
             catch (IllegalArgumentException e) { throw new CliException(e.getMessage()); }
         }
         dev.vmscope.loader.LinuxEntry how;
