@@ -77,6 +77,9 @@ class CorpusTest {
         for (Paste p : corpus) {
             assertTrue(p.source().startsWith("http"), p.name() + " has no source address");
             String out = stated(p);
+            Path outDir = Path.of(System.getProperty("vmscope.basedir", "."), "target", "corpus-out");
+            Files.createDirectories(outDir);
+            Files.writeString(outDir.resolve(p.name() + ".out"), out);
             int f = 0, s = 0;
             List<String> missing = new ArrayList<>();
             for (Expect e : p.expects()) {

@@ -25,7 +25,7 @@ public final class Explainer {
     private Explainer() {}
 
     public static Report explain(String file, byte[] data, Optional<Format> forced) {
-        List<Line> lines = Text.lines(data);
+        List<Line> lines = dev.vmscope.explain.parse.Paste.normalize(Text.lines(data));
         if (lines.stream().allMatch(l -> l.text().isBlank())) {
             return unreadable(file, file + ":1: empty file (expected one of: " + Format.ids() + ")");
         }
@@ -50,7 +50,7 @@ public final class Explainer {
                 case BhyveExitDump d -> OtherExplainers.bhyveExit(d, r);
                 case KvmTraceDump d -> OtherExplainers.kvmTrace(d, r);
                 case PerfKvmStatDump d -> OtherExplainers.perf(d, r);
-                case QemuDump d -> OtherExplainers.qemu(d, r);
+                case QemuDump d -> new KvmEventExplainer(d, r).explain();
                 case VmscopeCrashDump d -> new CrashExplainer(d, r).explain();
             }
         } catch (RuntimeException e) {

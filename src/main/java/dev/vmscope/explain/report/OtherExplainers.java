@@ -4,7 +4,6 @@ import dev.vmscope.explain.parse.BhyveExitDump;
 import dev.vmscope.explain.parse.Format;
 import dev.vmscope.explain.parse.KvmTraceDump;
 import dev.vmscope.explain.parse.PerfKvmStatDump;
-import dev.vmscope.explain.parse.QemuDump;
 import dev.vmscope.explain.parse.Vendor;
 import dev.vmscope.facts.Decoded;
 import dev.vmscope.facts.ExitCodeInfo;
@@ -97,50 +96,4 @@ final class OtherExplainers {
         }
     }
 
-    static void qemu(QemuDump d, Report.Builder r) {
-        if (d.suberror() != null) {
-            Optional<ExitCodeInfo> e = Knowledge.kvmInternalError(d.suberror());
-            r.fact("Exit", "KVM internal error, suberror " + d.suberror() + e.map(x -> ": " + x.name() + " - "
-                    + x.meaning()).orElse(" (unknown suberror)"), e.map(ExitCodeInfo::source).orElse(Sources.LINUX_KVM)
-                    + "; " + Cite.QEMU_KVM, 0);
-            e.ifPresent(x -> r.fact("Exit", "typical cause: " + x.typicalCause(), x.source(), 0));
-            for (int i = 0; i < d.extraData().size(); i++) {
-                r.fact("Exit", "extra data[" + i + "] = 0x" + Long.toHexString(d.extraData().get(i)), Cite.QEMU_KVM, 0);
-            }
-        }
-        if (d.hardwareError() != null) {
-            long hw = d.hardwareError();
-            r.fact("Exit", "KVM_EXIT_FAIL_ENTRY, hardware error 0x" + Long.toHexString(hw) + ": a VMX exit reason;"
-                    + ((hw & 0x80000000L) != 0 ? " bit 31 set = VM-entry failure;" : ""), Cite.QEMU_I386_KVM + "; "
-                    + Sources.SDM_EXIT, 0);
-            ExitExplainer.hardwareExit(Format.Hypervisor.KVM, Vendor.INTEL, hw & 0xffff, "basic exit reason", 0, r, "Exit");
-        }
-        Map<String, Long> g = d.registers();
-        reg(r, g, "RFL", Knowledge::rflags);
-        reg(r, g, "EFL", Knowledge::rflags);
-        reg(r, g, "CR0", Knowledge::cr0);
-        reg(r, g, "CR4", Knowledge::cr4);
-        reg(r, g, "EFER", Knowledge::efer);
-        Long rip = g.containsKey("RIP") ? g.get("RIP") : g.get("EIP");
-        if (rip != null) {
-            boolean paging = g.containsKey("CR0") && (g.get("CR0") & 0x80000000L) != 0;
-            r.fact("Registers", "RIP 0x" + Long.toHexString(rip) + (paging ? " is guest-virtual (CR0.PG=1): a page"
-                    + " walk from CR3 0x" + Long.toHexString(g.getOrDefault("CR3", 0L)) + " is needed to find its"
-                    + " guest-physical address" : " (paging off: CS.base + RIP is guest-physical)"), Cite.PAGING, 0);
-        }
-        for (QemuDump.Segment s : d.segments()) {
-            r.fact("Registers", String.format("%s selector 0x%04x base 0x%x limit 0x%x flags 0x%08x %s", s.name(),
-                    s.selector(), s.base(), s.limit(), s.flags(), s.decoded()), Cite.QEMU_DUMP, s.line());
-        }
-        if (d.code() != null) {
-            r.fact("Registers", "code bytes around RIP (the <..> byte is at RIP): " + d.code(), Cite.QEMU_DUMP, 0);
-        }
-    }
-
-    private static void reg(Report.Builder r, Map<String, Long> g, String name, java.util.function.LongFunction<Decoded> f) {
-        Long v = g.get(name);
-        if (v == null) return;
-        Decoded d = f.apply(v);
-        r.fact("Registers", name + " 0x" + Long.toHexString(v) + ": set " + Bits.setBits(d), d.source(), 0, Bits.data(d));
-    }
 }
