@@ -119,6 +119,12 @@ public final class BhyvectlParser implements DumpParser {
         }
         if (amd > intel) return Vendor.AMD;
         if (intel > amd) return Vendor.INTEL;
+        if (fromExits != Vendor.UNKNOWN) return fromExits;
+        // The guest EFER bhyvectl reads is the VMCB's on AMD, where VMRUN requires SVME=1 (APM vol. 2, 15.5.1);
+        // VMX guests never run with EFER.SVME set.
+        for (Field f : fields) {
+            if (f.name().equals("efer") && f.numeric() && (f.value() & 1L << 12) != 0) return Vendor.AMD;
+        }
         return fromExits;
     }
 

@@ -58,20 +58,27 @@ final class OtherExplainers {
                 r.fact("Hot spots", k.substring(4) + " " + Json.writeCompact(o) + name, src, 0, x);
             }
         }
+        new TraceStory(d.story(), r).tell();
     }
 
     /** Appends " - meaning" when the trace's symbolic reason matches a table entry (VMX: EXIT_REASON_x, SVM: SVM_EXIT_x). */
     private static String kvmReasonMeaning(String name, Vendor v) {
-        Optional<ExitCodeInfo> e = v == Vendor.AMD ? Knowledge.svmByName("SVM_EXIT_" + name.toUpperCase(Locale.ROOT))
+        Optional<ExitCodeInfo> e = v == Vendor.AMD ? Knowledge.svmByName("SVM_EXIT_" + svmName(name))
                 : v == Vendor.INTEL ? Knowledge.vmxByName("EXIT_REASON_" + name) : Optional.empty();
         return e.map(x -> " - " + x.meaning()).orElse("");
     }
 
     /** KVM's handler for a trace/perf reason name (VMX: EXIT_REASON_x, SVM: SVM_EXIT_x), when the tables know it. */
     private static void kvmHandling(String name, Vendor v, Report.Builder r, String section, int line) {
-        Optional<ExitCodeInfo> e = v == Vendor.AMD ? Knowledge.svmByName("SVM_EXIT_" + name.toUpperCase(Locale.ROOT))
+        Optional<ExitCodeInfo> e = v == Vendor.AMD ? Knowledge.svmByName("SVM_EXIT_" + svmName(name))
                 : v == Vendor.INTEL ? Knowledge.vmxByName("EXIT_REASON_" + name) : Optional.empty();
         e.ifPresent(x -> ExitExplainer.handling(Format.Hypervisor.KVM, v, x.name(), line, r, section));
+    }
+
+    /** "npf" (SVM_EXIT_REASONS) or "EXIT_NPF" (newer kernels print SVM_EXIT_* without the SVM_ prefix) -> "NPF". */
+    private static String svmName(String name) {
+        String n = name.toUpperCase(Locale.ROOT);
+        return n.startsWith("EXIT_") ? n.substring(5) : n;
     }
 
     static void perf(PerfKvmStatDump d, Report.Builder r) {
