@@ -83,6 +83,21 @@ final class OtherExplainers {
 
     static void perf(PerfKvmStatDump d, Report.Builder r) {
         String kind = d.eventKind() == null ? "event" : d.eventKind();
+        String evidence = switch (d.vendor()) {
+            case ARM64 -> "the event names are arm64 exception classes (DABT_LOW, WFx, HVC64...), so this is KVM on arm64";
+            case INTEL -> d.isa() != null ? "perf says 'on VMX'" : "upper-case names are perf's VMX_EXIT_REASONS table";
+            case AMD -> d.isa() != null ? "perf says 'on SVM'" : "lower-case names are perf's SVM_EXIT_REASONS table";
+            case UNKNOWN -> "the table does not settle it";
+        };
+        if ("VM-EXIT".equals(kind)) r.fact("perf kvm stat", "host: " + d.vendor().label + " (evidence: " + evidence + ")",
+                Cite.PERF_KVM + "; " + (d.vendor() == Vendor.ARM64 ? dev.vmscope.facts.Arm64ExitClasses.SOURCE
+                : "tools/perf/arch/x86/util/kvm-stat.c"), 0);
+        for (long c : d.unknownCodes()) {
+            r.fact("perf kvm stat", "exit code " + c + " (0x" + Long.toHexString(c) + ") has no name in perf's " + d.isa()
+                    + " table: " + ("VMX".equals(d.isa()) && c > 0xffff ? "it is not a VMX basic exit reason (those fit in"
+                    + " bits 15:0); a modified KVM (here: PVM) reports its own codes" : "not a reason perf knows"),
+                    Cite.PERF_KVM + " (\"unknown kvm exit code\"); " + Sources.SDM_EXIT, 0);
+        }
         for (PerfKvmStatDump.Row row : d.rows()) {
             Map<String, Object> data = Json.obj();
             data.put("event", row.event());
@@ -90,7 +105,9 @@ final class OtherExplainers {
             data.put("samples_pct", row.samplesPct());
             data.put("time_pct", row.timePct());
             data.put("avg_us", row.avgUs());
-            String meaning = kind.equals("VM-EXIT") ? kvmReasonMeaning(row.event(), d.vendor()) : "";
+            String meaning = !kind.equals("VM-EXIT") ? "" : d.vendor() == Vendor.ARM64
+                    ? dev.vmscope.facts.Arm64ExitClasses.meaning(row.event()).map(x -> " - " + x).orElse("")
+                    : kvmReasonMeaning(row.event(), d.vendor());
             r.fact("perf kvm stat", String.format(Locale.ROOT, "%s %s: %d samples (%.2f%%), %.2f%% of handling time,"
                     + " avg %.2fus, min %.2fus, max %.2fus%s", kind, row.event(), row.samples(), row.samplesPct(),
                     row.timePct(), row.avgUs(), row.minUs(), row.maxUs(), meaning), Cite.PERF_KVM, row.line(), data);
