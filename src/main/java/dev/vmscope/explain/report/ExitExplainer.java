@@ -83,6 +83,11 @@ final class ExitExplainer {
 
     /** "vm exit[N]" blocks, from bhyve or bhyvectl --run. */
     static void bhyveExits(List<BhyveExitDump.Exit> exits, Vendor v, Report.Builder r) {
+        bhyveExits(exits, v, r, java.util.EnumSet.noneOf(NextStep.class));
+    }
+
+    static void bhyveExits(List<BhyveExitDump.Exit> exits, Vendor v, Report.Builder r, java.util.EnumSet<NextStep> steps) {
+        if (!exits.isEmpty()) NextStep.add(r, steps, NextStep.BHYVE_STATE);
         for (BhyveExitDump.Exit e : exits) {
             String who = "vm exit[" + e.vcpu() + "]";
             Long rip = e.number("rip");
@@ -131,17 +136,34 @@ final class ExitExplainer {
 
     /** One-line bhyve diagnostics. */
     static void messages(List<BhyveExitDump.Message> ms, Report.Builder r) {
+        messages(ms, r, java.util.EnumSet.noneOf(NextStep.class));
+    }
+
+    static void messages(List<BhyveExitDump.Message> ms, Report.Builder r, java.util.EnumSet<NextStep> steps) {
         for (BhyveExitDump.Message m : ms) {
             String at = m.address() == null ? "" : "0x" + Long.toHexString(m.address());
             switch (m.kind()) {
-                case "emulation-failure" -> r.fact(EXIT, "instruction emulation failed for bytes [" + m.bytes()
-                        + "] at rip " + at + " (guest-virtual): bhyve's instruction decoder/emulator does not support"
-                        + " this instruction for an MMIO access, so the VM stops", Cite.BHYVE_VMEXIT
-                        + " vmexit_inst_emul()", m.line());
-                case "unhandled-mmio" -> r.fact(EXIT, "no device is registered at guest-physical " + at
+                case "emulation-failure" -> {
+                    r.fact(EXIT, "instruction emulation failed for bytes [" + m.bytes() + "] at rip " + at
+                            + " (guest-virtual when the guest pages): bhyve's instruction decoder/emulator does not"
+                            + " support this instruction for an MMIO access, so the VM stops", Cite.BHYVE_VMEXIT
+                            + " vmexit_inst_emul()", m.line());
+                    byte[] b = m.bytes() == null ? new byte[0] : CodeBytes.hex(m.bytes());
+                    boolean high = m.address() != null && m.address() >>> 47 != 0;
+                    CodeBytes.disassemble(b, 64, 1).filter(x -> !x.isEmpty()).ifPresent(x -> r.fact(EXIT, "the instruction:"
+                            + " " + x.getFirst() + " (decoded as 64-bit code" + (high ? ": rip has bits above 31 set, which"
+                            + " only 64-bit mode allows" : "; bhyve does not print the mode") + ")",
+                            CodeBytes.CAPSTONE, m.line()));
+                    NextStep.add(r, steps, NextStep.BHYVE_EMULATION, NextStep.BHYVE_STATE);
+                }
+                case "unhandled-mmio" -> {
+                    NextStep.add(r, steps, NextStep.BHYVE_DEVICES);
+                    r.fact(EXIT, "no device is registered at guest-physical " + at
                         + ": the access hit neither RAM nor an emulated MMIO range", Cite.BHYVE_VMEXIT
                         + " vmexit_inst_emul() (emulate_mem returned ESRCH)", m.line());
+                }
                 case "unhandled-io" -> {
+                    NextStep.add(r, steps, NextStep.BHYVE_DEVICES);
                     String[] w = m.text().split(" ");
                     Long port = w.length > 2 ? dev.vmscope.explain.parse.Text.number(w[2]) : null;
                     var p = port == null ? Optional.<dev.vmscope.facts.IoPorts.Port>empty() : Knowledge.port(port);

@@ -51,6 +51,7 @@ public final class Explainer {
                 case KvmTraceDump d -> OtherExplainers.kvmTrace(d, r);
                 case PerfKvmStatDump d -> OtherExplainers.perf(d, r);
                 case QemuDump d -> new KvmEventExplainer(d, r).explain();
+                case dev.vmscope.explain.parse.ExitCountsDump d -> ExitCountsExplainer.explain(d, r);
                 case VmscopeCrashDump d -> new CrashExplainer(d, r).explain();
             }
         } catch (RuntimeException e) {

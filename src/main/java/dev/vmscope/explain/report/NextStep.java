@@ -45,10 +45,14 @@ enum NextStep {
             + " Suberror: N' and 'extra data[i]'); run the guest under QEMU or raise the VMM's log level",
             Cite.QEMU_KVM + "; " + dev.vmscope.facts.Sources.LINUX_KVM + " (struct kvm_run, internal)"),
     BHYVE_STATE("dump the vCPU with bhyvectl --vm=NAME --cpu=N --get-all (registers, VMCS/VMCB fields, exit reason)"
-            + " while the VM still exists (bhyve -D or before bhyvectl --destroy)", Cite.BHYVECTL),
+            + " while the VM still exists (before bhyvectl --destroy)", Cite.BHYVECTL),
     BHYVE_EMULATION("bhyve emulates only the instructions its decoder knows for MMIO (vmm_instruction_emul.c); check a newer"
             + " FreeBSD release for support of this instruction, or keep the guest from using it on device memory",
             "FreeBSD sys/amd64/vmm/vmm_instruction_emul.c vmm_decode_instruction()/vmm_emulate_instruction()"),
+    BHYVE_DEVICES("find which device the guest expects there: bhyve's ports and MMIO ranges are its own (no ISA"
+            + " device is present unless configured): add the device with -s slot,emulation (or -l for LPC devices), or"
+            + " make the guest not probe it", "bhyve(8) (-s, -l options); FreeBSD usr.sbin/bhyve/inout.c and mem.c (register_inout,"
+            + " register_mem)"),
     TRIPLE_FAULT("the guest took an exception while delivering a double fault: run it under TCG with -d"
             + " int,cpu_reset -no-reboot to see the #GP/#PF -> #DF -> shutdown chain, or attach gdb (-s -S) and break"
             + " before the faulting instruction", Cite.QEMU_DOC + "; Intel SDM vol. 3A, 6.15 (Interrupt 8, #DF)");

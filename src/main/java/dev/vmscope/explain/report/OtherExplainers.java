@@ -20,8 +20,9 @@ final class OtherExplainers {
     private OtherExplainers() {}
 
     static void bhyveExit(BhyveExitDump d, Report.Builder r) {
-        ExitExplainer.bhyveExits(d.exits(), d.vendor(), r);
-        ExitExplainer.messages(d.messages(), r);
+        java.util.EnumSet<NextStep> steps = java.util.EnumSet.noneOf(NextStep.class);
+        ExitExplainer.bhyveExits(d.exits(), d.vendor(), r, steps);
+        ExitExplainer.messages(d.messages(), r, steps);
     }
 
     @SuppressWarnings("unchecked")
