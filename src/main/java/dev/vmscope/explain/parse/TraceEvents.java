@@ -23,6 +23,8 @@ public final class TraceEvents {
             "^\\s*(?<comm>\\S.*?)[- ](?<pid>\\d+)\\s+(?:\\(\\s*\\d+\\)\\s+)?\\[(?<cpu>\\d+)\\]\\s+(?:[\\w.]{4,5}\\s+)?"
             + "(?<ts>\\d+\\.\\d+):\\s+(?:kvm:)?(?<ev>kvm_\\w+):\\s*(?<body>.*)$");
 
+    private static final Pattern REASON = Pattern.compile("(?:^|\\s)reason ([A-Za-z_0-9]+)");
+
     /** One event: who (pid), when (seconds), what (event name and body as printed). */
     public record Event(String comm, int pid, double ts, String name, String body, int line) {}
 
@@ -58,8 +60,10 @@ public final class TraceEvents {
     /** {vendor, evidence}: the first exit reason whose spelling belongs to one vendor's table only. */
     static String[] vendor(List<Event> events) {
         for (Event e : events) {
-            if (!e.name().equals("kvm_exit") || !e.body().startsWith("reason ")) continue;
-            String r = e.body().substring(7).split("[\\s(]", 2)[0];
+            if (!e.name().equals("kvm_exit")) continue;
+            Matcher m = REASON.matcher(e.body());
+            if (!m.find()) continue;
+            String r = m.group(1);
             boolean lower = !r.equals(r.toUpperCase(Locale.ROOT));
             if (r.startsWith("EXIT_") && SvmExitCodes.table().byName("SVM_" + r).isPresent()) {
                 return new String[] {"AMD", "kvm_exit reason " + r + " is SVM_" + r + " (Linux arch/x86/include/uapi/asm/svm.h);"

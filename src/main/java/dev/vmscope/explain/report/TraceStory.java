@@ -27,8 +27,10 @@ final class TraceStory {
     private static final Pattern MSR = Pattern.compile("msr_(read|write) ([0-9a-f]+) = (0x[0-9a-f]+)( \\(#GP\\))?");
     private static final Pattern CR = Pattern.compile("cr_(read|write) (\\d+) = (0x[0-9a-f]+)");
     private static final Pattern INSN = Pattern.compile("^[0-9a-f]+:([0-9a-f]+):((?: [0-9a-f]{2})+)(?: \\((\\w+)\\))?( failed)?");
-    private static final Pattern EXIT = Pattern.compile("^reason (\\S+)(?: \\(\\d+\\))? rip (0x[0-9a-f]+) info1? (?:0x)?([0-9a-f]+)"
-            + " (?:info2 )?(?:0x)?([0-9a-f]+)");
+    /** "reason X rip 0x.. info A B" (older kernels: B is the interruption info) or, since Linux 5.x, "vcpu N reason X rip 0x..
+     *  info1 0x.. info2 0x.. intr_info 0x.. error_code 0x..". */
+    private static final Pattern EXIT = Pattern.compile("reason (\\S+)(?: \\(\\d+\\))? rip (0x[0-9a-f]+) info1? (?:0x)?([0-9a-f]+)"
+            + " (?:info2 )?(?:0x)?([0-9a-f]+)(?: intr_info (?:0x)?([0-9a-f]+))?");
     private static final Pattern UEXIT = Pattern.compile("reason (KVM_EXIT_\\w+) \\((\\d+)\\)");
     private static final Pattern PF = Pattern.compile("rip (0x[0-9a-f]+) address (0x[0-9a-f]+) error_code (0x[0-9a-f]+)");
 
@@ -105,7 +107,7 @@ final class TraceStory {
             NextStep.add(r, steps, NextStep.TRIPLE_FAULT);
         }
         if (reason.equals("EXTERNAL_INTERRUPT")) {
-            Long boxed = dev.vmscope.explain.parse.Text.hex(m.group(4));
+            Long boxed = dev.vmscope.explain.parse.Text.hex(m.group(5) != null ? m.group(5) : m.group(4));
             long info = boxed == null ? 0 : boxed;
             if ((info & 0x80000000L) != 0 && once(repeats, "x" + (info & 0xff))) {
                 int v = (int) (info & 0xff);
