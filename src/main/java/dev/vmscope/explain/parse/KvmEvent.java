@@ -23,8 +23,11 @@ public sealed interface KvmEvent {
     /** Old qemu-kvm's "kvm: unhandled exit %llx": a hardware exit reason or entry-failure reason it had no handler for. */
     record UnhandledExit(long value, int line) implements KvmEvent {}
 
-    /** "kvm_run returned -22": KVM_RUN (or the VMM's run loop) failed with this negative errno. */
-    record RunErrno(long errno, int line) implements KvmEvent {}
+    /**
+     * KVM_RUN itself failed: "kvm_run returned -22" (old qemu-kvm) or "error: kvm run failed Invalid argument" (QEMU
+     * accel/kvm/kvm-all.c kvm_cpu_exec()); errno is positive, 0 when only the text was printed.
+     */
+    record RunErrno(long errno, String text, int line) implements KvmEvent {}
 
     /** A KVM_SET_* ioctl refused the state the VMM wanted to load ("Failed to put registers after init: ..."). */
     record StateRejected(String what, String error, int line) implements KvmEvent {}

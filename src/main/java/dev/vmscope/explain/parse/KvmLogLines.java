@@ -19,6 +19,10 @@ final class KvmLogLines {
     private static final Pattern XEN_ENTRY = Pattern.compile("vmentry failure \\(reason (0x[0-9a-f]+)\\)", F);
     private static final Pattern UNHANDLED_EXIT = Pattern.compile("kvm: unhandled exit ([0-9a-f]+)\\b", F);
     private static final Pattern RUN_ERRNO = Pattern.compile("kvm_run returned (-\\d+)");
+    private static final Pattern RUN_FAILED = Pattern.compile("kvm run failed (.+)$");
+    /** Register dumps of other VMMs on KVM ("rax: 0x00000800", "cr0: 0x0000000060000011"). */
+    private static final Pattern LOWER_REG = Pattern.compile(
+            "^(rax|rbx|rcx|rdx|rsi|rdi|rsp|rbp|r8|r9|r10|r11|r12|r13|r14|r15|rip|rflags|cr0|cr2|cr3|cr4|cr8|efer):\\s+(0x[0-9a-f]{1,16})$");
     private static final Pattern INTERNAL = Pattern.compile("KVM internal error\\.\\s*Suberror:\\s*(\\d+)", F);
     private static final Pattern INTERNAL_BARE = Pattern.compile("\\bKVM_EXIT_INTERNAL_ERROR\\b");
     private static final Pattern EXTRA = Pattern.compile("extra data\\[(\\d+)\\]:\\s*(?:0x)?([0-9a-f]{1,16})\\b", F);
@@ -93,13 +97,22 @@ final class KvmLogLines {
             return add(new KvmEvent.UnhandledExit(Text.hex(m.group(1)), n));
         }
         if ((m = RUN_ERRNO.matcher(s)).find() && Text.number(m.group(1)) != null) {
-            return add(new KvmEvent.RunErrno(Text.number(m.group(1)), n));
+            return add(new KvmEvent.RunErrno(-Text.number(m.group(1)), "", n));
+        }
+        if ((m = RUN_FAILED.matcher(s)).find()) {
+            String t = m.group(1).strip();
+            long e = t.startsWith("Invalid argument") ? 22 : t.startsWith("Bad address") ? 14 : t.startsWith("Operation not"
+                    + " permitted") ? 1 : t.startsWith("Input/output error") ? 5 : t.startsWith("Cannot allocate memory") ? 12 : 0;
+            return add(new KvmEvent.RunErrno(e, t, n));
         }
         if ((m = PUT_REGS.matcher(s)).find()) return add(new KvmEvent.StateRejected("registers", m.group(2).strip(), n));
         if ((m = SET_IOCTL.matcher(s)).find()) return add(new KvmEvent.StateRejected(m.group(1), m.group(3).strip(), n));
         if (msr(s, n)) return true;
         if (s.contains("FAILED VMRUN WITH VMCB")) return add(new KvmEvent.VmcbDump(n));
-        if ((m = VMCS_CPU.matcher(s)).find()) return add(new KvmEvent.VmcsDump(Integer.parseInt(m.group(1)), "Linux", n));
+        if ((m = VMCS_CPU.matcher(s)).find()) {
+            Long cpu = Text.number(m.group(1));
+            return add(new KvmEvent.VmcsDump(cpu == null || cpu > 65535 ? null : cpu.intValue(), "Linux", n));
+        }
         if (s.contains("*** Guest State ***")) {
             if (!events.isEmpty() && events.getLast() instanceof KvmEvent.VmcsDump) return true;
             return add(new KvmEvent.VmcsDump(null, "Linux", n));
@@ -112,16 +125,16 @@ final class KvmLogLines {
 
     private boolean msr(String s, int n) {
         Matcher m;
-        if ((m = MSR_NEW.matcher(s)).find()) {
+        if ((m = MSR_NEW.matcher(s)).find() && Text.hexAny(m.group(4)) != null) {
             return add(new KvmEvent.UnhandledMsr(m.group(3).equalsIgnoreCase("WRMSR"), Text.hexAny(m.group(4)),
                     m.group(5) == null ? null : Text.hexAny(m.group(5)), vcpu(m.group(1)), Text.hexAny(m.group(2)), n));
         }
-        if ((m = MSR_OLD.matcher(s)).find()) {
+        if ((m = MSR_OLD.matcher(s)).find() && Text.hexAny(m.group(4)) != null) {
             return add(new KvmEvent.UnhandledMsr(m.group(3).equalsIgnoreCase("wrmsr"), Text.hexAny(m.group(4)),
                     m.group(5) == null ? null : Text.hex(m.group(5)), vcpu(m.group(1)),
                     m.group(2) == null ? null : Text.hexAny(m.group(2)), n));
         }
-        if ((m = MSR_BARE.matcher(s)).find()) {
+        if ((m = MSR_BARE.matcher(s)).find() && Text.hexAny(m.group(2)) != null) {
             return add(new KvmEvent.UnhandledMsr(m.group(1).equalsIgnoreCase("wrmsr"), Text.hexAny(m.group(2)),
                     m.group(3) == null ? null : Text.hex(m.group(3)), null, null, n));
         }
@@ -171,6 +184,11 @@ final class KvmLogLines {
 
     private boolean km(String s) {
         Matcher m;
+        if ((m = LOWER_REG.matcher(s)).find()) {
+            String name = m.group(1).toUpperCase();
+            put(regs, name.equals("RFLAGS") ? "RFL" : name, m.group(2));
+            return true;
+        }
         if (s.startsWith("== KVM_GET_")) return true;
         if ((m = KM_SEG.matcher(s)).find()) {
             kmSegName = m.group(1);

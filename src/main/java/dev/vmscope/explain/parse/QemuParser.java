@@ -28,10 +28,11 @@ public final class QemuParser implements DumpParser {
             if (s.contains("KVM internal error.") || s.contains("KVM: entry failed") || s.contains("KVM_EXIT_FAIL_ENTRY")
                     || s.contains("KVM_EXIT_INTERNAL_ERROR") || s.contains("FailEntry(") || s.contains("vmentry failure")
                     || s.contains("*** Guest State ***") || s.contains("FAILED VMRUN") || s.contains("Failed to put registers")
-                    || s.contains("kvm: unhandled exit") || s.matches(".*[Uu]nhandled (rdmsr|wrmsr|RDMSR|WRMSR).*")) {
+                    || s.contains("kvm: unhandled exit") || s.contains("kvm run failed") || s.matches(".*[Uu]nhandled (rdmsr|wrmsr|RDMSR|WRMSR).*")) {
                 n += 10;
             } else if (s.startsWith("RAX=") || s.startsWith("EAX=") || s.startsWith("RIP=") || s.startsWith("EIP=")
-                    || s.startsWith("CR0=") || s.startsWith("EFER=") || s.startsWith("ES =") || s.startsWith("extra data[")) {
+                    || s.startsWith("CR0=") || s.startsWith("EFER=") || s.startsWith("ES =") || s.startsWith("extra data[")
+                    || s.matches("(rax|rip|cr0|cr3|rflags): 0x[0-9a-f]+")) {
                 n += 4;
             }
         }

@@ -56,7 +56,8 @@ record GuestMode(String name, int bits, String evidence, Boolean paging, String 
         }
         if (Boolean.TRUE.equals(pe)) {
             int bits = cs == null ? 0 : cs.db() ? 32 : 16;
-            return new GuestMode(lma == null ? "protected mode (or IA-32e mode: EFER is not in the paste)" : "protected mode",
+            return new GuestMode(lma == null && !Boolean.FALSE.equals(pg) ? "protected mode (or IA-32e mode: EFER is not in"
+                    + " the paste)" : "protected mode",
                     bits, "CR0.PE=1" + (lma == null ? "" : ", EFER.LMA=0")
                     + (cs == null ? "; CS is not in the paste, so the code size is unknown" : ", CS.D=" + (cs.db() ? 1 : 0)),
                     pg, pgWhy, f);

@@ -42,8 +42,14 @@ final class KvmEventExplainer {
                 case KvmEvent.EntryFailed f -> entryFailed(f);
                 case KvmEvent.UnhandledExit u -> unhandledExit(u);
                 case KvmEvent.InternalError i -> internals.add(i);
-                case KvmEvent.RunErrno n -> r.fact(WHAT, "KVM_RUN failed with errno " + -n.errno() + " (" + errno(-n.errno())
-                        + "): the VMM stopped the VM", "Linux include/uapi/asm-generic/errno-base.h", n.line());
+                case KvmEvent.RunErrno n -> {
+                    r.fact(WHAT, "the KVM_RUN ioctl itself failed" + (n.errno() > 0 ? " with " + errno(n.errno()) + " (errno "
+                            + n.errno() + ")" : "") + (n.text().isEmpty() ? "" : " ('" + n.text() + "')") + ": this is not a VM"
+                            + " exit with a reason; KVM refused to run the vCPU and the VMM stopped", Cite.QEMU_KVM.replace(
+                            "kvm_handle_internal_error()", "kvm_cpu_exec() (\"kvm run failed %s\")") + "; Linux"
+                            + " include/uapi/asm-generic/errno-base.h", n.line());
+                    NextStep.add(r, steps, NextStep.HOST_DMESG);
+                }
                 case KvmEvent.StateRejected s -> rejected(s);
                 case KvmEvent.UnhandledMsr m -> msrs.computeIfAbsent(m.msr() << 1 | (m.write() ? 1 : 0), k -> new ArrayList<>()).add(m);
                 case KvmEvent.VmcbDump v -> vmcb(v);

@@ -39,6 +39,9 @@ enum NextStep {
     STRACE_SET("find which KVM_SET_* ioctl fails: strace -f -e trace=ioctl -e signal=none on the VMM shows the request"
             + " and EINVAL; KVM_SET_SREGS refuses inconsistent CR0/CR4/EFER combinations (kvm_is_valid_sregs())",
             "strace(1) manual; " + Cite.X86_C + " kvm_is_valid_sregs(), kvm_arch_vcpu_ioctl_set_sregs()"),
+    HOST_DMESG("read the host kernel log (dmesg) right after the failure: KVM and its vendor modules log why KVM_RUN"
+            + " returned an error (for SEV/SNP guests, e.g. failed page-state or RMP checks), then record the exits before"
+            + " it with trace-cmd record -e kvm", Cite.X86_C + " kvm_arch_vcpu_ioctl_run(); " + Cite.KVM_TRACE),
     TRACE_EXITS("record the exits before the failure: trace-cmd record -e kvm:kvm_exit -e kvm:kvm_entry -e"
             + " kvm:kvm_userspace_exit -p <VMM pid>, then trace-cmd report", Cite.KVM_TRACE),
     SUBERROR("get the suberror and extra data: they are in kvm_run.internal (QEMU prints them as 'KVM internal error."

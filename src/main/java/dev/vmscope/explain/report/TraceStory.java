@@ -106,6 +106,11 @@ final class TraceStory {
                     + " fault; KVM reports KVM_EXIT_SHUTDOWN to the VMM, which resets or stops the VM", Cite.KVM_X86, e.line());
             NextStep.add(r, steps, NextStep.TRIPLE_FAULT);
         }
+        if (reason.equalsIgnoreCase("HLT") || reason.equals("EXIT_HLT")) {
+            if (once(repeats, "hlt")) r.fact(SECTION, "HLT exits: the time from such an exit to the next kvm_entry is time the"
+                    + " vCPU spent halted (blocked in the kernel until an interrupt is deliverable), not work KVM did to"
+                    + " handle the exit", Cite.X86_C + " kvm_emulate_halt() / virt/kvm/kvm_main.c kvm_vcpu_halt()", e.line());
+        }
         if (reason.equals("EXTERNAL_INTERRUPT")) {
             Long boxed = dev.vmscope.explain.parse.Text.hex(m.group(5) != null ? m.group(5) : m.group(4));
             long info = boxed == null ? 0 : boxed;
