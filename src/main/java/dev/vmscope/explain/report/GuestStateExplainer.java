@@ -121,7 +121,8 @@ final class GuestStateExplainer {
             r.fact(STATE, "CS.base 0x" + Long.toHexString(cs.base()) + " + " + name + " 0x" + Long.toHexString(ip) + " = linear 0x"
                     + Long.toHexString(lin) + unknownMode + (phys ? ", which is the guest-physical address (paging off)"
                     : m.paging() == null ? " (the guest-physical address if paging is off)" : ", guest-virtual (paging on)")
-                    + range(lin, m.paging() == null ? null : phys), Cite.MODES, cs.line());
+                    + (lin < 0x400 && !m.name().startsWith("real") ? "" : range(lin, m.paging() == null ? null : phys)),
+                    Cite.MODES, cs.line());
             if (ip > cs.limit() && !cs.unusable()) {
                 r.fact(FINDINGS, name + " 0x" + Long.toHexString(ip) + " is beyond the CS limit 0x" + Long.toHexString(cs.limit())
                         + ": fetching there raises #GP(0)", "Intel SDM vol. 3A, 5.3 \"Limit Checking\"", cs.line());
@@ -186,11 +187,13 @@ final class GuestStateExplainer {
         for (String n : GPRS) {
             Long v = val(n);
             if (v == null || v < 0x20) continue;
-            PcMemoryMap.lookup(v).filter(x -> v >= 0xa0000 && v < 1L << 32).ifPresent(x -> {
+            // Only device pages are distinctive enough to name: a value there is almost surely an address.
+            PcMemoryMap.lookup(v).filter(x -> x.name().equals("local APIC") || x.name().equals("I/O APIC")
+                    || x.name().equals("HPET")).ifPresent(x -> {
                 String reg = x.name().equals("local APIC") ? LocalApic.byOffset((int) (v & 0xff0)).map(a -> " (offset 0x"
                         + Long.toHexString(v & 0xfff) + ": " + a.name() + ", " + a.meaning() + ")").orElse("") : "";
-                r.fact(STATE, n + " 0x" + Long.toHexString(v) + " is a physical address in the " + x.name() + reg
-                        + ": an access through it is MMIO, not RAM", x.source(), 0);
+                r.fact(STATE, n + " 0x" + Long.toHexString(v) + " lies in the " + x.name() + " page" + reg
+                        + ": used as a physical address it reaches device registers (MMIO), not RAM", x.source(), 0);
             });
             if ((n.equals("RCX") || n.equals("ECX")) && v >= 0x1b) {
                 Msrs.lookup(v).filter(x -> x.first() == x.last()).ifPresent(x -> r.fact(STATE, n + " 0x" + Long.toHexString(v)
@@ -218,7 +221,8 @@ final class GuestStateExplainer {
             r.fact(STATE, "instruction at RIP" + how + ": " + is.getFirst() + (is.size() > 1 ? "; then " + String.join("; ",
                     is.subList(1, is.size())) : ""), Cite.QEMU_DUMP + "; " + CodeBytes.CAPSTONE, 0);
         } else {
-            r.fact(STATE, "the byte marked at RIP does not decode as an instruction" + how, CodeBytes.CAPSTONE, 0);
+            r.fact(STATE, "the bytes at RIP (" + clip(d.code().substring(Math.max(0, d.code().indexOf('<'))).strip())
+                    + ") are not a valid instruction" + how + ": executing them raises #UD", CodeBytes.CAPSTONE, 0);
         }
         if (b.length >= 2 && (b[0] & 0xff) == 0x0f && (b[1] & 0xff) == 0xaa) {
             r.fact(STATE, "0f aa is RSM, which is valid only in system-management mode: outside SMM it raises #UD (the dump"
@@ -230,6 +234,8 @@ final class GuestStateExplainer {
                     + " raises #UD", "Intel SDM vol. 2A, 2.1.1 \"Instruction Prefixes\" (LOCK) and LOCK instruction page", 0);
         }
     }
+
+    private static String clip(String s) { return s.length() > 32 ? s.substring(0, 29) + "..." : s; }
 
     static boolean anySet(Decoded d) { return d.bits().stream().anyMatch(DecodedBit::set); }
 }

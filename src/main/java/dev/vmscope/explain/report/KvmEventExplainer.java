@@ -130,7 +130,7 @@ final class KvmEventExplainer {
                 + " the guest did not run with this state. The registers below are what the VMM tried to load",
                 Cite.QEMU_KVM.replace("kvm_handle_internal_error()", "kvm_cpu_exec() (\"Failed to put registers after init\")")
                 + "; " + Cite.X86_C + " kvm_arch_vcpu_ioctl_set_sregs()", s.line());
-        NextStep.add(r, steps, NextStep.STRACE_SET, NextStep.TCG_INT);
+        NextStep.add(r, steps, NextStep.STRACE_SET);
     }
 
     private void internals(List<KvmEvent.InternalError> all) {
