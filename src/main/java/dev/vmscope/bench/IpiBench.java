@@ -35,7 +35,7 @@ public final class IpiBench {
         long khz = 0;
         try {
             m.run();
-            try { khz = m.vcpus().get(0).fd().tscKhz(); } catch (RuntimeException e) { khz = 0; }
+            try { khz = m.vcpus().get(0).cpu().tscHz() / 1000; } catch (RuntimeException e) { khz = 0; }
         } finally {
             m.close();
         }

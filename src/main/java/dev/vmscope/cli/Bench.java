@@ -8,36 +8,49 @@ import dev.vmscope.bench.StartupBench;
 import java.io.PrintStream;
 import java.util.List;
 
-/** {@code vmscope bench}: exit costs (vs QEMU with --vs-qemu), start-up time and peak RSS. */
-public final class Bench implements Command {
-    public String name() { return "bench"; }
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-    public String summary() { return "measure exit costs, start-up and RSS (optionally against QEMU)"; }
+/** {@code vmscope bench}: exit costs (vs QEMU with --vs-qemu), start-up time and peak RSS. Needs KVM. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Measure exit costs in guest TSC cycles, start-up time and peak RSS, optionally against QEMU.",
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:measured", "2:bad arguments", "6:no usable /dev/kvm, or a benchmark guest or run failed", "70:a vmscope bug"})
+public final class Bench extends CliCommand {
+    @Option(names = "--iters", paramLabel = "N", description = "iterations per operation (default 200000; --ipi: 2000)")
+    Integer itersOpt;
+    @Option(names = "--repeats", paramLabel = "R", description = "repeats (default 5; --ipi: 3)")
+    Integer repeatsOpt;
+    @Option(names = "--startup-runs", paramLabel = "N", description = "start-up runs per row (default 5)")
+    int runs = 5;
+    @Option(names = "--rounds", paramLabel = "K", description = "with --vs-qemu: alternate vmscope and QEMU K times and report"
+            + " the median and range of the pairs' ratios")
+    int rounds = 1;
+    @Option(names = "--vs-qemu", description = "compare with qemu-system-x86_64")
+    boolean vsQemu;
+    @Option(names = "--exits-only", description = "only the exit costs")
+    boolean exitsOnly;
+    @Option(names = "--startup-only", description = "only start-up and RSS")
+    boolean startupOnly;
+    @Option(names = "--ipi", description = "IPI and EOI cost with the in-kernel and the Java interrupt controllers")
+    boolean ipi;
 
-    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        Integer itersOpt = null, repeatsOpt = null;
-        int runs = 5, rounds = 1;
-        boolean vsQemu = false, exits = true, startup = true, ipi = false;
-        Options o = new Options(args);
-        for (String opt; (opt = o.next()) != null; ) {
-            switch (opt) {
-                case "iters" -> itersOpt = Options.intIn(opt, o.value(opt), 1, 100_000_000);
-                case "repeats" -> repeatsOpt = Options.intIn(opt, o.value(opt), 1, 1000);
-                case "startup-runs" -> runs = Options.intIn(opt, o.value(opt), 1, 1000);
-                case "rounds" -> rounds = Options.intIn(opt, o.value(opt), 1, 1000);
-                case "vs-qemu" -> { o.noValue(opt); vsQemu = true; }
-                case "exits-only" -> { o.noValue(opt); startup = false; }
-                case "startup-only" -> { o.noValue(opt); exits = false; }
-                case "ipi" -> { o.noValue(opt); ipi = true; }
-                case "h", "help" -> {
-                    out.println("usage: vmscope bench [--iters N] [--repeats R] [--vs-qemu [--rounds K]] [--startup-runs N] [--exits-only|--startup-only]");
-                    out.println("       --rounds K   alternate vmscope and QEMU K times; ratios as the median of the rounds' ratios");
-                    out.println("       vmscope bench --ipi [--iters N] [--repeats R]   IPI and EOI cost, in-kernel vs user irqchip");
-                    return 0;
-                }
-                default -> throw new CliException("unknown option --" + opt + " for 'bench'");
-            }
-        }
+    /** The command with its arguments, as from the command line (kept for callers outside the CLI). */
+    public int run(List<String> args, PrintStream out, PrintStream err) {
+        List<String> a = new java.util.ArrayList<>(List.of("bench"));
+        a.addAll(args);
+        return Main.run(a, out, err);
+    }
+
+    @Override
+    protected int execute() throws Exception {
+        check("iters", itersOpt, 1, 100_000_000);
+        check("repeats", repeatsOpt, 1, 1000);
+        check("startup-runs", runs, 1, 1000);
+        check("rounds", rounds, 1, 1000);
+        if (exitsOnly && startupOnly) throw new CliException("--exits-only and --startup-only exclude each other");
+        boolean exits = !startupOnly, startup = !exitsOnly;
+        requireKvm();
         if (ipi) {
             // The IPI guest runs in ring 0, which the host may emulate: smaller defaults.
             int n = itersOpt != null ? itersOpt : 2000, r = repeatsOpt != null ? repeatsOpt : 3;
@@ -67,12 +80,30 @@ public final class Bench implements Command {
         }
         if (startup) {
             if (qemu == null) qemu = ExitBench.qemu();
+            List<StartupBench.Row> rows = StartupBench.run(runs, qemu);
+            for (StartupBench.Row r : rows) {
+                // A run that never printed has first byte -1: no number is better than an invented one.
+                if (r.firstByteMedMs() < 0 || r.exitMedMs() <= 0)
+                    throw new CliException("start-up runs of '" + r.what() + "' failed (no guest output); run it alone to see why", 6);
+            }
             out.printf("start-up (median of %d runs)%n", runs);
             out.printf("  %-36s %14s %10s %12s%n", "what", "first byte ms", "exit ms", "peak RSS MB");
-            for (StartupBench.Row r : StartupBench.run(runs, qemu))
+            for (StartupBench.Row r : rows)
                 out.printf("  %-36s %14.1f %10.1f %12.1f%n", r.what(), r.firstByteMedMs(), r.exitMedMs(), r.rssMedKb() / 1024.0);
         }
         return 0;
+    }
+
+    private static void check(String opt, Integer v, int min, int max) {
+        if (v != null && (v < min || v > max)) throw new CliException("--" + opt + ": " + v + " is not from " + min + " to " + max);
+    }
+
+    /** Every benchmark runs guests on KVM: without it say so (status 6) before any child is started. */
+    static void requireKvm() {
+        java.nio.file.Path kvm = java.nio.file.Path.of("/dev/kvm");
+        if (!java.nio.file.Files.exists(kvm)) throw new CliException("bench needs KVM: /dev/kvm does not exist on this host", 6);
+        if (!java.nio.file.Files.isReadable(kvm) || !java.nio.file.Files.isWritable(kvm))
+            throw new CliException("bench needs KVM: /dev/kvm is not readable and writable by this user", 6);
     }
 
     /**

@@ -6,45 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/**
- * A small option reader: accepts "--name value", "--name=value" and QEMU's single-dash "-name value".
- * Every malformed value is a {@link CliException} naming the option.
- */
+/** Value conversions shared by the commands; every malformed value is a {@link CliException} naming the option. */
 final class Options {
     /** How the user wrote an option back to them: "-m", "--kernel". */
     static String spell(String opt) { return (opt.length() == 1 ? "-" : "--") + opt; }
-
-    private final List<String> args;
-    private int i;
-    private String pendingValue;
-
-    Options(List<String> args) { this.args = args; }
-
-    /** The next option name without dashes, or null at the end. Positional arguments are refused. */
-    String next() {
-        if (i >= args.size()) return null;
-        String a = args.get(i++);
-        if (!a.startsWith("-") || a.equals("-") || a.equals("--"))
-            throw new CliException("unexpected argument '" + a + "'");
-        String name = a.replaceFirst("^--?", "");
-        int eq = name.indexOf('=');
-        pendingValue = null;
-        if (eq >= 0) {
-            pendingValue = name.substring(eq + 1);
-            name = name.substring(0, eq);
-        }
-        return name;
-    }
-
-    String value(String opt) {
-        if (pendingValue != null) { String v = pendingValue; pendingValue = null; return v; }
-        if (i >= args.size()) throw new CliException("option " + spell(opt) + " needs a value");
-        return args.get(i++);
-    }
-
-    void noValue(String opt) {
-        if (pendingValue != null) throw new CliException("option " + spell(opt) + " takes no value");
-    }
 
     /** QEMU -m: a number with optional K/M/G/T suffix (and optional trailing B); a bare number is MiB. */
     static long size(String opt, String v) {
@@ -100,7 +65,7 @@ final class Options {
     }
 
     static Path readableFile(String opt, String v) {
-        Path p = Path.of(v);
+        Path p = OutputPaths.path(spell(opt), v);
         if (!Files.exists(p)) throw new CliException(spell(opt) + ": " + v + ": no such file");
         if (!Files.isRegularFile(p)) throw new CliException(spell(opt) + ": " + v + ": not a regular file");
         if (!Files.isReadable(p)) throw new CliException(spell(opt) + ": " + v + ": permission denied");

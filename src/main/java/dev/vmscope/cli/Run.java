@@ -1,12 +1,11 @@
 package dev.vmscope.cli;
 
-import dev.vmscope.debug.DebugOptions;
-import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.hypervisor.BackendUnavailableException;
 import dev.vmscope.loader.LoaderException;
 import dev.vmscope.machine.Machine;
 import dev.vmscope.machine.MachineBuilder;
 import dev.vmscope.machine.MachineConfig;
-import dev.vmscope.machine.MachineConfig.IrqchipMode;
+import dev.vmscope.sys.SyscallException;
 import dev.vmscope.vcpu.ExitSummary;
 
 import java.io.FileDescriptor;
@@ -16,37 +15,56 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
-/** {@code vmscope run}: boot a kernel (or the built-in guest) and report every exit. */
-public final class Run implements Command {
-    public String name() { return "run"; }
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
-    public String summary() { return "boot a kernel (default: the built-in guest) and account for every exit"; }
+/** {@code vmscope run}: boot a kernel (or the built-in guest) and report every exit. Options in {@link RunOptions}. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
+        description = {"Boot a kernel (default: the built-in guest) on KVM and account for every exit.",
+                "QEMU's spellings work too: -kernel -initrd -append -m -smp -bios -drive -accel -enable-kvm",
+                "-serial stdio -display none -nographic -no-reboot -s -S -gdb tcp::PORT."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:the guest powered off or asked for a reset", "(v<<1)|1:the guest wrote v to isa-debug-exit (port 0xf4), as QEMU",
+                "2:bad arguments or files", "4:triple fault", "6:KVM missing or failing: internal error, entry failure, unhandled exit",
+                "8:--timeout", "10:every vCPU halted with nothing able to wake it", "70:a vmscope bug",
+                "130:stopped by Ctrl-C or SIGTERM (summary and --stats-json still written)"})
+public final class Run extends CliCommand {
+    @Mixin RunOptions options = new RunOptions();
 
-    static final String HELP = """
-            usage: vmscope run [--kernel FILE] [--append ARGS] [--module|--initrd FILE]... [-m SIZE] [--smp N]
-                               [--accel kvm|emu|auto] [--irqchip kernel|user] [--bios FILE] [--trace] [--timeout DURATION]
-                               [--stats-json FILE] [--no-summary] [--debugcon FILE|stderr]
-                               [--load-addr ADDR --entry ADDR --mode real|prot32|long64]   (flat binaries)
-              --kernel takes a multiboot v1 kernel (ELF or a.out kludge; --module adds modules) or a Linux
-              bzImage (32-bit boot protocol; --initrd adds its initrd), or a flat binary with --load-addr
-            """ + DebugOptions.USAGE;
+    /** Parses {@code args} alone (tests); --help is not expected here. */
+    MachineConfig parse(List<String> args, PrintStream err) {
+        Run r = new Run();
+        new CommandLine(r).setPosixClusteredShortOptionsAllowed(false).parseArgs(args.toArray(String[]::new));
+        return r.options.config();
+    }
 
-    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        MachineConfig cfg = parse(args, err);
-        if (cfg == null) { out.print(HELP); return 0; }
+    @Override
+    protected int execute() throws Exception {
+        MachineConfig cfg = options.config();
         OutputStream console = new FileOutputStream(FileDescriptor.out);
         OutputStream debugcon = OutputStream.nullOutputStream();
-        String dc = debugconPath;
-        if (dc != null) debugcon = dc.equals("stderr") ? new FileOutputStream(FileDescriptor.err) : Files.newOutputStream(Path.of(dc));
+        String dc = options.debugcon;
+        if (dc != null) {
+            try {
+                debugcon = dc.equals("stderr") ? new FileOutputStream(FileDescriptor.err) : Files.newOutputStream(Path.of(dc));
+            } catch (IOException e) {
+                throw new CliException("--debugcon: " + dc + ": cannot write: " + e.getMessage());
+            }
+        }
         Machine m;
         try {
             m = MachineBuilder.build(cfg, console, debugcon, err, true);
-        } catch (KvmException e) {
+        } catch (SyscallException e) {
+            debugcon.close();
             throw new CliException("cannot create the VM: " + e.getMessage(), 6);
+        } catch (BackendUnavailableException e) {
+            debugcon.close();
+            throw new CliException(e.getMessage(), 6);
         } catch (LoaderException e) {
+            debugcon.close();
             throw new CliException(e.getMessage());
         }
         // Ctrl-C or SIGTERM: stop the VM and let the summary, stats and crash files be written first.
@@ -69,97 +87,23 @@ public final class Run implements Command {
         }
     }
 
-    private static void report(Machine m, MachineConfig cfg, int status, PrintStream err) throws IOException {
+    private static void report(Machine m, MachineConfig cfg, int status, PrintStream err) {
         String msg = m.stopMessage();
         if (msg != null) err.println("vmscope: " + msg + (status != 0 ? " (exit status " + status + ")" : ""));
         if (cfg.summary()) {
-            ExitSummary.print(err, m.stats(), m.wallNanos());
+            ExitSummary.print(err, m.stats(), m.wallNanos(), m.busCounters());
             if (m.ipiVisibilityNote() != null) err.println("  note: " + m.ipiVisibilityNote());
         }
         if (cfg.statsJson() != null) {
+            // The guest's status stands: a file that cannot be written now is a warning, not a new status.
             Path tmp = cfg.statsJson().resolveSibling(cfg.statsJson().getFileName() + ".tmp");
-            Files.writeString(tmp, ExitSummary.jsonText(m.stats(), m.wallNanos(), status, msg));
-            Files.move(tmp, cfg.statsJson(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        }
-    }
-
-    private String debugconPath;
-
-    private static Path firmware(String opt, String v) throws CliException {
-        Path p = Options.readableFile(opt, v);
-        try {
-            String problem = dev.vmscope.machine.MemoryMap.biosSizeProblem(Files.size(p));
-            if (problem != null) throw new CliException("--" + opt + ": " + v + ": " + problem);
-        } catch (IOException e) {
-            throw new CliException("--" + opt + ": " + v + ": " + e.getMessage());
-        }
-        return p;
-    }
-
-    /** Returns null for --help. */
-    MachineConfig parse(List<String> args, PrintStream err) {
-        MachineConfig d = MachineConfig.defaults();
-        long ram = d.ramBytes();
-        int smp = 1;
-        IrqchipMode irq = IrqchipMode.KERNEL;
-        List<String> rest = new ArrayList<>(args);
-        DebugOptions debug = DebugOptions.extract(rest);
-        Path kernel = null, bios = null, stats = null;
-        String append = null, mode = null;
-        List<Path> modules = new ArrayList<>();
-        boolean trace = false, summary = true;
-        long timeout = 0;
-        MachineConfig.Accel accel = MachineConfig.Accel.AUTO;
-        boolean deterministic = false;
-        Long loadAddr = null, entry = null;
-        Options o = new Options(rest);
-        for (String opt; (opt = o.next()) != null; ) {
-            switch (opt) {
-                case "h", "help" -> { return null; }
-                case "kernel" -> kernel = Options.readableFile(opt, o.value(opt));
-                case "append" -> append = o.value(opt);
-                case "module", "initrd" -> { for (String f : Options.splitComma(o.value(opt))) modules.add(Options.readableFile(opt, f.split(" ", 2)[0])); }
-                case "m", "memory" -> ram = Options.size(opt, o.value(opt));
-                case "smp" -> smp = Options.intIn(opt, o.value(opt).split(",")[0].replace("cpus=", ""), 1, 255);
-                case "irqchip" -> irq = switch (o.value(opt)) {
-                    case "kernel" -> IrqchipMode.KERNEL;
-                    case "user" -> IrqchipMode.USER;
-                    default -> throw new CliException("--irqchip: expected 'kernel' or 'user'");
-                };
-                case "accel" -> accel = switch (o.value(opt)) {
-                    case "kvm" -> MachineConfig.Accel.KVM;
-                    case "emu", "tcg" -> MachineConfig.Accel.EMU;
-                    case "auto" -> MachineConfig.Accel.AUTO;
-                    default -> throw new CliException("--accel: expected kvm, emu or auto");
-                };
-                case "deterministic" -> { o.noValue(opt); deterministic = true; }
-                case "bios" -> bios = firmware(opt, o.value(opt));
-                case "trace" -> { o.noValue(opt); trace = true; }
-                case "timeout" -> timeout = Options.millis(opt, o.value(opt));
-                case "stats-json" -> stats = Path.of(o.value(opt));
-                case "no-summary" -> { o.noValue(opt); summary = false; }
-                case "debugcon" -> debugconPath = o.value(opt);
-                case "load-addr" -> loadAddr = Options.address(opt, o.value(opt));
-                case "entry" -> entry = Options.address(opt, o.value(opt));
-                case "mode" -> {
-                    mode = o.value(opt);
-                    if (!List.of("real", "prot32", "long64").contains(mode))
-                        throw new CliException("--mode: expected real, prot32 or long64");
-                }
-                default -> throw new CliException("unknown option --" + opt + " for 'run' (try 'vmscope run --help')");
+            try {
+                Files.writeString(tmp, ExitSummary.jsonText(m.stats(), m.wallNanos(), status, msg, m.busCounters()));
+                Files.move(tmp, cfg.statsJson(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                err.println("vmscope: warning: --stats-json " + cfg.statsJson() + ": cannot write: " + e.getMessage());
             }
         }
-        if (ram < (2L << 20)) throw new CliException("-m: at least 2M of RAM is needed");
-        MachineConfig.FlatLoad flat = null;
-        if (loadAddr != null || mode != null || entry != null) {
-            if (kernel == null) throw new CliException("--load-addr/--entry/--mode need --kernel FILE");
-            long la = loadAddr == null ? 0x100000 : loadAddr;
-            flat = new MachineConfig.FlatLoad(la, entry == null ? la : entry, mode == null ? "prot32" : mode);
-        }
-        if (!modules.isEmpty() && kernel == null) throw new CliException("--module needs --kernel FILE");
-        if (bios != null && kernel != null) throw new CliException("--bios and --kernel cannot be combined yet");
-        return new MachineConfig(ram, smp, irq, kernel, append, List.copyOf(modules), bios, trace, timeout, stats,
-                summary, debug, flat, accel, deterministic);
     }
 }

@@ -4,75 +4,87 @@ import dev.vmscope.explain.stats.StatsReport;
 import dev.vmscope.explain.stats.TraceBench;
 import dev.vmscope.explain.stats.TraceScanner;
 import dev.vmscope.explain.stats.TraceStats;
+import dev.vmscope.input.InputException;
+import dev.vmscope.input.Inputs;
+import dev.vmscope.input.TextInput;
 import dev.vmscope.util.Json;
 
-import java.io.Console;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** {@code vmscope stats TRACE [--json]} and {@code vmscope stats --bench [SIZE_MB]}; logic in explain.stats. */
-public final class Stats implements Command {
-    public String name() { return "stats"; }
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-    public String summary() { return "exit statistics and latencies of a KVM trace (trace-cmd report / perf script)"; }
+/**
+ * {@code vmscope stats TRACE} and {@code vmscope stats --bench [SIZE_MB]}; logic in explain.stats. The trace is
+ * streamed through {@link Inputs} (stdin, FIFOs, gzip/xz/zstd, UTF-16), so memory does not grow with its size.
+ */
+@Command(name = "stats", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Exit statistics and latencies of a KVM trace (trace-cmd report / perf script text) or of",
+                "vmscope run --trace output. TRACE may be - (stdin), a FIFO, or gzip/xz/zstd compressed."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:every line understood", "1:some lines were not interpreted (listed)",
+                "2:bad arguments, or an unreadable or binary input, or no KVM trace events in it", "70:a vmscope bug"})
+public final class Stats extends CliCommand {
+    static final String SCHEMA = "vmscope-trace-stats";
+    static final int SCHEMA_VERSION = 1;
 
-    public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
-        if (!args.isEmpty() && args.getFirst().equals("--bench")) {
-            int mb = 64;
-            if (args.size() > 1) {
-                try {
-                    mb = Integer.parseInt(args.get(1));
-                } catch (NumberFormatException e) {
-                    throw new CliException("--bench takes a size in MB, not '" + args.get(1) + "'");
-                }
-                if (mb < 1 || mb > 4096) throw new CliException("--bench size must be 1..4096 MB");
-            }
-            TraceBench.Result r = TraceBench.run(mb, 5);
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "TRACE", arity = "0..1", description = "the trace; - is standard input")
+    String trace;
+    @Option(names = "--json", description = "JSON output, schema vmscope-trace-stats v1")
+    boolean json;
+    @Option(names = "--progress", negatable = true, description = "show progress on stderr (default: when stderr is a terminal)")
+    Boolean progress;
+    @Option(names = "--bench", arity = "0..1", paramLabel = "SIZE_MB", fallbackValue = "64",
+            description = "measure the scanner's throughput on SIZE_MB (1-4096, default 64) of synthetic trace")
+    Integer bench;
+
+    @Override
+    protected int execute() throws IOException {
+        if (bench != null) {
+            if (trace != null || json) throw new CliException("--bench takes no TRACE and no --json");
+            if (bench < 1 || bench > 4096) throw new CliException("--bench size must be 1..4096 MB, not " + bench);
+            TraceBench.Result r = TraceBench.run(bench, 5);
             out.printf(Locale.ROOT, "scanned %d MB of synthetic trace (%d lines) in %.3f s: %.0f MB/s (best of 5 runs, one core)%n",
                     r.bytes() >> 20, r.lines(), r.seconds(), r.mbPerSecond());
             return 0;
         }
-        boolean json = args.remove("--json");
-        if (args.size() != 1 || args.getFirst().startsWith("-")) {
-            throw new CliException("usage: vmscope stats TRACE [--json] | vmscope stats --bench [SIZE_MB]");
-        }
-        Path p = Path.of(args.getFirst());
-        if (!Files.isRegularFile(p)) throw new CliException(p + ": no such file");
-        long size = Files.size(p);
+        if (trace == null) throw new ParameterException(spec.commandLine(), "missing TRACE (or --bench SIZE_MB)");
         TraceStats st = new TraceStats();
         TraceScanner sc = new TraceScanner(st);
-        Console con = System.console();
-        boolean bar = con != null && con.isTerminal() && size > (16 << 20);
-        long[] shown = {-1};
-        sc.scan(p, !bar ? null : done -> {
-            long pct = size == 0 ? 100 : done * 100 / size;
-            if (pct != shown[0]) {
-                shown[0] = pct;
-                err.print("\r[" + "#".repeat((int) (pct / 5)) + " ".repeat(20 - (int) (pct / 5)) + "] " + pct + "%");
-                err.flush();
-            }
-        });
-        if (bar) err.print("\r" + " ".repeat(30) + "\r");
+        String name = trace;
+        try (TextInput t = Inputs.open(name, in, Long.MAX_VALUE, name + ": too large");
+             Progress p = new Progress(err, progress, t.sourceSize(), "vmscope stats " + name)) {
+            sc.scan(t.text(), p.on() ? done -> p.update(t.sourceBytesRead()) : null);
+        } catch (InputException e) {
+            throw new CliException(e.getMessage());
+        }
         Map<String, Object> m = StatsReport.toMap(st, sc);
         if (json) {
-            m.put("file", p.toString());
-            m.put("not_interpreted", sc.unparsed().stream().map(u -> u.describe(p.toString())).toList());
-            out.println(Json.write(m));
+            Map<String, Object> j = Json.obj();
+            j.put("schema", SCHEMA);
+            j.put("schema_version", SCHEMA_VERSION);
+            j.put("file", name);
+            j.putAll(m);
+            j.put("not_interpreted", sc.unparsed().stream().map(u -> u.describe(name)).toList());
+            out.println(Json.write(j));
         } else {
-            out.print(StatsReport.text(p.toString(), m));
-            for (var u : sc.unparsed()) out.println("  " + u.describe(p.toString()));
+            StringBuilder sb = new StringBuilder(StatsReport.text(name, m));
+            for (var u : sc.unparsed()) sb.append("  ").append(u.describe(name)).append('\n');
             if (sc.badLines() > sc.unparsed().size()) {
-                out.println("  ... and " + (sc.badLines() - sc.unparsed().size()) + " more lines not interpreted");
+                sb.append("  ... and ").append(sc.badLines() - sc.unparsed().size()).append(" more lines not interpreted\n");
             }
+            out.print(Untrusted.escape(sb.toString()));
         }
         if (sc.eventLines() == 0) {
-            err.println("vmscope: " + p + ":1: no KVM trace events found (expected trace-cmd report or perf script"
-                    + " text with kvm_exit/kvm_entry lines)");
+            err.println("vmscope: " + Untrusted.escape(name) + ":1: no KVM trace events found (expected trace-cmd report or"
+                    + " perf script text with kvm_exit/kvm_entry lines, or vmscope run --trace output)");
             return 2;
         }
         return sc.badLines() == 0 ? 0 : 1;

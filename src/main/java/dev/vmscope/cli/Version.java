@@ -1,16 +1,16 @@
 package dev.vmscope.cli;
 
-import java.io.PrintStream;
-import java.util.List;
+import picocli.CommandLine.Command;
 
-/** {@code vmscope version}. */
-public final class Version implements Command {
-    public String name() { return "version"; }
+/** {@code vmscope version} (also {@code vmscope --version}). */
+@Command(name = "version", mixinStandardHelpOptions = true, description = "Print vmscope's version and the Java it runs on.",
+        exitCodeListHeading = "%nExit status:%n", exitCodeList = {"0:always"})
+public final class Version extends CliCommand {
+    static String line() { return "vmscope " + dev.vmscope.util.HostInfo.VMSCOPE_VERSION + " (Java " + Runtime.version() + ")"; }
 
-    public String summary() { return "print the version"; }
-
-    public int run(List<String> args, PrintStream out, PrintStream err) {
-        out.println("vmscope " + dev.vmscope.util.HostInfo.VMSCOPE_VERSION + " (Java " + Runtime.version() + ")");
+    @Override
+    protected int execute() {
+        out.println(line());
         return 0;
     }
 }

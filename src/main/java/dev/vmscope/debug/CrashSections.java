@@ -21,8 +21,10 @@ final class CrashSections {
         g.put("rip", CrashReport.hex(s.rip()));
         m.put("gprs", g);
         m.put("mode_bits", s.codeBits());
-        m.put("mp_state", s.mpState().toString());
-        t.append(String.format("  rip %016x  mode %d-bit  mp_state %s%n", s.rip(), s.codeBits(), s.mpState()));
+        String mp = s.known("mp_state") ? s.mpState().toString() : UNKNOWN;
+        m.put("mp_state", mp);
+        m.put("unknown", List.copyOf(new java.util.TreeSet<>(s.unknown())));
+        t.append(String.format("  rip %016x  mode %d-bit  mp_state %s%n", s.rip(), s.codeBits(), mp));
         flag(m, t, "rflags", s.rflags(), X86Bits.rflags(s.rflags()));
         flag(m, t, "cr0", s.cr0(), X86Bits.cr0(s.cr0()));
         m.put("cr2", CrashReport.hex(s.cr2()));
@@ -52,14 +54,29 @@ final class CrashSections {
         m.put("idt", Map.of("base", CrashReport.hex(s.idt().base()), "limit", CrashReport.hex(s.idt().limit())));
         t.append(String.format("  gdt base %016x limit %04x   idt base %016x limit %04x%n", s.gdt().base(), s.gdt().limit(),
                 s.idt().base(), s.idt().limit()));
-        m.put("kernel_gs_base", CrashReport.hex(s.kernelGsBase()));
-        t.append(String.format("  kernel_gs_base %016x%n", s.kernelGsBase()));
-        m.put("dr", List.of(CrashReport.hex(s.dr0()), CrashReport.hex(s.dr1()), CrashReport.hex(s.dr2()), CrashReport.hex(s.dr3())));
-        flag(m, t, "dr6", s.dr6(), X86Bits.dr6(s.dr6()));
-        m.put("dr7", CrashReport.hex(s.dr7()));
-        t.append(String.format("  dr0-3  %x %x %x %x  dr7 %x%n", s.dr0(), s.dr1(), s.dr2(), s.dr3(), s.dr7()));
-        events(s.events(), m, t);
+        String kgs = s.known("kernel_gs_base") ? CrashReport.hex(s.kernelGsBase()) : UNKNOWN;
+        m.put("kernel_gs_base", kgs);
+        t.append("  kernel_gs_base ").append(kgs).append('\n');
+        if (s.known("debug_registers")) {
+            m.put("dr", List.of(CrashReport.hex(s.dr0()), CrashReport.hex(s.dr1()), CrashReport.hex(s.dr2()), CrashReport.hex(s.dr3())));
+            flag(m, t, "dr6", s.dr6(), X86Bits.dr6(s.dr6()));
+            m.put("dr7", CrashReport.hex(s.dr7()));
+            t.append(String.format("  dr0-3  %x %x %x %x  dr7 %x%n", s.dr0(), s.dr1(), s.dr2(), s.dr3(), s.dr7()));
+        } else {
+            m.put("dr", UNKNOWN);
+            m.put("dr6", UNKNOWN);
+            m.put("dr7", UNKNOWN);
+            t.append("  dr0-3, dr6, dr7 unknown (the backend could not read them)\n");
+        }
+        if (s.known("events")) events(s.events(), m, t);
+        else {
+            m.put("events", UNKNOWN);
+            t.append("  events unknown (the backend could not read them)\n");
+        }
     }
+
+    /** What a part the backend could not read is shown as, instead of a made-up reset value. */
+    static final String UNKNOWN = "unknown";
 
     private static void flag(Map<String, Object> m, StringBuilder t, String name, long v, List<String> bits) {
         Map<String, Object> e = Json.obj();

@@ -1,6 +1,5 @@
 package dev.vmscope.debug;
 
-import dev.vmscope.cli.CliException;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -23,7 +22,7 @@ public record DebugOptions(InetSocketAddress gdb, boolean gdbWait, Path dumpCore
               --crash-dir DIR     directory for vmscope-crash-*.txt/.json reports (default: .)
             """;
 
-    /** Takes the debug options out of {@code args} (mutable); throws CliException naming a bad one. */
+    /** Takes the debug options out of {@code args} (mutable); throws IllegalArgumentException naming a bad one (the CLI turns it into a usage error). */
     public static DebugOptions extract(List<String> args) {
         InetSocketAddress gdb = null;
         boolean wait = false;
@@ -35,28 +34,24 @@ public record DebugOptions(InetSocketAddress gdb, boolean gdbWait, Path dumpCore
             if (!List.of("--gdb", "--gdb-wait", "--dump-core", "--crash-dir").contains(name)) continue;
             it.remove();
             if (name.equals("--gdb-wait")) {
-                if (a.contains("=")) throw new CliException("--gdb-wait takes no value");
+                if (a.contains("=")) throw new IllegalArgumentException("--gdb-wait takes no value");
                 wait = true;
                 continue;
             }
             String v;
             if (a.contains("=")) v = a.substring(a.indexOf('=') + 1);
             else if (it.hasNext()) { v = it.next(); it.remove(); }
-            else throw new CliException(name + " needs a value");
-            if (v.isEmpty()) throw new CliException(name + " needs a value");
+            else throw new IllegalArgumentException(name + " needs a value");
+            if (v.isEmpty()) throw new IllegalArgumentException(name + " needs a value");
             switch (name) {
                 case "--gdb" -> {
-                    try {
-                        gdb = GdbServer.parseAddress(v);
-                    } catch (IllegalArgumentException e) {
-                        throw new CliException(e.getMessage());
-                    }
+                    gdb = GdbServer.parseAddress(v);
                 }
                 case "--dump-core" -> core = Path.of(v);
                 default -> crash = Path.of(v);
             }
         }
-        if (wait && gdb == null) throw new CliException("--gdb-wait needs --gdb [HOST:]PORT");
+        if (wait && gdb == null) throw new IllegalArgumentException("--gdb-wait needs --gdb [HOST:]PORT");
         return new DebugOptions(gdb, wait, core, crash);
     }
 }

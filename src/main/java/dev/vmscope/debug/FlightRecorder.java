@@ -1,5 +1,8 @@
 package dev.vmscope.debug;
 
+import dev.vmscope.hypervisor.ExitReason;
+import static dev.vmscope.hypervisor.ExitReason.*;
+
 import dev.vmscope.util.Json;
 
 import java.util.ArrayList;
@@ -11,26 +14,13 @@ import java.util.Map;
  * {@link #record} stores six numbers and allocates nothing; text is made only when dumped. A vCPU's ring is
  * written only by that vCPU's thread; snapshots taken while it runs may show one entry mid-update.
  *
- * <p>Reason codes are KVM exit reasons (linux include/uapi/linux/kvm.h, KVM_EXIT_*); the meaning of a, b, c
- * per reason is documented on the constants.
+ * <p>Reason codes are the exit kinds of {@link ExitReason} (KVM_EXIT_* numbering). What a, b and c hold per
+ * reason: UNKNOWN a = hardware exit reason; EXCEPTION a = vector, b = error code; IO a = port, b = size | OUT << 8,
+ * c = data; HYPERCALL a = nr; DEBUG a = DR6, b = DR7, c = vector; MMIO a = gpa, b = size | WRITE << 8, c = data;
+ * FAIL_ENTRY a = hardware entry failure reason, b = host CPU; INTERNAL_ERROR a = suberror, b = ndata, c = data[0];
+ * SYSTEM_EVENT a = type; X86_RDMSR/X86_WRMSR a = index, c = data.
  */
 public final class FlightRecorder {
-    public static final int UNKNOWN = 0;      // a = hardware exit reason
-    public static final int EXCEPTION = 1;    // a = vector, b = error code
-    public static final int IO = 2;           // a = port, b = size | OUT << 8 (1 = out), c = data
-    public static final int HYPERCALL = 3;    // a = nr
-    public static final int DEBUG = 4;        // a = DR6, b = DR7, c = exception vector
-    public static final int HLT = 5;
-    public static final int MMIO = 6;         // a = gpa, b = size | WRITE << 8, c = data
-    public static final int IRQ_WINDOW_OPEN = 7;
-    public static final int SHUTDOWN = 8;     // triple fault on x86
-    public static final int FAIL_ENTRY = 9;   // a = hardware entry failure reason, b = host cpu
-    public static final int INTR = 10;
-    public static final int INTERNAL_ERROR = 17; // a = suberror, b = ndata, c = data[0]
-    public static final int SYSTEM_EVENT = 24;   // a = type
-    public static final int RDMSR = 29;       // a = index, c = data
-    public static final int WRMSR = 30;       // a = index, c = data
-
     /** A decoded entry. */
     public record Entry(long nanos, int reason, long rip, long a, long b, long c) {
         public String reasonName() { return name(reason); }
@@ -46,7 +36,7 @@ public final class FlightRecorder {
                 case FAIL_ENTRY -> String.format("FAIL_ENTRY hardware reason 0x%x cpu %d", a, b);
                 case INTERNAL_ERROR -> String.format("INTERNAL_ERROR suberror %d ndata %d data0 0x%x", a, b, c);
                 case SYSTEM_EVENT -> String.format("SYSTEM_EVENT type %d", a);
-                case RDMSR, WRMSR -> String.format("%s 0x%x data 0x%x", name(reason), a, c);
+                case X86_RDMSR, X86_WRMSR -> String.format("%s 0x%x data 0x%x", name(reason), a, c);
                 case UNKNOWN -> String.format("UNKNOWN hardware reason 0x%x", a);
                 case HYPERCALL -> String.format("HYPERCALL nr %d", a);
                 default -> String.format("%s a=0x%x b=0x%x c=0x%x", name(reason), a, b, c);

@@ -1,12 +1,14 @@
 package dev.vmscope.hypervisor;
 
 import java.util.Arrays;
+import java.util.Set;
 
 /**
  * One vCPU's architectural state as the debugger, crash reports and core files see it: a neutral copy of
  * what KVM_GET_REGS, KVM_GET_SREGS, KVM_GET_FPU, KVM_GET_DEBUGREGS, KVM_GET_VCPU_EVENTS, KVM_GET_MP_STATE
  * and the MSRs FS/GS/KERNEL_GS_BASE give. FS and GS bases live in {@link #fs()} and {@link #gs()}
- * (as in struct kvm_segment), not twice.
+ * (as in struct kvm_segment), not twice. {@code unknown} names the parts the backend could not read
+ * ({@link #UNKNOWABLE}); their fields then hold reset values that must not be shown as facts.
  */
 public record CpuState(
         long rax, long rbx, long rcx, long rdx, long rsi, long rdi, long rbp, long rsp,
@@ -16,12 +18,25 @@ public record CpuState(
         Table gdt, Table idt,
         long cr0, long cr2, long cr3, long cr4, long cr8, long efer, long kernelGsBase,
         long dr0, long dr1, long dr2, long dr3, long dr6, long dr7,
-        PendingEvents events, MpState mpState, Fpu fpu) {
+        PendingEvents events, MpState mpState, Fpu fpu, Set<String> unknown) {
+
+    /** The parts a backend may fail to read, as named in {@link #unknown()}. */
+    public static final Set<String> UNKNOWABLE = Set.of("debug_registers", "kernel_gs_base", "events", "mp_state", "fpu");
+
+    /** A copy with {@code parts} marked unreadable. */
+    public CpuState withUnknown(Set<String> parts) {
+        return new CpuState(rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8, r9, r10, r11, r12, r13, r14, r15, rip, rflags,
+                cs, ds, es, fs, gs, ss, tr, ldt, gdt, idt, cr0, cr2, cr3, cr4, cr8, efer, kernelGsBase,
+                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu, parts);
+    }
+
+    public boolean known(String part) { return !unknown.contains(part); }
 
     public CpuState {
         if (cs == null || ds == null || es == null || fs == null || gs == null || ss == null || tr == null
                 || ldt == null || gdt == null || idt == null || events == null || mpState == null || fpu == null)
             throw new IllegalArgumentException("CpuState parts must not be null (use the EMPTY/NONE constants)");
+        unknown = unknown == null ? Set.of() : Set.copyOf(unknown);
     }
 
     /**
@@ -31,22 +46,65 @@ public record CpuState(
      */
     public record Segment(int selector, long base, long limit, int attributes) {
         public static final Segment NULL = new Segment(0, 0, 0xffff, 0);
+        /** Type values (SDM Vol. 3A table 3-1), accessed bit set so the CPU never writes the GDT. */
+        public static final int DATA_RW_ACCESSED = 0x3, CODE_RX_ACCESSED = 0xb;
+        /** System types (SDM Vol. 3A table 3-2). */
+        public static final int LDT = 0x2, TSS_BUSY = 0xb;
+        private static final int S = 1 << 4, P = 1 << 7, AVL = 1 << 12, L = 1 << 13, DB = 1 << 14, G = 1 << 15, UNUSABLE = 1 << 16;
 
         /** Builds the attributes from struct kvm_segment's separate fields (linux include/uapi/linux/kvm.h). */
         public static int attributesOf(int type, boolean s, int dpl, boolean present, boolean avl, boolean l,
                                        boolean db, boolean g, boolean unusable) {
-            return (type & 0xf) | (s ? 1 << 4 : 0) | (dpl & 3) << 5 | (present ? 1 << 7 : 0) | (avl ? 1 << 12 : 0)
-                    | (l ? 1 << 13 : 0) | (db ? 1 << 14 : 0) | (g ? 1 << 15 : 0) | (unusable ? 1 << 16 : 0);
+            return (type & 0xf) | (s ? S : 0) | (dpl & 3) << 5 | (present ? P : 0) | (avl ? AVL : 0)
+                    | (l ? L : 0) | (db ? DB : 0) | (g ? G : 0) | (unusable ? UNUSABLE : 0);
         }
 
+        /** 4 GiB flat 32-bit code, execute/read, ring 0. */
+        public static Segment flatCode32(int selector) { return new Segment(selector, 0, 0xffffffffL, CODE_RX_ACCESSED | S | P | DB | G); }
+
+        /** 4 GiB flat read/write data (also the stack segment), ring 0. */
+        public static Segment flatData(int selector) { return new Segment(selector, 0, 0xffffffffL, DATA_RW_ACCESSED | S | P | DB | G); }
+
+        /** 64-bit code (L=1, D=0); base and limit are ignored in long mode. */
+        public static Segment code64(int selector) { return new Segment(selector, 0, 0xffffffffL, CODE_RX_ACCESSED | S | P | L | G); }
+
+        /** A real-mode segment: base = selector * 16, 64 KiB limit. */
+        public static Segment real(int selector, boolean code) {
+            return new Segment(selector & 0xffff, (selector & 0xffffL) << 4, 0xffff, (code ? CODE_RX_ACCESSED : DATA_RW_ACCESSED) | S | P);
+        }
+
+        /** The task register at boot: no TSS in the GDT, but a present busy 32-bit TSS as VMX entry requires. */
+        public static Segment bootTr() { return new Segment(0, 0, 0xffff, TSS_BUSY | P); }
+
+        /** The LDT register at boot: selector 0, as after reset. */
+        public static Segment bootLdt() { return new Segment(0, 0, 0xffff, LDT | P); }
+
         public int type() { return attributes & 0xf; }
+        /** S: code or data (1) rather than a system segment (0). */
+        public boolean s() { return (attributes & S) != 0; }
         public int dpl() { return attributes >> 5 & 3; }
-        public boolean present() { return (attributes & 1 << 7) != 0; }
-        public boolean longMode() { return (attributes & 1 << 13) != 0; }
-        public boolean defaultBig() { return (attributes & 1 << 14) != 0; }
+        public boolean present() { return (attributes & P) != 0; }
+        public boolean avl() { return (attributes & AVL) != 0; }
+        public boolean l() { return (attributes & L) != 0; }
+        public boolean db() { return (attributes & DB) != 0; }
+        public boolean g() { return (attributes & G) != 0; }
+        public boolean unusable() { return (attributes & UNUSABLE) != 0; }
+        public boolean longMode() { return l(); }
+        public boolean defaultBig() { return db(); }
 
         /** QEMU's SegmentCache.flags: the same bits in descriptor-high-dword position (target/i386/cpu.h DESC_*). */
         public int qemuFlags() { return (attributes & 0xffff) << 8; }
+
+        /**
+         * The 8-byte GDT descriptor for this segment (code/data segments; base and limit below 4 GiB), SDM Vol. 3A
+         * 3.4.5 figure 3-8: the attributes are bits 40-55 of the descriptor, the limit is scaled by G.
+         */
+        public long descriptor() {
+            long lim = g() ? limit >>> 12 : limit;
+            if (lim > 0xfffff) throw new IllegalStateException("limit does not fit a descriptor: 0x" + Long.toHexString(limit));
+            return (lim & 0xffff) | (base & 0xffffffL) << 16 | (long) (attributes & 0xf0ff) << 40
+                    | (lim >>> 16 & 0xf) << 48 | (base >>> 24 & 0xff) << 56;
+        }
     }
 
     /** GDTR or IDTR. */
@@ -110,7 +168,30 @@ public record CpuState(
                 0xfff0, 0x2, new Segment(0xf000, 0xffff0000L, 0xffff, 0x9b), data, data, data, data, data,
                 new Segment(0, 0, 0xffff, 0x8b), new Segment(0, 0, 0xffff, 0x82), Table.EMPTY, Table.EMPTY,
                 0x60000010L, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xffff0ff0L, 0x400,
-                PendingEvents.NONE, MpState.RUNNABLE, Fpu.EMPTY);
+                PendingEvents.NONE, MpState.RUNNABLE, Fpu.EMPTY, Set.of());
+    }
+
+    /** The reset state with EDX holding the processor signature (CPUID.1:EAX), as after power-up. */
+    public static CpuState reset(long signature) {
+        CpuState r = reset();
+        long[] g = r.gprs();
+        g[3] = signature;
+        return r.withGprs(g, r.rip(), r.rflags());
+    }
+
+    /**
+     * The state after INIT, started at {@code csSelector:ip} with CS base {@code csBase} (SDM vol. 3 table 9-1
+     * and 9.4.4: an AP after its SIPI runs at CS = vector << 8, base vector << 12, IP 0; the BSP at the reset
+     * vector). INIT keeps CR0.CD and CR0.NW (table 9-1 note; KVM's kvm_vcpu_reset with init_event does the
+     * same); everything else is the reset state. The tables matter when INIT hits a running CPU: a stale IDTR
+     * would send real-mode interrupts astray.
+     */
+    public static CpuState startup(int csSelector, long csBase, long ip, long previousCr0) {
+        CpuState r = reset();
+        long cr0 = 0x10 | (previousCr0 & 0x60000000L);
+        return r.withSegments(new Segment(csSelector, csBase, 0xffff, 0x9b), r.ds, r.es, r.fs, r.gs, r.ss)
+                .withGprs(new long[16], ip, 0x2)
+                .withSystem(cr0, 0, 0, 0, 0, 0, 0);
     }
 
     /** General-purpose register {@code i} in struct kvm_regs / GDB order: rax,rbx,rcx,rdx,rsi,rdi,rbp,rsp,r8..r15. */
@@ -127,7 +208,7 @@ public record CpuState(
     public CpuState withGprs(long[] g, long newRip, long newRflags) {
         return new CpuState(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13],
                 g[14], g[15], newRip, newRflags, cs, ds, es, fs, gs, ss, tr, ldt, gdt, idt, cr0, cr2, cr3, cr4, cr8,
-                efer, kernelGsBase, dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu);
+                efer, kernelGsBase, dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu, unknown);
     }
 
     public long[] gprs() {
@@ -141,19 +222,25 @@ public record CpuState(
     public CpuState withSegments(Segment ncs, Segment nds, Segment nes, Segment nfs, Segment ngs, Segment nss) {
         return new CpuState(rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8, r9, r10, r11, r12, r13, r14, r15, rip, rflags,
                 ncs, nds, nes, nfs, ngs, nss, tr, ldt, gdt, idt, cr0, cr2, cr3, cr4, cr8, efer, kernelGsBase,
-                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu);
+                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu, unknown);
     }
 
     public CpuState withSystem(long ncr0, long ncr2, long ncr3, long ncr4, long ncr8, long nefer, long nkgs) {
         return new CpuState(rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8, r9, r10, r11, r12, r13, r14, r15, rip, rflags,
                 cs, ds, es, fs, gs, ss, tr, ldt, gdt, idt, ncr0, ncr2, ncr3, ncr4, ncr8, nefer, nkgs,
-                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu);
+                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu, unknown);
+    }
+
+    public CpuState withTables(Table ngdt, Table nidt, Segment ntr, Segment nldt) {
+        return new CpuState(rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8, r9, r10, r11, r12, r13, r14, r15, rip, rflags,
+                cs, ds, es, fs, gs, ss, ntr, nldt, ngdt, nidt, cr0, cr2, cr3, cr4, cr8, efer, kernelGsBase,
+                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, fpu, unknown);
     }
 
     public CpuState withFpu(Fpu f) {
         return new CpuState(rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8, r9, r10, r11, r12, r13, r14, r15, rip, rflags,
                 cs, ds, es, fs, gs, ss, tr, ldt, gdt, idt, cr0, cr2, cr3, cr4, cr8, efer, kernelGsBase,
-                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, f);
+                dr0, dr1, dr2, dr3, dr6, dr7, events, mpState, f, unknown);
     }
 
     /** Long mode active (EFER.LMA, bit 10; Intel SDM Vol. 3A 2.2.1). */

@@ -21,5 +21,8 @@ public interface Hypervisor extends AutoCloseable {
      */
     DebugCapabilities debugCapabilities();
 
+    /** What the debug probe saw, for the console note when a capability is missing; empty when nothing to say. */
+    default String debugEvidence() { return ""; }
+
     @Override void close();
 }

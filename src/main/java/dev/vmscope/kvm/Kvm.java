@@ -1,9 +1,9 @@
 package dev.vmscope.kvm;
 
 import dev.vmscope.kvm.sys.Ioctls;
-import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.sys.SyscallException;
 import dev.vmscope.kvm.sys.Layouts;
-import dev.vmscope.kvm.sys.Libc;
+import dev.vmscope.sys.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -28,7 +28,7 @@ public final class Kvm implements AutoCloseable {
         int v = kvm.apiVersion();
         if (v != API_VERSION) {
             kvm.close();
-            throw new KvmException("KVM_GET_API_VERSION returned " + v + ", expected " + API_VERSION, 0);
+            throw new SyscallException("KVM_GET_API_VERSION returned " + v + ", expected " + API_VERSION, 0);
         }
         return kvm;
     }
@@ -51,11 +51,11 @@ public final class Kvm implements AutoCloseable {
                 buf.set(ValueLayout.JAVA_INT, 0, n);
                 int r = Libc.ioctlRaw(fd, Ioctls.KVM_GET_SUPPORTED_CPUID, buf);
                 if (r == -7) continue; // E2BIG
-                if (r < 0) throw new KvmException("KVM_GET_SUPPORTED_CPUID", -r);
+                if (r < 0) throw new SyscallException("KVM_GET_SUPPORTED_CPUID", -r);
                 return Cpuid.read(buf);
             }
         }
-        throw new KvmException("KVM_GET_SUPPORTED_CPUID", 7);
+        throw new SyscallException("KVM_GET_SUPPORTED_CPUID", 7);
     }
 
     /** KVM_GET_MSR_INDEX_LIST: the MSRs KVM saves and restores. */

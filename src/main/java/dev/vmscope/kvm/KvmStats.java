@@ -1,6 +1,6 @@
 package dev.vmscope.kvm;
 
-import dev.vmscope.kvm.sys.Libc;
+import dev.vmscope.sys.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,5 +1,7 @@
 package dev.vmscope.kvm;
 
+import dev.vmscope.hypervisor.CpuState.Segment;
+
 /** Segment and control registers (struct kvm_sregs). */
 public record Sregs(Segment cs, Segment ds, Segment es, Segment fs, Segment gs, Segment ss, Segment tr, Segment ldt,
                     DTable gdt, DTable idt, long cr0, long cr2, long cr3, long cr4, long cr8, long efer,

@@ -2,11 +2,11 @@ package dev.vmscope.kvm;
 
 import dev.vmscope.hypervisor.ExitReason;
 import dev.vmscope.hypervisor.VcpuExit;
-import dev.vmscope.kvm.sys.Errno;
+import dev.vmscope.sys.Errno;
 import dev.vmscope.kvm.sys.Ioctls;
-import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.sys.SyscallException;
 import dev.vmscope.kvm.sys.Layouts;
-import dev.vmscope.kvm.sys.Libc;
+import dev.vmscope.sys.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -33,6 +33,28 @@ public final class VcpuFd implements AutoCloseable {
     private static final long IF_FLAG = off(Layouts.RUN, "if_flag");
     private static final long CR8 = off(Layouts.RUN, "cr8");
     private static final long X = Layouts.RUN_EXIT;
+    /** Exit-union field offsets (from kvm_run's start), from the layouts StructLayoutTest checks against <linux/kvm.h>. */
+    private static final long IO_DIRECTION = x(Layouts.EXIT_IO, "direction"), IO_SIZE = x(Layouts.EXIT_IO, "size"),
+            IO_PORT = x(Layouts.EXIT_IO, "port"), IO_COUNT = x(Layouts.EXIT_IO, "count"),
+            IO_DATA_OFFSET = x(Layouts.EXIT_IO, "data_offset"),
+            MMIO_ADDR = x(Layouts.EXIT_MMIO, "phys_addr"), MMIO_DATA = x(Layouts.EXIT_MMIO, "data"),
+            MMIO_LEN = x(Layouts.EXIT_MMIO, "len"), MMIO_IS_WRITE = x(Layouts.EXIT_MMIO, "is_write"),
+            FAIL_REASON = x(Layouts.EXIT_FAIL_ENTRY, "hardware_entry_failure_reason"), FAIL_CPU = x(Layouts.EXIT_FAIL_ENTRY, "cpu"),
+            INT_SUBERROR = x(Layouts.EXIT_INTERNAL, "suberror"), INT_NDATA = x(Layouts.EXIT_INTERNAL, "ndata"),
+            INT_DATA = x(Layouts.EXIT_INTERNAL, "data"),
+            EMU_FLAGS = x(Layouts.EXIT_EMULATION_FAILURE, "flags"), EMU_INSN_SIZE = x(Layouts.EXIT_EMULATION_FAILURE, "insn_size"),
+            EMU_INSN = x(Layouts.EXIT_EMULATION_FAILURE, "insn_bytes"),
+            SE_TYPE = x(Layouts.EXIT_SYSTEM_EVENT, "type"), SE_NDATA = x(Layouts.EXIT_SYSTEM_EVENT, "ndata"),
+            SE_DATA = x(Layouts.EXIT_SYSTEM_EVENT, "data"),
+            DBG_EXCEPTION = x(Layouts.EXIT_DEBUG, "exception"), DBG_PC = x(Layouts.EXIT_DEBUG, "pc"),
+            DBG_DR6 = x(Layouts.EXIT_DEBUG, "dr6"), DBG_DR7 = x(Layouts.EXIT_DEBUG, "dr7"),
+            EX_EXCEPTION = x(Layouts.EXIT_EX, "exception"), EX_ERROR = x(Layouts.EXIT_EX, "error_code"),
+            HC_NR = x(Layouts.EXIT_HYPERCALL, "nr"), HC_ARGS = x(Layouts.EXIT_HYPERCALL, "args"),
+            MSR_ERROR = x(Layouts.EXIT_MSR, "error"), MSR_INDEX = x(Layouts.EXIT_MSR, "index"), MSR_DATA = x(Layouts.EXIT_MSR, "data");
+    /** KVM_SYNC_X86_REGS puts struct kvm_regs first in kvm_run.s; RIP is its 17th 64-bit field. */
+    private static final long SYNC_RIP = off(Layouts.RUN, "s") + off(Layouts.REGS, "rip");
+
+    private static long x(java.lang.foreign.StructLayout l, String field) { return X + off(l, field); }
     private static final VarHandle BYTE_VOLATILE = ValueLayout.JAVA_BYTE.varHandle();
 
     private final int id;
@@ -107,7 +129,7 @@ public final class VcpuFd implements AutoCloseable {
                 if (tid != 0) Libc.drainSignal(KICK_SIGNAL);
                 return new VcpuExit.Interrupted();
             }
-            throw new KvmException("KVM_RUN", -r);
+            throw new SyscallException("KVM_RUN", -r);
         }
         return decode();
     }
@@ -122,86 +144,79 @@ public final class VcpuFd implements AutoCloseable {
         int reason = i32(EXIT_REASON);
         return switch (reason) {
             case ExitReason.IO -> {
-                int dir = u8(X), size = u8(X + 1), port = run.get(ValueLayout.JAVA_SHORT_UNALIGNED, X + 2) & 0xffff;
-                int count = i32(X + 4);
+                int dir = u8(IO_DIRECTION), size = u8(IO_SIZE), port = run.get(ValueLayout.JAVA_SHORT_UNALIGNED, IO_PORT) & 0xffff;
+                int count = i32(IO_COUNT);
                 if (dir == 0) yield new VcpuExit.IoIn(port, size, count);
-                long dataOff = i64(X + 8);
                 long len = (long) size * count;
-                byte[] data = run.asSlice(dataOff, len).toArray(ValueLayout.JAVA_BYTE);
+                byte[] data = run.asSlice(i64(IO_DATA_OFFSET), len).toArray(ValueLayout.JAVA_BYTE);
                 yield new VcpuExit.IoOut(port, size, count, data);
             }
             case ExitReason.MMIO -> {
-                long addr = i64(X);
-                int len = i32(X + 16);
-                boolean write = u8(X + 20) != 0;
-                if (!write) yield new VcpuExit.MmioRead(addr, len);
+                long addr = i64(MMIO_ADDR);
+                int len = i32(MMIO_LEN);
+                if (u8(MMIO_IS_WRITE) == 0) yield new VcpuExit.MmioRead(addr, len);
                 long v = 0;
-                for (int b = Math.min(len, 8) - 1; b >= 0; b--) v = (v << 8) | u8(X + 8 + b);
+                for (int b = Math.min(len, 8) - 1; b >= 0; b--) v = (v << 8) | u8(MMIO_DATA + b);
                 yield new VcpuExit.MmioWrite(addr, len, v);
             }
             case ExitReason.HLT -> new VcpuExit.Hlt();
             case ExitReason.SHUTDOWN -> new VcpuExit.Shutdown();
-            case ExitReason.FAIL_ENTRY -> new VcpuExit.FailEntry(i64(X), i32(X + 8));
+            case ExitReason.FAIL_ENTRY -> new VcpuExit.FailEntry(i64(FAIL_REASON), i32(FAIL_CPU));
             case ExitReason.INTERNAL_ERROR -> internalError();
-            case ExitReason.SYSTEM_EVENT -> {
-                int n = Math.min(16, i32(X + 4));
-                long[] d = new long[n];
-                for (int i = 0; i < n; i++) d[i] = i64(X + 8 + 8L * i);
-                yield new VcpuExit.SystemEvent(i32(X), d);
-            }
-            case ExitReason.DEBUG -> new VcpuExit.Debug(i32(X), i64(X + 8), i64(X + 16), i64(X + 24));
+            case ExitReason.SYSTEM_EVENT -> new VcpuExit.SystemEvent(i32(SE_TYPE), longs(SE_DATA, Math.min(16, i32(SE_NDATA))));
+            case ExitReason.DEBUG -> new VcpuExit.Debug(i32(DBG_EXCEPTION), i64(DBG_PC), i64(DBG_DR6), i64(DBG_DR7));
             case ExitReason.IRQ_WINDOW_OPEN -> new VcpuExit.IrqWindowOpen();
             case ExitReason.INTR -> new VcpuExit.Interrupted();
-            case ExitReason.EXCEPTION -> new VcpuExit.Exception(i32(X), i32(X + 4));
-            case ExitReason.HYPERCALL -> {
-                long[] args = new long[6];
-                for (int i = 0; i < 6; i++) args[i] = i64(X + 8 + 8L * i);
-                yield new VcpuExit.Hypercall(i64(X), args);
-            }
-            case ExitReason.X86_RDMSR -> new VcpuExit.RdMsr(i32(X + 12));
-            case ExitReason.X86_WRMSR -> new VcpuExit.WrMsr(i32(X + 12), i64(X + 16));
-            case ExitReason.IOAPIC_EOI -> new VcpuExit.IoapicEoi(u8(X));
-            case ExitReason.UNKNOWN -> new VcpuExit.Unknown(i64(X));
+            case ExitReason.EXCEPTION -> new VcpuExit.Exception(i32(EX_EXCEPTION), i32(EX_ERROR));
+            case ExitReason.HYPERCALL -> new VcpuExit.Hypercall(i64(HC_NR), longs(HC_ARGS, 6));
+            case ExitReason.X86_RDMSR -> new VcpuExit.RdMsr(i32(MSR_INDEX));
+            case ExitReason.X86_WRMSR -> new VcpuExit.WrMsr(i32(MSR_INDEX), i64(MSR_DATA));
+            case ExitReason.IOAPIC_EOI -> new VcpuExit.IoapicEoi(u8(X));   // struct { __u8 vector; } eoi
+            case ExitReason.UNKNOWN -> new VcpuExit.Unknown(i64(X));       // struct { __u64 hardware_exit_reason; } hw
             default -> new VcpuExit.Unsupported(reason);
         };
     }
 
+    private long[] longs(long at, int n) {
+        long[] d = new long[Math.max(0, n)];
+        for (int i = 0; i < d.length; i++) d[i] = i64(at + 8L * i);
+        return d;
+    }
+
     /** KVM_INTERNAL_ERROR_EMULATION (1) with KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES (bit 0) carries the bytes. */
     private VcpuExit internalError() {
-        int sub = i32(X);
-        int n = Math.min(16, Math.max(0, i32(X + 4)));
-        long[] d = new long[n];
-        for (int i = 0; i < n; i++) d[i] = i64(X + 8 + 8L * i);
+        int sub = i32(INT_SUBERROR);
+        int n = Math.min(16, Math.max(0, i32(INT_NDATA)));
+        long[] d = longs(INT_DATA, n);
         byte[] insn = new byte[0];
-        if (sub == 1 && n >= 1 && (i64(X + 8) & 1) != 0) {
-            int size = Math.min(15, u8(X + 16));
-            insn = run.asSlice(X + 17, size).toArray(ValueLayout.JAVA_BYTE);
+        if (sub == 1 && n >= 1 && (i64(EMU_FLAGS) & 1) != 0) {
+            int size = Math.min(15, u8(EMU_INSN_SIZE));
+            insn = run.asSlice(EMU_INSN, size).toArray(ValueLayout.JAVA_BYTE);
         }
         return new VcpuExit.InternalError(sub, d, insn);
     }
 
     /** Supplies the data of an IN exit: {@code size * count} bytes, copied into the exit's buffer in order. */
     public void completeIn(byte[] data) {
-        long dataOff = i64(X + 8);
-        int size = u8(X + 1);
-        long len = (long) size * i32(X + 4);
+        long dataOff = i64(IO_DATA_OFFSET);
+        int size = u8(IO_SIZE);
+        long len = (long) size * i32(IO_COUNT);
         if (data.length != len) throw new IllegalArgumentException("IN data " + data.length + " bytes, exit wants " + len);
         MemorySegment.copy(data, 0, run, ValueLayout.JAVA_BYTE, dataOff, data.length);
     }
 
     /** Supplies the value of an MMIO read (little-endian, the exit's length). */
     public void completeMmioRead(long value) {
-        int len = Math.min(8, i32(X + 16));
-        for (int b = 0; b < len; b++) run.set(ValueLayout.JAVA_BYTE, X + 8 + b, (byte) (value >>> (8 * b)));
+        int len = Math.min(8, i32(MMIO_LEN));
+        for (int b = 0; b < len; b++) run.set(ValueLayout.JAVA_BYTE, MMIO_DATA + b, (byte) (value >>> (8 * b)));
     }
 
     /** Completes KVM_EXIT_X86_RDMSR/WRMSR: error=true makes KVM inject #GP. */
     public void completeMsr(boolean error, long value) {
-        run.set(ValueLayout.JAVA_BYTE, X, (byte) (error ? 1 : 0));
-        run.set(ValueLayout.JAVA_LONG_UNALIGNED, X + 16, value);
+        run.set(ValueLayout.JAVA_BYTE, MSR_ERROR, (byte) (error ? 1 : 0));
+        run.set(ValueLayout.JAVA_LONG_UNALIGNED, MSR_DATA, value);
     }
 
-    private static final long SYNC_REGS = off(Layouts.RUN, "s");
     private static final long VALID_REGS = off(Layouts.RUN, "kvm_valid_regs");
     private boolean syncRegs;
 
@@ -216,7 +231,7 @@ public final class VcpuFd implements AutoCloseable {
 
     /** RIP at the last exit when sync regs are on, else -1. */
     public long exitRip() {
-        return syncRegs ? run.get(ValueLayout.JAVA_LONG_UNALIGNED, SYNC_REGS + 128) : -1;
+        return syncRegs ? run.get(ValueLayout.JAVA_LONG_UNALIGNED, SYNC_RIP) : -1;
     }
 
     public void requestInterruptWindow(boolean on) { run.set(ValueLayout.JAVA_BYTE, REQ_IRQ_WINDOW, (byte) (on ? 1 : 0)); }
@@ -282,7 +297,7 @@ public final class VcpuFd implements AutoCloseable {
             MemorySegment s = msrBuffer(a, indices, null);
             int n = Libc.ioctl(fd, "KVM_GET_MSRS", Ioctls.KVM_GET_MSRS, s);
             long[] out = new long[indices.length];
-            for (int i = 0; i < n; i++) out[i] = s.get(ValueLayout.JAVA_LONG, 8 + 16L * i + 8);
+            for (int i = 0; i < n; i++) out[i] = s.get(ValueLayout.JAVA_LONG, MSRS_ENTRIES + MSR_ENTRY_SIZE * i + MSR_DATA_OFF);
             return out;
         }
     }
@@ -294,12 +309,16 @@ public final class VcpuFd implements AutoCloseable {
         }
     }
 
+    /** struct kvm_msrs { __u32 nmsrs; __u32 pad; struct kvm_msr_entry entries[]; } (include/uapi/asm/kvm.h). */
+    private static final long MSRS_ENTRIES = 8, MSR_ENTRY_SIZE = Layouts.MSR_ENTRY.byteSize(),
+            MSR_INDEX_OFF = off(Layouts.MSR_ENTRY, "index"), MSR_DATA_OFF = off(Layouts.MSR_ENTRY, "data");
+
     private static MemorySegment msrBuffer(Arena a, int[] idx, long[] vals) {
-        MemorySegment s = a.allocate(8 + 16L * idx.length, 8);
+        MemorySegment s = a.allocate(MSRS_ENTRIES + MSR_ENTRY_SIZE * idx.length, 8);
         s.set(ValueLayout.JAVA_INT, 0, idx.length);
         for (int i = 0; i < idx.length; i++) {
-            s.set(ValueLayout.JAVA_INT, 8 + 16L * i, idx[i]);
-            if (vals != null) s.set(ValueLayout.JAVA_LONG, 8 + 16L * i + 8, vals[i]);
+            s.set(ValueLayout.JAVA_INT, MSRS_ENTRIES + MSR_ENTRY_SIZE * i + MSR_INDEX_OFF, idx[i]);
+            if (vals != null) s.set(ValueLayout.JAVA_LONG, MSRS_ENTRIES + MSR_ENTRY_SIZE * i + MSR_DATA_OFF, vals[i]);
         }
         return s;
     }
@@ -314,12 +333,14 @@ public final class VcpuFd implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment s = a.allocate(Layouts.VCPU_EVENTS);
             Libc.ioctl(fd, "KVM_GET_VCPU_EVENTS", Ioctls.KVM_GET_VCPU_EVENTS, s);
-            java.util.function.IntUnaryOperator b = o -> s.get(ValueLayout.JAVA_BYTE, o) & 0xff;
-            return new VcpuEvents(b.applyAsInt(0) != 0, b.applyAsInt(1), b.applyAsInt(2) != 0, b.applyAsInt(3) != 0,
-                    s.get(ValueLayout.JAVA_INT, 4), b.applyAsInt(8) != 0, b.applyAsInt(9), b.applyAsInt(10) != 0,
-                    b.applyAsInt(11), b.applyAsInt(12) != 0, b.applyAsInt(13) != 0, b.applyAsInt(14) != 0,
-                    s.get(ValueLayout.JAVA_INT, 16), s.get(ValueLayout.JAVA_INT, 20), b.applyAsInt(24) != 0,
-                    b.applyAsInt(25) != 0);
+            java.util.function.ToIntFunction<String> b = f -> s.get(ValueLayout.JAVA_BYTE, off(Layouts.VCPU_EVENTS, f)) & 0xff;
+            java.util.function.ToIntFunction<String> i = f -> s.get(ValueLayout.JAVA_INT, off(Layouts.VCPU_EVENTS, f));
+            return new VcpuEvents(b.applyAsInt("exception_injected") != 0, b.applyAsInt("exception_nr"),
+                    b.applyAsInt("exception_has_error_code") != 0, b.applyAsInt("exception_pending") != 0,
+                    i.applyAsInt("exception_error_code"), b.applyAsInt("interrupt_injected") != 0, b.applyAsInt("interrupt_nr"),
+                    b.applyAsInt("interrupt_soft") != 0, b.applyAsInt("interrupt_shadow"), b.applyAsInt("nmi_injected") != 0,
+                    b.applyAsInt("nmi_pending") != 0, b.applyAsInt("nmi_masked") != 0, i.applyAsInt("sipi_vector"),
+                    i.applyAsInt("flags"), b.applyAsInt("smi_smm") != 0, b.applyAsInt("smi_pending") != 0);
         }
     }
 
@@ -369,20 +390,10 @@ public final class VcpuFd implements AutoCloseable {
     public void setGuestDebug(int control, long[] debugreg) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment s = a.allocate(Layouts.GUEST_DEBUG);
-            s.set(ValueLayout.JAVA_INT, 0, control);
-            for (int i = 0; i < 8 && i < debugreg.length; i++) s.set(ValueLayout.JAVA_LONG, 8 + 8L * i, debugreg[i]);
+            s.set(ValueLayout.JAVA_INT, off(Layouts.GUEST_DEBUG, "control"), control);
+            long at = off(Layouts.GUEST_DEBUG, "debugreg");
+            for (int i = 0; i < 8 && i < debugreg.length; i++) s.set(ValueLayout.JAVA_LONG, at + 8L * i, debugreg[i]);
             Libc.ioctl(fd, "KVM_SET_GUEST_DEBUG", Ioctls.KVM_SET_GUEST_DEBUG, s);
-        }
-    }
-
-    /** KVM_TRANSLATE: KVM's own walk of the guest page tables; {@code null} when the address is not mapped. */
-    public long[] translate(long gva) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = a.allocate(24, 8);
-            s.set(ValueLayout.JAVA_LONG, 0, gva);
-            Libc.ioctl(fd, "KVM_TRANSLATE", Ioctls.KVM_TRANSLATE, s);
-            if (s.get(ValueLayout.JAVA_BYTE, 16) == 0) return null;
-            return new long[] {s.get(ValueLayout.JAVA_LONG, 8), s.get(ValueLayout.JAVA_BYTE, 17), s.get(ValueLayout.JAVA_BYTE, 18)};
         }
     }
 

@@ -2,14 +2,16 @@ package dev.vmscope.kvm;
 
 import dev.vmscope.kvm.sys.Ioctls;
 import dev.vmscope.kvm.sys.Layouts;
-import dev.vmscope.kvm.sys.Libc;
-import dev.vmscope.kvm.sys.NativeMemory;
+import dev.vmscope.sys.Libc;
+import dev.vmscope.sys.NativeMemory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+
+import static dev.vmscope.kvm.sys.Layouts.off;
 
 /** A VM fd: memory slots, irqchip, vCPU creation. Owns the guest RAM mappings it creates. */
 public final class VmFd implements AutoCloseable {
@@ -35,11 +37,11 @@ public final class VmFd implements AutoCloseable {
     public void setUserMemoryRegion(int slot, int flags, long gpa, MemorySegment host) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment r = a.allocate(Layouts.USER_MEMORY_REGION);
-            r.set(ValueLayout.JAVA_INT, 0, slot);
-            r.set(ValueLayout.JAVA_INT, 4, flags);
-            r.set(ValueLayout.JAVA_LONG, 8, gpa);
-            r.set(ValueLayout.JAVA_LONG, 16, host.byteSize());
-            r.set(ValueLayout.JAVA_LONG, 24, host.address());
+            r.set(ValueLayout.JAVA_INT, off(Layouts.USER_MEMORY_REGION, "slot"), slot);
+            r.set(ValueLayout.JAVA_INT, off(Layouts.USER_MEMORY_REGION, "flags"), flags);
+            r.set(ValueLayout.JAVA_LONG, off(Layouts.USER_MEMORY_REGION, "guest_phys_addr"), gpa);
+            r.set(ValueLayout.JAVA_LONG, off(Layouts.USER_MEMORY_REGION, "memory_size"), host.byteSize());
+            r.set(ValueLayout.JAVA_LONG, off(Layouts.USER_MEMORY_REGION, "userspace_addr"), host.address());
             Libc.ioctl(fd, "KVM_SET_USER_MEMORY_REGION", Ioctls.KVM_SET_USER_MEMORY_REGION, r);
         }
     }
@@ -64,8 +66,8 @@ public final class VmFd implements AutoCloseable {
      */
     public void createPit2() {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cfg = a.allocate(64, 8);   // struct kvm_pit_config { __u32 flags; __u32 pad[15]; }
-            cfg.set(ValueLayout.JAVA_INT, 0, 1);
+            MemorySegment cfg = a.allocate(Layouts.PIT_CONFIG);
+            cfg.set(ValueLayout.JAVA_INT, off(Layouts.PIT_CONFIG, "flags"), 1);
             Libc.ioctl(fd, "KVM_CREATE_PIT2", Ioctls.KVM_CREATE_PIT2, cfg);
         }
     }
@@ -74,8 +76,8 @@ public final class VmFd implements AutoCloseable {
     public void irqLine(int irq, boolean level) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment s = a.allocate(Layouts.IRQ_LEVEL);
-            s.set(ValueLayout.JAVA_INT, 0, irq);
-            s.set(ValueLayout.JAVA_INT, 4, level ? 1 : 0);
+            s.set(ValueLayout.JAVA_INT, off(Layouts.IRQ_LEVEL, "irq"), irq);
+            s.set(ValueLayout.JAVA_INT, off(Layouts.IRQ_LEVEL, "level"), level ? 1 : 0);
             Libc.ioctl(fd, "KVM_IRQ_LINE", Ioctls.KVM_IRQ_LINE, s);
         }
     }
@@ -83,9 +85,10 @@ public final class VmFd implements AutoCloseable {
     /** KVM_ENABLE_CAP on the VM with up to four arguments. */
     public void enableCap(int cap, long... args) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = a.allocate(104, 8);
-            s.set(ValueLayout.JAVA_INT, 0, cap);
-            for (int i = 0; i < args.length && i < 4; i++) s.set(ValueLayout.JAVA_LONG, 8 + 8L * i, args[i]);
+            MemorySegment s = a.allocate(Layouts.ENABLE_CAP);
+            s.set(ValueLayout.JAVA_INT, off(Layouts.ENABLE_CAP, "cap"), cap);
+            long at = off(Layouts.ENABLE_CAP, "args");
+            for (int i = 0; i < args.length && i < 4; i++) s.set(ValueLayout.JAVA_LONG, at + 8L * i, args[i]);
             Libc.ioctl(fd, "KVM_ENABLE_CAP", Ioctls.KVM_ENABLE_CAP, s);
         }
     }
@@ -98,15 +101,16 @@ public final class VmFd implements AutoCloseable {
     public void denyMsrs(int[][] ranges) {
         if (ranges.length > 16) throw new IllegalArgumentException("at most 16 MSR filter ranges");
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment f = a.allocate(392, 8);   // flags 0 = KVM_MSR_FILTER_DEFAULT_ALLOW
+            MemorySegment f = a.allocate(Layouts.MSR_FILTER);   // flags 0 = KVM_MSR_FILTER_DEFAULT_ALLOW
+            long first = off(Layouts.MSR_FILTER, "ranges"), size = Layouts.MSR_FILTER_RANGE.byteSize();
             for (int i = 0; i < ranges.length; i++) {
                 int count = ranges[i][1];
                 MemorySegment bitmap = a.allocate((count + 7) / 8, 8);   // all zero: deny
-                long r = 8 + 24L * i;
-                f.set(ValueLayout.JAVA_INT, r, 3);                       // KVM_MSR_FILTER_READ | WRITE
-                f.set(ValueLayout.JAVA_INT, r + 4, count);
-                f.set(ValueLayout.JAVA_INT, r + 8, ranges[i][0]);
-                f.set(ValueLayout.ADDRESS, r + 16, bitmap);
+                long r = first + size * i;
+                f.set(ValueLayout.JAVA_INT, r + off(Layouts.MSR_FILTER_RANGE, "flags"), 3);   // KVM_MSR_FILTER_READ | WRITE
+                f.set(ValueLayout.JAVA_INT, r + off(Layouts.MSR_FILTER_RANGE, "nmsrs"), count);
+                f.set(ValueLayout.JAVA_INT, r + off(Layouts.MSR_FILTER_RANGE, "base"), ranges[i][0]);
+                f.set(ValueLayout.ADDRESS, r + off(Layouts.MSR_FILTER_RANGE, "bitmap"), bitmap);
             }
             Libc.ioctl(fd, "KVM_X86_SET_MSR_FILTER", Ioctls.KVM_X86_SET_MSR_FILTER, f);
         }

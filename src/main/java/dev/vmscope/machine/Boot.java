@@ -3,11 +3,7 @@ package dev.vmscope.machine;
 import dev.vmscope.arch.x86.BootState;
 import dev.vmscope.arch.x86.E820;
 import dev.vmscope.arch.x86.acpi.BiosTables;
-import dev.vmscope.kvm.DTable;
-import dev.vmscope.kvm.Regs;
-import dev.vmscope.kvm.Segment;
-import dev.vmscope.kvm.Sregs;
-import dev.vmscope.kvm.VcpuFd;
+import dev.vmscope.hypervisor.CpuState;
 import dev.vmscope.loader.FlatBinary;
 import dev.vmscope.loader.LinuxBoot;
 import dev.vmscope.loader.LoadResult;
@@ -19,9 +15,11 @@ import java.util.List;
 
 /**
  * Loads the kernel (the built-in guest by default) and decides the boot CPU's state: multiboot v1 kernels
- * as the specification says, Linux bzImages by the 32-bit boot protocol ({@link LinuxBoot}), flat binaries at a chosen address and mode, with the ACPI and MP tables written
- * into the BIOS area; or, with --bios, the reset vector and nothing in memory. Also publishes what firmware
- * reads from fw_cfg ({@link FirmwareConfig}).
+ * as the specification says, Linux bzImages by the 32-bit boot protocol ({@link LinuxBoot}), flat binaries at
+ * a chosen address and mode; or, with --bios, the reset vector and nothing in memory. Loading needs only RAM,
+ * so it runs before any backend is opened: a bad kernel is reported without touching /dev/kvm.
+ * {@link #publish} then writes what firmware and OSes read: fw_cfg ({@link FirmwareConfig}) and, for direct
+ * boot, the ACPI and MP tables in the BIOS area.
  */
 final class Boot {
     private Boot() {}
@@ -29,18 +27,12 @@ final class Boot {
     /** CPUID.1:EAX the reset state puts in EDX: family 6, as KVM's own reset reports a P6-class CPU. */
     static final long RESET_SIGNATURE = 0x600;
 
-    static BootPlan prepare(Machine m, PcDevices devices) {
-        MachineConfig cfg = m.config();
-        GuestMemory mem = m.memory();
+    /** What was loaded (null with firmware) and the boot CPU's first state. */
+    record Loaded(LoadResult result, CpuState bsp) {}
+
+    static Loaded load(MachineConfig cfg, GuestMemory mem) {
+        if (cfg.bios() != null) return new Loaded(null, CpuState.reset(RESET_SIGNATURE));
         List<E820.Entry> map = E820.standard(cfg.ramBytes());
-        FirmwareConfig.publish(devices.fwCfg(), devices.platform(), map);
-        if (cfg.bios() != null) {
-            // Firmware builds its own tables from fw_cfg and starts at the reset vector.
-            BootState reset = BootState.reset(RESET_SIGNATURE);
-            return bsp -> apply(bsp, reset);
-        }
-        // No firmware: the tables go where an OS scans for them (RSDP and MP floating pointer in 0xe0000-0xfffff).
-        BiosTables.install(mem, devices.platform());
         Path kernel = cfg.kernel() != null ? cfg.kernel() : BuiltinGuests.extract("builtin");
         BootState state;
         LoadResult loaded;
@@ -55,29 +47,29 @@ final class Boot {
             };
         } else if (LinuxBoot.isBzImage(kernel)) {
             loaded = LinuxBoot.load(mem, kernel, cfg.append(), cfg.modules(), map);
-            state = BootState.linux32(mem, loaded);
+            state = BootState.linux32(mem, loaded.entry(), loaded.infoAddress());
         } else {
             List<Multiboot.Module> modules = cfg.modules().stream().map(p -> new Multiboot.Module(p, "")).toList();
             loaded = Multiboot.load(mem, kernel, cfg.append(), modules, map);
-            state = BootState.multiboot(mem, loaded);
+            state = BootState.multiboot(mem, loaded.entry(), Multiboot.BOOTLOADER_MAGIC, loaded.infoAddress());
         }
-        m.setLoaded(loaded);
-        BootState s = state;
-        return bsp -> apply(bsp, s);
+        return new Loaded(loaded, cpuState(state));
     }
 
-    static void apply(VcpuFd fd, BootState b) {
-        Sregs cur = fd.getSregs();
-        fd.setSregs(new Sregs(seg(b.cs()), seg(b.ds()), seg(b.es()), seg(b.fs()), seg(b.gs()), seg(b.ss()),
-                seg(b.tr()), seg(b.ldt()), new DTable(b.gdt().base(), b.gdt().limit()),
-                new DTable(b.idt().base(), b.idt().limit()), b.cr0(), 0, b.cr3(), b.cr4(), 0, b.efer(),
-                cur.apicBase(), cur.interruptBitmap()));
-        fd.setRegs(new Regs(b.rax(), b.rbx(), b.rcx(), b.rdx(), b.rsi(), b.rdi(), b.rsp(), b.rbp(),
-                0, 0, 0, 0, 0, 0, 0, 0, b.rip(), b.rflags()));
+    /** fw_cfg for firmware and loaders; without firmware, the ACPI and MP tables where an OS scans (0xe0000-0xfffff). */
+    static void publish(MachineConfig cfg, GuestMemory mem, PcDevices devices) {
+        FirmwareConfig.publish(devices.fwCfg(), devices.platform(), E820.standard(cfg.ramBytes()));
+        if (cfg.bios() == null) BiosTables.install(mem, devices.platform());
     }
 
-    private static Segment seg(dev.vmscope.arch.x86.Segment s) {
-        return new Segment(s.base(), (int) s.limit(), s.selector(), s.type(), s.present(), s.dpl(), s.db(), s.s(),
-                s.l(), s.g(), s.avl(), s.unusable());
+    /** A loader's boot state as the backend-neutral CPU state (the rest as after reset). */
+    static CpuState cpuState(BootState b) {
+        CpuState r = CpuState.reset();
+        long[] g = {b.rax(), b.rbx(), b.rcx(), b.rdx(), b.rsi(), b.rdi(), b.rbp(), b.rsp(), 0, 0, 0, 0, 0, 0, 0, 0};
+        return r.withGprs(g, b.rip(), b.rflags())
+                .withSegments(b.cs(), b.ds(), b.es(), b.fs(), b.gs(), b.ss())
+                .withTables(new CpuState.Table(b.gdt().base(), b.gdt().limit()), new CpuState.Table(b.idt().base(), b.idt().limit()),
+                        b.tr(), b.ldt())
+                .withSystem(b.cr0(), 0, b.cr3(), b.cr4(), 0, b.efer(), 0);
     }
 }

@@ -2,12 +2,9 @@ package dev.vmscope.machine;
 
 import dev.vmscope.devices.irq.CpuSignals;
 import dev.vmscope.devices.irq.LocalApic;
-import dev.vmscope.kvm.DTable;
-import dev.vmscope.kvm.Regs;
-import dev.vmscope.kvm.Segment;
-import dev.vmscope.kvm.Sregs;
+import dev.vmscope.hypervisor.CpuState;
 import dev.vmscope.hypervisor.VcpuExit;
-import dev.vmscope.kvm.VcpuFd;
+import dev.vmscope.hypervisor.VirtualCpu;
 import dev.vmscope.vcpu.Vcpu;
 import dev.vmscope.vcpu.VcpuHooks;
 
@@ -18,15 +15,16 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The per-vCPU side of vmscope's machine: debugger pause, and (with --irqchip user) what KVM's in-kernel
- * local APIC would otherwise do: inject interrupts through interrupt-window exits (KVM_INTERRUPT), NMIs
- * (KVM_NMI), hold a halted CPU until something can wake it, and run INIT / start-up IPIs
+ * local APIC would otherwise do: inject interrupts through interrupt-window exits, NMIs, hold a halted CPU until something can wake it, and run INIT / start-up IPIs
  * (SDM vol. 3 9.4.4 and 11.6.1: an AP waits for SIPI, then starts in real mode at vector << 12).
  * Signals from other threads only set flags and kick; everything else happens on the vCPU's own thread.
  * Lock order: a LocalApic's monitor, then this runtime's lock (a LocalApic signals us while holding its
  * monitor), so no LocalApic method is ever called with {@code lock} held.
  */
 final class CpuRuntime implements VcpuHooks, CpuSignals {
-    private final Machine machine;
+    private final Lifecycle machine;
+    private final java.io.PrintStream diag;
+    private final dev.vmscope.vcpu.ExitTrace trace;
     private final Vcpu vcpu;
     private final UserIrqchip irqchip; // null with the in-kernel irqchip
     private LocalApic lapic;
@@ -38,8 +36,11 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
     private volatile VcpuHooks debug = VcpuHooks.NONE;
     private volatile VcpuHooks recorder = VcpuHooks.NONE;
 
-    CpuRuntime(Machine machine, Vcpu vcpu, UserIrqchip irqchip, boolean startsWaitingForSipi) {
+    CpuRuntime(Lifecycle machine, java.io.PrintStream diag, dev.vmscope.vcpu.ExitTrace trace, Vcpu vcpu, UserIrqchip irqchip,
+               boolean startsWaitingForSipi) {
         this.machine = machine;
+        this.diag = diag;
+        this.trace = trace;
         this.vcpu = vcpu;
         this.irqchip = irqchip;
         this.waitingForSipi = startsWaitingForSipi;
@@ -64,7 +65,7 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
 
     @Override public void nmi() { lock.lock(); try { nmiPending = true; } finally { lock.unlock(); } kick(); }
 
-    @Override public void smi() { machine.diag().println("vmscope: note: SMI to vCPU " + vcpu.id() + " ignored (no SMM)"); }
+    @Override public void smi() { diag.println("vmscope: note: SMI to vCPU " + vcpu.id() + " ignored (no SMM)"); }
 
     /** INIT wins over a start-up not yet taken: the CPU ends in wait-for-SIPI, as it would on hardware. */
     @Override public void init() {
@@ -93,7 +94,7 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
     @Override public boolean beforeRun(Vcpu v) {
         if (!debug.beforeRun(v)) return false;
         if (irqchip == null) return true;
-        VcpuFd fd = v.fd();
+        VirtualCpu fd = v.cpu();
         boolean nmi;
         lock.lock();
         try {
@@ -138,13 +139,13 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
         } finally { lock.unlock(); }
         if (waitingForSipi()) return false; // woken for pause or stop: the loop checks those first
         irqchip.state(v.id(), UserIrqchip.RUNNING);
-        if (nmi) fd.nmi();
+        if (nmi) fd.injectNmi();
         if (lapic != null && lapic.hasInterrupt()) {
-            if (fd.readyForInterruptInjection()) {
+            if (fd.readyForInterrupt()) {
                 int vector = lapic.acknowledge();
                 if (vector >= 0) {
-                    fd.interrupt(vector);
-                    if (machine.trace() != null) machine.trace().event(v.id(), "inject", String.format("vector=0x%02x", vector));
+                    fd.injectInterrupt(vector);
+                    if (trace != null) trace.event(v.id(), "inject", String.format("vector=0x%02x", vector));
                 }
                 fd.requestInterruptWindow(lapic.hasInterrupt());
             } else {
@@ -161,36 +162,14 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
         try { return waitingForSipi; } finally { lock.unlock(); }
     }
 
-    /**
-     * The state after INIT (SDM vol. 3 table 9-1 "IA-32 and Intel 64 Processor States Following
-     * Power-up, Reset, or INIT", and 9.4.4): real mode at the given CS and IP (an AP after its SIPI:
-     * CS = vector << 8, base vector << 12, IP 0; the BSP: CS 0xf000, base 0xffff0000, IP 0xfff0),
-     * CR0 = 0x10 with CD and NW kept, CR3/CR4/EFER 0, GDTR/IDTR base 0 limit 0xffff, LDTR/TR unused, RFLAGS 2. The
-     * tables matter when INIT hits a running CPU: a stale IDTR would send real-mode interrupts astray.
-     */
-    private static void startAt(VcpuFd fd, int csSelector, long csBase, long ip) {
-        fd.completePendingExit();   // an MMIO read the INIT interrupted must not overwrite what follows
-        Sregs s = fd.getSregs();
-        Segment cs = new Segment(csBase, 0xffff, csSelector, 0xb, true, 0, false, true, false, false, false, false);
-        Segment d = Segment.real(0, false);
-        Segment ldt = new Segment(0, 0xffff, 0, 2, true, 0, false, false, false, false, false, false);
-        Segment tr = new Segment(0, 0xffff, 0, 0xb, true, 0, false, false, false, false, false, false);
-        DTable table = new DTable(0, 0xffff);
-        // INIT keeps CR0.CD and CR0.NW (table 9-1 note; KVM's kvm_vcpu_reset with init_event does the same).
-        long cr0 = 0x10 | (s.cr0() & 0x60000000L);
-        Sregs reset = s.withSegments(cs, d, d, d, d, d).withControl(cr0, 0, 0, 0).withTables(table, table, tr, ldt);
-        // An empty interrupt bitmap: a vector KVM still held for injection before the INIT must not be
-        // delivered through the real-mode IVT after it (KVM_SET_SREGS re-queues whatever bit is set).
-        fd.setSregs(new Sregs(reset.cs(), reset.ds(), reset.es(), reset.fs(), reset.gs(), reset.ss(), reset.tr(),
-                reset.ldt(), reset.gdt(), reset.idt(), reset.cr0(), 0, reset.cr3(), reset.cr4(), 0, reset.efer(),
-                reset.apicBase(), new long[s.interruptBitmap().length]));
-        fd.setRegs(Regs.zero().withRip(ip));
-        fd.clearEvents();   // no NMI or exception from before the INIT survives it, and NMIs are unblocked
+    /** INIT, then a start at csSelector:ip ({@link CpuState#startup}); nothing from before the INIT survives. */
+    private static void startAt(VirtualCpu cpu, int csSelector, long csBase, long ip) {
+        cpu.restart(CpuState.startup(csSelector, csBase, ip, cpu.state().cr0()));
     }
 
     @Override public boolean onHalt(Vcpu v) {
         if (irqchip == null) return false;
-        boolean interruptible = v.fd().ifFlag();
+        boolean interruptible = v.cpu().interruptsEnabled();
         irqchip.state(v.id(), interruptible ? UserIrqchip.HALTED : UserIrqchip.HALTED_NO_IF);
         try {
             for (;;) {

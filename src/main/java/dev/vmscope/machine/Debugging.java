@@ -1,5 +1,6 @@
 package dev.vmscope.machine;
 
+import dev.vmscope.hypervisor.ExitReason;
 import dev.vmscope.debug.CrashReport;
 import dev.vmscope.hypervisor.DebugCapabilities;
 import dev.vmscope.debug.DebugOptions;
@@ -28,13 +29,15 @@ public final class Debugging implements AutoCloseable {
 
     private final Machine m;
     private final FlightRecorder recorder;
-    private final KvmDebugTarget target;
+    private final MachineDebugTarget target;
+    private final String probeEvidence;
     private volatile GdbServer gdb;
 
-    Debugging(Machine m, DebugCapabilities caps) {
+    Debugging(Machine m, DebugCapabilities caps, String probeEvidence) {
         this.m = m;
+        this.probeEvidence = probeEvidence;
         this.recorder = new FlightRecorder(m.vcpus().size());
-        this.target = new KvmDebugTarget(m, caps, new PageTranslator(m));
+        this.target = new MachineDebugTarget(m, caps, new PageTranslator(m));
         if (RECORDER_ON) for (CpuRuntime rt : m.runtimes()) rt.setRecorder(new Recording());
     }
 
@@ -43,7 +46,7 @@ public final class Debugging implements AutoCloseable {
     /** The GDB server's bound port (useful with port 0), or -1 when no server runs. */
     public int gdbPort() { return gdb == null ? -1 : gdb.port(); }
 
-    KvmDebugTarget target() { return target; }
+    MachineDebugTarget target() { return target; }
 
     /** Starts the GDB server if asked; with --gdb-wait every vCPU starts paused. */
     void startGdb(DebugOptions opt) throws IOException {
@@ -52,17 +55,17 @@ public final class Debugging implements AutoCloseable {
         MonitorCommands.Sources sources = new MonitorCommands.Sources(this::statsText, m::interruptControllerState, recorder);
         gdb = GdbServer.start(opt, target, sources, s -> m.diag().println("vmscope: " + s));
         if (!target.capabilities().softwareBreakpoints())
-            m.diag().println("vmscope: gdb: this host's KVM does not deliver int3 intercepts (KVM_GUESTDBG_USE_SW_BP: "
-                    + DebugProbe.evidence() + "); GDB's software breakpoints use the 4 hardware debug registers instead");
+            m.diag().println("vmscope: gdb: this host's KVM does not deliver int3 intercepts (KVM_GUESTDBG_USE_SW_BP; "
+                    + probeEvidence + "); GDB's software breakpoints use the 4 hardware debug registers instead");
         if (!target.capabilities().dataBreakpoints())
-            m.diag().println("vmscope: gdb: this host's debug registers do not fire on data accesses (" + DebugProbe.dataEvidence()
+            m.diag().println("vmscope: gdb: this host's debug registers do not fire on data accesses (" + probeEvidence
                     + "); write watchpoints are emulated by single-stepping every vCPU (slow; a store of an unchanged value "
                     + "goes unseen), read/access watchpoints are refused");
     }
 
     private String statsText() {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        ExitSummary.print(new PrintStream(b, true), m.stats(), m.wallNanos());
+        ExitSummary.print(new PrintStream(b, true), m.stats(), m.wallNanos(), m.busCounters());
         return b.toString();
     }
 
@@ -72,7 +75,7 @@ public final class Debugging implements AutoCloseable {
         if (f != null) {
             try {
                 CrashReport.Written w = new CrashReport(target, recorder,
-                        () -> ExitSummary.json(m.stats(), m.wallNanos(), m.status(), m.stopMessage()), () -> "stop: " + m.stopMessage() + "\n" + statsText(), opt.crashDir(),
+                        () -> ExitSummary.json(m.stats(), m.wallNanos(), m.status(), m.stopMessage(), m.busCounters()), () -> "stop: " + m.stopMessage() + "\n" + statsText(), opt.crashDir(),
                         Clock.systemUTC()).write(cause(f));
                 m.diag().println("vmscope: crash report written: " + w.text() + " and " + w.json());
             } catch (IOException | RuntimeException e) {
@@ -123,21 +126,21 @@ public final class Debugging implements AutoCloseable {
     /** Feeds every exit into the flight recorder: a few stores, no allocation. */
     private final class Recording implements VcpuHooks {
         @Override public void afterExit(Vcpu v, VcpuExit exit, long guestNanos, long handleNanos) {
-            long rip = v.fd().exitRip();
+            long rip = v.cpu().exitRip();
             long now = System.nanoTime();
             switch (exit) {
-                case VcpuExit.IoIn in -> recorder.record(v.id(), now, FlightRecorder.IO, rip, in.port(), in.size(), in.count());
-                case VcpuExit.IoOut out -> recorder.record(v.id(), now, FlightRecorder.IO, rip, out.port(),
+                case VcpuExit.IoIn in -> recorder.record(v.id(), now, ExitReason.IO, rip, in.port(), in.size(), in.count());
+                case VcpuExit.IoOut out -> recorder.record(v.id(), now, ExitReason.IO, rip, out.port(),
                         out.size() | 1 << 8, out.count() == 1 ? out.value(0) : out.count());
-                case VcpuExit.MmioRead r -> recorder.record(v.id(), now, FlightRecorder.MMIO, rip, r.address(), r.length(), 0);
-                case VcpuExit.MmioWrite w -> recorder.record(v.id(), now, FlightRecorder.MMIO, rip, w.address(), w.length() | 1 << 8, w.value());
-                case VcpuExit.Debug d -> recorder.record(v.id(), now, FlightRecorder.DEBUG, rip, d.dr6(), d.dr7(), d.exception());
-                case VcpuExit.FailEntry f -> recorder.record(v.id(), now, FlightRecorder.FAIL_ENTRY, rip, f.hardwareReason(), f.cpu(), 0);
-                case VcpuExit.InternalError e -> recorder.record(v.id(), now, FlightRecorder.INTERNAL_ERROR, rip, e.suberror(),
+                case VcpuExit.MmioRead r -> recorder.record(v.id(), now, ExitReason.MMIO, rip, r.address(), r.length(), 0);
+                case VcpuExit.MmioWrite w -> recorder.record(v.id(), now, ExitReason.MMIO, rip, w.address(), w.length() | 1 << 8, w.value());
+                case VcpuExit.Debug d -> recorder.record(v.id(), now, ExitReason.DEBUG, rip, d.dr6(), d.dr7(), d.exception());
+                case VcpuExit.FailEntry f -> recorder.record(v.id(), now, ExitReason.FAIL_ENTRY, rip, f.hardwareReason(), f.cpu(), 0);
+                case VcpuExit.InternalError e -> recorder.record(v.id(), now, ExitReason.INTERNAL_ERROR, rip, e.suberror(),
                         e.data().length, e.data().length > 0 ? e.data()[0] : 0);
-                case VcpuExit.SystemEvent s -> recorder.record(v.id(), now, FlightRecorder.SYSTEM_EVENT, rip, s.type(), 0, 0);
-                case VcpuExit.RdMsr r -> recorder.record(v.id(), now, FlightRecorder.RDMSR, rip, r.index(), 0, 0);
-                case VcpuExit.WrMsr w -> recorder.record(v.id(), now, FlightRecorder.WRMSR, rip, w.index(), 0, w.value());
+                case VcpuExit.SystemEvent s -> recorder.record(v.id(), now, ExitReason.SYSTEM_EVENT, rip, s.type(), 0, 0);
+                case VcpuExit.RdMsr r -> recorder.record(v.id(), now, ExitReason.X86_RDMSR, rip, r.index(), 0, 0);
+                case VcpuExit.WrMsr w -> recorder.record(v.id(), now, ExitReason.X86_WRMSR, rip, w.index(), 0, w.value());
                 default -> recorder.record(v.id(), now, exit.code(), rip, 0, 0, 0);
             }
         }

@@ -4,7 +4,7 @@ import dev.vmscope.bus.Bus;
 import dev.vmscope.bus.BusDevice;
 import dev.vmscope.bus.BusRange;
 import dev.vmscope.devices.pci.I440fxHost;
-import dev.vmscope.kvm.VmFd;
+import dev.vmscope.hypervisor.VirtualMachine;
 import dev.vmscope.memory.GuestMemory;
 import dev.vmscope.memory.MemoryRegion;
 
@@ -36,10 +36,6 @@ import java.util.function.LongToIntFunction;
  * guest writes then change vmscope's private copy of the image, never the file.
  */
 final class Firmware {
-    /** KVM_MEM_READONLY (include/uapi/linux/kvm.h, struct kvm_userspace_memory_region flags bit 1). */
-    static final int KVM_MEM_READONLY = 1 << 1;
-    /** KVM_CAP_READONLY_MEM (include/uapi/linux/kvm.h). */
-    static final int CAP_READONLY_MEM = 81;
     /** KVM slots: 0 low RAM, 1 RAM above 4 GiB, 2 RAM from 1 MiB (firmware boot), 3 the ROM, 4.. the window. */
     static final int SLOT_ABOVE_1M = 2, SLOT_ROM = 3, SLOT_WINDOW = 4;
     /** QEMU's isa-bios alias is at most 128 KiB. */
@@ -49,11 +45,10 @@ final class Firmware {
 
     enum Kind { NONE, ROM, RAM_RO, RAM_RW }
 
-    private final VmFd vm;
+    private VirtualMachine vm;
     private final MemorySegment rom;        // the image, host copy
     private final MemorySegment shadowRam;  // guest RAM 0xc0000-0xfffff
     private final long romBase, aliasBase;
-    private final boolean readonlyMem;
     private final Kind[] kinds = new Kind[SEGMENTS];
     private final int[] attrs = new int[SEGMENTS];
     private int slotsInUse;
@@ -73,21 +68,24 @@ final class Firmware {
     }
 
     /**
-     * Maps the image and the initial (reset) window: PAM all zero, so 0xe0000-0xfffff reads the ROM.
-     * @param shadowRam the guest RAM behind 0xc0000-0xfffff (not mapped into KVM by the caller)
+     * @param rom       host memory for the image (its size), owned by the machine
+     * @param shadowRam the guest RAM behind 0xc0000-0xfffff (not mapped into the VM by the caller)
      */
-    Firmware(VmFd vm, byte[] image, MemorySegment shadowRam, java.io.PrintStream diag) {
+    Firmware(byte[] image, MemorySegment rom, MemorySegment shadowRam) {
         if (MemoryMap.biosSizeProblem(image.length) != null) throw new IllegalArgumentException(MemoryMap.biosSizeProblem(image.length));
         if (shadowRam.byteSize() != SEGMENTS * SEG) throw new IllegalArgumentException("shadow RAM must be 256 KiB");
-        this.vm = vm;
+        if (rom.byteSize() != image.length) throw new IllegalArgumentException("ROM memory must be the image's size");
         this.shadowRam = shadowRam;
-        this.rom = vm.mapRam(image.length);
+        this.rom = rom;
         MemorySegment.copy(image, 0, rom, ValueLayout.JAVA_BYTE, 0, image.length);
         this.romBase = MemoryMap.BIOS_TOP - image.length;
         this.aliasBase = I440fxHost.PAM_END - Math.min(image.length, ISA_BIOS_MAX);
-        this.readonlyMem = vm.checkExtension(CAP_READONLY_MEM) > 0;
-        if (!readonlyMem) diag.println("vmscope: note: KVM_CAP_READONLY_MEM unavailable; the firmware ROM is mapped writable");
-        vm.setUserMemoryRegion(SLOT_ROM, readonlyMem ? KVM_MEM_READONLY : 0, romBase, rom);
+    }
+
+    /** Maps the ROM and the initial (reset) window into the VM: PAM all zero, so 0xe0000-0xfffff reads the ROM. */
+    synchronized void map(VirtualMachine vm) {
+        this.vm = vm;
+        vm.mapMemory(SLOT_ROM, romBase, rom, true);
         remap();
     }
 
@@ -115,8 +113,8 @@ final class Firmware {
             attrs[i] = pam.applyAsInt(WINDOW + i * SEG);
             next[i] = kindOf(i, attrs[i]);
         }
-        if (Arrays.equals(next, kinds)) return;
-        for (int s = 0; s < slotsInUse; s++) vm.setUserMemoryRegion(SLOT_WINDOW + s, 0, 0, MemorySegment.NULL); // delete
+        if (Arrays.equals(next, kinds) || vm == null) return;
+        for (int s = 0; s < slotsInUse; s++) vm.unmapMemory(SLOT_WINDOW + s);
         System.arraycopy(next, 0, kinds, 0, SEGMENTS);
         slotsInUse = 0;
         for (int i = 0; i < SEGMENTS; ) {
@@ -126,8 +124,7 @@ final class Firmware {
                 long gpa = WINDOW + i * SEG, len = (j - i) * SEG;
                 MemorySegment host = kinds[i] == Kind.ROM ? rom.asSlice(rom.byteSize() - (I440fxHost.PAM_END - gpa), len)
                         : shadowRam.asSlice(gpa - WINDOW, len);
-                int flags = kinds[i] != Kind.RAM_RW && readonlyMem ? KVM_MEM_READONLY : 0;
-                vm.setUserMemoryRegion(SLOT_WINDOW + slotsInUse++, flags, gpa, host);
+                vm.mapMemory(SLOT_WINDOW + slotsInUse++, gpa, host, kinds[i] != Kind.RAM_RW);
             }
             i = j;
         }

@@ -2,157 +2,122 @@ package dev.vmscope.machine;
 
 import dev.vmscope.bus.Bus;
 import dev.vmscope.devices.VmControl;
-import dev.vmscope.kvm.Kvm;
-import dev.vmscope.kvm.KvmStats;
-import dev.vmscope.kvm.VcpuFd;
-import dev.vmscope.kvm.VmFd;
-import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.hypervisor.DebugCapabilities;
+import dev.vmscope.hypervisor.Hypervisor;
+import dev.vmscope.hypervisor.VirtualMachine;
 import dev.vmscope.loader.LoadResult;
 import dev.vmscope.memory.GuestMemory;
-import dev.vmscope.memory.MemoryRegion;
 import dev.vmscope.vcpu.ExitStats;
 import dev.vmscope.vcpu.ExitStatus;
+import dev.vmscope.vcpu.ExitSummary;
 import dev.vmscope.vcpu.ExitTrace;
 import dev.vmscope.vcpu.Vcpu;
 import dev.vmscope.vcpu.VmStop;
 
 import java.io.PrintStream;
-import java.lang.foreign.MemorySegment;
+import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
- * A running PC machine: KVM VM, guest RAM, the two buses and the vCPUs. It owns the VM's lifecycle:
- * the first stop request (guest exit, fatal exit, timeout) wins, every vCPU is kicked out of KVM_RUN,
- * and {@link #run()} returns the process status. Devices and boot are installed by {@link MachineBuilder}.
+ * A running PC machine: the backend's VM, guest RAM, the two buses and the vCPUs. It owns the VM's lifecycle:
+ * the first stop request (guest exit, fatal exit, timeout) wins, every vCPU is kicked out of the guest,
+ * and {@link #run()} returns the process status. {@link MachineBuilder} creates and wires it.
  */
 public final class Machine implements AutoCloseable, VmStop, VmControl {
     private final MachineConfig config;
-    private final Kvm kvm;
-    private final VmFd vm;
-    private final GuestMemory memory;
-    private final Bus pio = new Bus("pio");
-    private final Bus mmio = new Bus("mmio");
-    private final List<Vcpu> vcpus = new ArrayList<>();
-    private final ExitTrace trace;
     private final PrintStream diag;
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Hypervisor hypervisor;
+    private final VirtualMachine vm;
+    private final Arena ram;
+    private final GuestMemory memory;
+    private final Lifecycle life;
+    private final Platform platform;
+    private final List<Vcpu> vcpus;
+    private final List<CpuRuntime> runtimes;
+    private final LoadResult loaded;
+    private final Debugging debugging;
     private final List<Runnable> onStop = new ArrayList<>();
-    private volatile boolean stopping;
-    private int status;
-    private String stopMessage;
-    private Fatal fatal;
     private long wallNanos;
-    private final List<CpuRuntime> runtimes = new ArrayList<>();
-    private UserIrqchip userIrqchip;
-    private PcDevices devices;
-    private Debugging debugging;
-    private LoadResult loaded;
-    private final List<KvmStats> kernelStats = new ArrayList<>();
-    private Firmware firmware;
 
-    Machine(MachineConfig config, PrintStream diag) {
-        this.config = config;
-        this.diag = diag;
-        this.trace = config.trace() ? new ExitTrace(diag) : null;
-        this.kvm = Kvm.open();
-        VmFd v = null;
-        try {
-            v = kvm.createVm();
-            this.vm = v;
-            this.memory = mapRam(v, config, diag);
-        } catch (RuntimeException e) {
-            if (v != null) v.close();
-            kvm.close();
-            throw e;
-        }
-    }
+    /** What the builder made before the machine: the buses and everything registered on them. */
+    record Platform(Bus pio, Bus mmio, ExitTrace trace, PcDevices devices, UserIrqchip userIrqchip, Firmware firmware) {}
 
     /**
-     * Maps guest RAM: slot 0 from 0, slot 1 from 4 GiB. With firmware (--bios) the low block is split
-     * around 0xc0000-0xfffff (slot 0 below, slot 2 from 1 MiB) and {@link Firmware} maps that window as PAM
-     * says, plus the ROM. GuestMemory always sees the whole low block as RAM: device DMA reaches the shadow RAM
-     * behind the window as on the i440FX, where PAM governs only CPU-side decoding of that range.
+     * Takes ownership of the backend, its VM, the RAM arena and the platform (all closed by {@link #close()}).
+     * The debugger's parts are made here, as they look at the whole machine.
      */
-    private GuestMemory mapRam(VmFd vm, MachineConfig cfg, PrintStream diag) {
-        long ram = cfg.ramBytes();
-        List<MemoryRegion> regions = new ArrayList<>();
-        long low = MemoryMap.lowRam(ram), high = MemoryMap.highRam(ram);
-        byte[] image = cfg.bios() != null ? Firmware.read(cfg.bios()) : null;
-        MemorySegment lowSeg = vm.mapRam(low);
-        if (image == null) {
-            vm.setUserMemoryRegion(0, 0, 0, lowSeg);
-        } else {
-            vm.setUserMemoryRegion(0, 0, 0, lowSeg.asSlice(0, MemoryMap.SHADOW_START));
-            vm.setUserMemoryRegion(Firmware.SLOT_ABOVE_1M, 0, MemoryMap.SHADOW_END, lowSeg.asSlice(MemoryMap.SHADOW_END));
-            firmware = new Firmware(vm, image, lowSeg.asSlice(MemoryMap.SHADOW_START,
-                    MemoryMap.SHADOW_END - MemoryMap.SHADOW_START), diag);
-        }
-        regions.add(new MemoryRegion(0, lowSeg));
-        if (high > 0) {
-            MemorySegment highSeg = vm.mapRam(high);
-            vm.setUserMemoryRegion(1, 0, MemoryMap.HIGHMEM_BASE, highSeg);
-            regions.add(new MemoryRegion(MemoryMap.HIGHMEM_BASE, highSeg));
-        }
-        return new GuestMemory(regions);
+    Machine(MachineConfig config, PrintStream diag, Hypervisor hypervisor, VirtualMachine vm, Arena ram, GuestMemory memory,
+            Lifecycle life, Platform platform, List<Vcpu> vcpus, List<CpuRuntime> runtimes, LoadResult loaded,
+            DebugCapabilities debugCaps, String debugEvidence) {
+        this.config = config;
+        this.diag = diag;
+        this.hypervisor = hypervisor;
+        this.vm = vm;
+        this.ram = ram;
+        this.memory = memory;
+        this.life = life;
+        this.platform = platform;
+        this.vcpus = List.copyOf(vcpus);
+        this.runtimes = List.copyOf(runtimes);
+        this.loaded = loaded;
+        this.debugging = new Debugging(this, debugCaps, debugEvidence);
+    }
+
+    /** Buses whose devices report their first fault on {@code diag}. */
+    static Bus bus(String kind, PrintStream diag) {
+        return new Bus(kind, (bus, dev, off, size, write, e) -> diag.println(String.format(
+                "vmscope: device fault: %s device '%s' %s of %d byte(s) at offset 0x%x threw %s (the access acts as unclaimed; "
+                        + "further faults of this device are only counted)", bus, dev.name(), write ? "write" : "read", size, off, e)));
+    }
+
+    /** Unclaimed accesses and device faults of both buses, for the exit summary and --stats-json. */
+    public List<ExitSummary.BusCounters> busCounters() {
+        List<ExitSummary.BusCounters> l = new ArrayList<>();
+        for (Bus b : List.of(pio(), mmio()))
+            l.add(new ExitSummary.BusCounters(b.kind(), b.unclaimedReads(), b.unclaimedWrites(), b.faultsByDevice()));
+        return l;
     }
 
     /** The --bios image's mapping, or null for direct kernel boot. */
-    Firmware firmware() { return firmware; }
+    Firmware firmware() { return platform.firmware(); }
 
     public MachineConfig config() { return config; }
 
-    public Kvm kvm() { return kvm; }
+    /** The accelerator running this machine ("kvm", "emu"). */
+    public Hypervisor hypervisor() { return hypervisor; }
 
-    public VmFd vm() { return vm; }
+    public VirtualMachine vm() { return vm; }
 
     public GuestMemory memory() { return memory; }
 
-    public Bus pio() { return pio; }
+    public Bus pio() { return platform.pio(); }
 
-    public Bus mmio() { return mmio; }
+    public Bus mmio() { return platform.mmio(); }
 
     public List<Vcpu> vcpus() { return vcpus; }
 
-    public ExitTrace trace() { return trace; }
+    public ExitTrace trace() { return platform.trace(); }
 
     public PrintStream diag() { return diag; }
 
-    Vcpu addVcpu(int id) {
-        VcpuFd fd = vm.createVcpu(id);
-        Vcpu v = new Vcpu(fd, pio, mmio, this, trace);
-        vcpus.add(v);
-        return v;
-    }
-
-    void addRuntime(CpuRuntime rt) { runtimes.add(rt); }
-
     List<CpuRuntime> runtimes() { return runtimes; }
 
-    void setUserIrqchip(UserIrqchip u) { userIrqchip = u; }
+    public PcDevices devices() { return platform.devices(); }
 
-    void setDevices(PcDevices d) { devices = d; }
-
-    public PcDevices devices() { return devices; }
-
-    void setDebugging(Debugging d) { debugging = d; }
-
-    void setLoaded(LoadResult r) { loaded = r; }
-
-    /** What the loader put where, with the kernel's symbols (for the debugger and reports). */
+    /** What the loader put where, with the kernel's symbols (for the debugger and reports); null with firmware. */
     public LoadResult loaded() { return loaded; }
 
     public Debugging debugging() { return debugging; }
 
     /** Interrupt-controller state for `monitor lapic`: the Java controllers, or KVM's LAPIC pages. */
     public String interruptControllerState() {
-        if (userIrqchip != null) return userIrqchip.describe();
+        if (platform.userIrqchip() != null) return platform.userIrqchip().describe();
+        if (vm.kernelIrqchip().isEmpty()) return "no interrupt controller state available";
         StringBuilder sb = new StringBuilder("in-kernel irqchip (KVM); local APIC register pages via KVM_GET_LAPIC:\n");
         for (Vcpu v : vcpus) {
             try {
-                byte[] p = v.fd().getLapic();
+                byte[] p = vm.kernelIrqchip().get().lapicPage(v.cpu());
                 java.util.function.IntUnaryOperator r = o -> (p[o] & 0xff) | (p[o + 1] & 0xff) << 8 | (p[o + 2] & 0xff) << 16 | (p[o + 3] & 0xff) << 24;
                 sb.append(String.format("vCPU %d: ID 0x%08x TPR 0x%02x SVR 0x%08x ESR 0x%x ICR 0x%08x_%08x LVT-timer 0x%08x%n",
                         v.id(), r.applyAsInt(0x20), r.applyAsInt(0x80), r.applyAsInt(0xf0), r.applyAsInt(0x280),
@@ -168,8 +133,10 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
      * Why IPIs are missing from traces and statistics, or null when they are there: with the in-kernel
      * irqchip an ICR write is handled inside KVM (APIC-access / x2APIC MSR exits never reach userspace).
      */
-    public String ipiVisibilityNote() {
-        if (config.irqchip() != MachineConfig.IrqchipMode.KERNEL || config.smp() < 2) return null;
+    public String ipiVisibilityNote() { return ipiVisibilityNote(platform.userIrqchip() != null, config.smp()); }
+
+    static String ipiVisibilityNote(boolean userIrqchip, int smp) {
+        if (userIrqchip || smp < 2) return null;
         return "--irqchip kernel: IPIs (INIT, SIPI, fixed, NMI) are delivered inside KVM and never exit to "
                 + "vmscope, so they are neither traced nor counted; use --irqchip user to see them";
     }
@@ -177,35 +144,23 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
     /** Runs when the VM stops, before run() returns (flush consoles, stop timers). */
     public synchronized void onStop(Runnable r) { onStop.add(r); }
 
-    // ---- VmStop (vCPUs) and VmControl (devices) ----
+    // ---- VmStop (vCPUs) and VmControl (devices): the lifecycle's ----
 
-    @Override public void stop(int status, String message, Fatal fatal) {
-        synchronized (this) {
-            if (stopping) return;
-            stopping = true;
-            this.status = status;
-            this.stopMessage = message;
-            this.fatal = fatal;
-        }
-        for (Vcpu v : vcpus) v.kick();
-        stopped.countDown();
-    }
+    @Override public void stop(int status, String message, Fatal fatal) { life.stop(status, message, fatal); }
 
-    @Override public boolean stopping() { return stopping; }
+    @Override public boolean stopping() { return life.stopping(); }
 
-    @Override public void exit(int status, String why) { stop(status, why, null); }
+    @Override public void exit(int status, String why) { life.exit(status, why); }
 
-    @Override public void reset(String why) {
-        stop(ExitStatus.OK, "guest requested a reset (" + why + "); vmscope does not reboot", null);
-    }
+    @Override public void reset(String why) { life.reset(why); }
 
-    @Override public void powerOff(String why) { stop(ExitStatus.OK, "guest powered off (" + why + ")", null); }
+    @Override public void powerOff(String why) { life.powerOff(why); }
 
-    public synchronized int status() { return status; }
+    public int status() { return life.status(); }
 
-    public synchronized String stopMessage() { return stopMessage; }
+    public String stopMessage() { return life.message(); }
 
-    public synchronized Fatal fatal() { return fatal; }
+    public Fatal fatal() { return life.fatal(); }
 
     public long wallNanos() { return wallNanos; }
 
@@ -218,23 +173,20 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
     /** Starts every vCPU and waits until the VM stops or the timeout expires; returns the process status. */
     public int run() throws InterruptedException {
         long t0 = System.nanoTime();
-        if (debugging != null) {
-            try { debugging.startGdb(config.debug()); }
-            catch (java.io.IOException e) { throw new IllegalStateException("cannot start the GDB server: " + e.getMessage(), e); }
-        }
+        try { debugging.startGdb(config.debug()); }
+        catch (java.io.IOException e) { throw new IllegalStateException("cannot start the GDB server: " + e.getMessage(), e); }
         for (Vcpu v : vcpus) v.start();
         dev.vmscope.util.Timing.mark("vCPUs started");
         long timeout = config.timeoutMillis();
-        boolean done = timeout > 0 ? stopped.await(timeout, TimeUnit.MILLISECONDS) : awaitForever();
-        if (!done) stop(ExitStatus.TIMEOUT, "timeout: the guest was still running after " + timeout + " ms", null);
+        if (!life.await(timeout)) stop(ExitStatus.TIMEOUT, "timeout: the guest was still running after " + timeout + " ms", null);
         for (Vcpu v : vcpus) {
             v.thread().join(2000);
-            if (v.thread().isAlive()) diag.println("vmscope: warning: vCPU " + v.id() + " did not leave KVM_RUN within 2 s");
+            if (v.thread().isAlive()) diag.println("vmscope: warning: vCPU " + v.id() + " did not leave the guest within 2 s");
         }
         wallNanos = System.nanoTime() - t0;
         readKernelCounters();
         dev.vmscope.util.Timing.mark("VM stopped");
-        if (debugging != null) debugging.afterStop(config.debug());
+        debugging.afterStop(config.debug());
         List<Runnable> hooks;
         synchronized (this) { hooks = List.copyOf(onStop); }
         for (Runnable r : hooks) {
@@ -243,37 +195,21 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
         return status();
     }
 
-    /** Opens KVM's statistics for each vCPU where the host offers them (KVM_CAP_BINARY_STATS_FD). */
-    void openKernelStats() {
-        for (Vcpu v : vcpus) {
-            try { kernelStats.add(v.fd().openStats()); } catch (KvmException e) { kernelStats.clear(); return; }
-        }
-    }
-
     private void readKernelCounters() {
-        for (int i = 0; i < kernelStats.size() && i < vcpus.size(); i++) {
-            try { vcpus.get(i).stats().setKernelCounters(kernelStats.get(i).read()); }
-            catch (KvmException e) { /* the summary simply lacks the kernel's counters */ }
+        for (Vcpu v : vcpus) {
+            try { v.stats().setKernelCounters(v.cpu().counters()); }
+            catch (RuntimeException e) { /* the summary simply lacks the backend's counters */ }
         }
-    }
-
-    private boolean awaitForever() throws InterruptedException {
-        stopped.await();
-        return true;
-    }
-
-    /** KVM features this host may lack are reported once, here, and the part that needs them is skipped. */
-    void warn(String what, KvmException e) {
-        diag.println("vmscope: note: " + what + " unavailable on this host (" + e.getMessage() + "); continuing without it");
     }
 
     @Override public void close() {
-        if (userIrqchip != null) userIrqchip.close();
-        if (debugging != null) debugging.close();
-        for (KvmStats k : kernelStats) k.close();
-        if (devices != null) devices.close();
+        if (platform.userIrqchip() != null) platform.userIrqchip().close();
+        debugging.close();
+        platform.devices().close();
         for (Vcpu v : vcpus) if (v.thread() != null && v.thread().isAlive()) return; // never unmap under a live vCPU
+        for (Vcpu v : vcpus) v.cpu().close();
         vm.close();
-        kvm.close();
+        hypervisor.close();
+        ram.close();
     }
 }

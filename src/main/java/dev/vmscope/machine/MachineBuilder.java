@@ -1,35 +1,39 @@
 package dev.vmscope.machine;
 
-import dev.vmscope.hypervisor.DebugCapabilities;
+import dev.vmscope.bus.Bus;
 import dev.vmscope.devices.ConsoleOutput;
 import dev.vmscope.devices.IrqLine;
 import dev.vmscope.devices.irq.LocalApic;
-import dev.vmscope.kvm.CpuidEntry;
-import dev.vmscope.kvm.VmFd;
-import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.hypervisor.Capabilities;
+import dev.vmscope.hypervisor.DebugCapabilities;
+import dev.vmscope.hypervisor.Hypervisor;
+import dev.vmscope.hypervisor.VirtualMachine;
+import dev.vmscope.hypervisor.VmSpec;
+import dev.vmscope.memory.GuestMemory;
+import dev.vmscope.memory.MemoryRegion;
+import dev.vmscope.sys.NativeMemory;
+import dev.vmscope.util.Timing;
+import dev.vmscope.vcpu.ExitTrace;
 import dev.vmscope.vcpu.Vcpu;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
 
-/** The one place that wires a VM: KVM set-up, interrupt controllers, devices, boot, vCPUs. */
+/**
+ * The one place that wires a VM, in an order that keeps failures cheap and clear: guest RAM is allocated and the
+ * kernel or firmware loaded and checked first; only then is the backend (KVM or the software CPU) opened, the
+ * VM created and RAM mapped into it; then interrupt controllers, devices, platform tables, vCPUs, debugging.
+ */
 public final class MachineBuilder {
     private MachineBuilder() {}
 
-    /** KVM_CAP_* (include/uapi/linux/kvm.h). */
-    private static final int CAP_SET_TSS_ADDR = 4, CAP_SET_IDENTITY_MAP_ADDR = 37, CAP_SYNC_REGS = 74,
-            CAP_X86_USER_SPACE_MSR = 188, CAP_X86_MSR_FILTER = 189, CAP_BINARY_STATS_FD = 203;
-    /**
-     * KVM_MSR_EXIT_REASON_INVAL (bit 0), _UNKNOWN (bit 1), _FILTER (bit 2). Without an in-kernel LAPIC, KVM
-     * refuses x2APIC MSRs as invalid (arch/x86/kvm/lapic.c, kvm_x2apic_msr_read/write return 1), so INVAL
-     * sends them here; IA32_APIC_BASE and IA32_TSC_DEADLINE are handled inside KVM even then and reach us
-     * only when filtered (FILTER).
-     */
-    private static final long MSR_EXIT_REASONS = 1 | 1 << 1 | 1 << 2;
-    /** MSRs the Java local APIC must see: IA32_APIC_BASE (0x1b) and IA32_TSC_DEADLINE (0x6e0). */
-    private static final int[][] APIC_MSRS = {{LocalApic.MSR_APIC_BASE, 1}, {LocalApic.MSR_TSC_DEADLINE, 1}};
+    /** Memory slots: 0 low RAM, 1 RAM above 4 GiB, 2 RAM from 1 MiB (firmware boot); Firmware owns 3 and up. */
+    private static final int SLOT_LOW = 0, SLOT_HIGH = 1;
 
     public static Machine build(MachineConfig cfg, OutputStream console, OutputStream debugcon, PrintStream diag) {
         return build(cfg, console, debugcon, diag, false);
@@ -38,93 +42,123 @@ public final class MachineBuilder {
     /** @param interactive feed the terminal's input to COM1 (only when stdin is a terminal) */
     public static Machine build(MachineConfig cfg, OutputStream console, OutputStream debugcon, PrintStream diag,
                                 boolean interactive) {
-        Machine m = new Machine(cfg, diag);
-        dev.vmscope.util.Timing.mark("KVM open, VM created, RAM mapped");
+        return build(cfg, console, debugcon, diag, interactive, null);
+    }
+
+    /**
+     * @param backend the accelerator to use instead of the one {@code --accel} chooses (tests: a scripted backend);
+     *                the machine owns it from here on
+     */
+    public static Machine build(MachineConfig cfg, OutputStream console, OutputStream debugcon, PrintStream diag,
+                                boolean interactive, Hypervisor backend) {
+        Arena ram = Arena.ofShared();
+        Hypervisor hv = null;
+        VirtualMachine vm = null;
+        Machine.Platform platform = null;
         try {
-            VmFd vm = m.vm();
-            if (m.kvm().checkExtension(CAP_SET_TSS_ADDR) > 0) {
-                try { vm.setTssAddr(MemoryMap.KVM_TSS); } catch (KvmException e) { m.warn("KVM_SET_TSS_ADDR", e); }
-            }
-            // Next to the TSS, as QEMU does (target/i386/kvm/kvm.c): KVM's default, 0xfffbc000, lies inside
-            // firmware images larger than 256 KiB. Must precede vCPU creation.
-            if (m.kvm().checkExtension(CAP_SET_IDENTITY_MAP_ADDR) > 0) {
-                try { vm.setIdentityMapAddr(MemoryMap.KVM_IDENTITY_MAP); } catch (KvmException e) { m.warn("KVM_SET_IDENTITY_MAP_ADDR", e); }
-            }
+            long low = MemoryMap.lowRam(cfg.ramBytes()), high = MemoryMap.highRam(cfg.ramBytes());
+            MemorySegment lowSeg = NativeMemory.mapAnonymous(low, ram);
+            MemorySegment highSeg = high > 0 ? NativeMemory.mapAnonymous(high, ram) : null;
+            List<MemoryRegion> regions = new ArrayList<>();
+            regions.add(new MemoryRegion(0, lowSeg));
+            if (highSeg != null) regions.add(new MemoryRegion(MemoryMap.HIGHMEM_BASE, highSeg));
+            GuestMemory memory = new GuestMemory(regions);
+            byte[] image = cfg.bios() != null ? Firmware.read(cfg.bios()) : null;
+            Boot.Loaded boot = Boot.load(cfg, memory);
+            Timing.mark("RAM allocated, kernel loaded");
+
+            hv = backend != null ? backend : Backends.open(cfg.accel(), diag);
+            Capabilities caps = hv.capabilities();
+            boolean kernelIrqchip = cfg.irqchip() == MachineConfig.IrqchipMode.KERNEL && caps.kernelIrqchip();
+            DebugCapabilities debugCaps = cfg.debug().gdb() != null ? hv.debugCapabilities() : null;
+            vm = hv.createVm(new VmSpec(cfg.smp(), kernelIrqchip, MemoryMap.KVM_TSS, MemoryMap.KVM_IDENTITY_MAP,
+                    cfg.deterministic()));
+            Timing.mark(hv.name() + " VM created");
+            Firmware firmware = mapRam(vm, lowSeg, highSeg, image, ram);
+
+            Lifecycle life = new Lifecycle();
+            ExitTrace trace = cfg.trace() ? new ExitTrace(diag) : null;
+            Bus pio = Machine.bus("pio", diag), mmio = Machine.bus("mmio", diag);
+            List<Vcpu> vcpus = new ArrayList<>();
             UserIrqchip user = null;
-            boolean apicMsrs = true;   // the guest's APIC MSRs reach whichever local APIC is in use
             IntFunction<IrqLine> isaIrq;
-            if (cfg.irqchip() == MachineConfig.IrqchipMode.KERNEL) {
-                vm.createIrqchip();
-                vm.createPit2();
-                isaIrq = n -> level -> vm.irqLine(n, level);
+            if (kernelIrqchip) {
+                VirtualMachine.KernelIrqchip chip = vm.kernelIrqchip().orElseThrow();
+                isaIrq = n -> level -> chip.irqLine(n, level);
             } else {
-                user = new UserIrqchip(m, cfg.smp());
-                m.setUserIrqchip(user);
+                user = new UserIrqchip(cfg.smp(), pio, mmio, vcpus, trace, diag);
                 isaIrq = user::isaIrq;
-                apicMsrs = routeApicMsrs(m, vm);
             }
-            PcDevices devices = new PcDevices(m.pio(), m.mmio(), m.memory(), m, cfg.ramBytes(), cfg.smp(), diag,
-                    new ConsoleOutput(console), new ConsoleOutput(debugcon), isaIrq);
-            m.setDevices(devices);
-            if (m.firmware() != null) m.firmware().attach(m.mmio(), devices.i440fx());
-            dev.vmscope.util.Timing.mark("irqchip and devices");
-            if (System.console() != null && interactive) ConsoleInput.start(System.in, devices.com1());
-            BootPlan boot = Boot.prepare(m, devices);
-            dev.vmscope.util.Timing.mark("kernel loaded");
-            List<CpuidEntry> cpuid = m.kvm().supportedCpuid();
-            boolean syncRegs = (m.kvm().checkExtension(CAP_SYNC_REGS) & 1) != 0;
-            dev.vmscope.util.Timing.mark("supported CPUID");
+            try {
+                PcDevices devices = new PcDevices(pio, mmio, memory, life, cfg.ramBytes(), cfg.smp(), diag,
+                        new ConsoleOutput(console), new ConsoleOutput(debugcon), isaIrq);
+                platform = new Machine.Platform(pio, mmio, trace, devices, user, firmware);
+            } finally {
+                if (platform == null && user != null) user.close();
+            }
+            if (firmware != null) firmware.attach(mmio, platform.devices().i440fx());
+            Boot.publish(cfg, memory, platform.devices());
+            Timing.mark("irqchip, devices and tables");
+
+            // The Java local APIC serves x2APIC and the TSC-deadline timer only where their MSRs reach it.
+            boolean apicMsrs = kernelIrqchip || caps.userApicMsrs();
+            VirtualMachine.CpuidSpec cpuid = new VirtualMachine.CpuidSpec(cfg.smp(), apicMsrs, apicMsrs);
+            List<CpuRuntime> runtimes = new ArrayList<>();
             for (int i = 0; i < cfg.smp(); i++) {
-                Vcpu v = m.addVcpu(i);
-                LocalApic.Options lapic = user != null && apicMsrs ? tscDeadline(m, v) : LocalApic.Options.defaults();
-                int hide = apicMsrs ? 0 : CpuidSetup.ECX_X2APIC | CpuidSetup.ECX_TSC_DEADLINE;
-                if (user != null && !lapic.tscDeadline()) hide |= CpuidSetup.ECX_TSC_DEADLINE;
-                v.fd().setCpuid2(CpuidSetup.forVcpu(cpuid, i, cfg.smp(), hide));
-                CpuRuntime rt = new CpuRuntime(m, v, user, i != 0);
-                if (user != null) rt.setLapic(user.createLapic(i, rt, lapic));
+                Vcpu v = new Vcpu(vm.createVcpu(i, cpuid), pio, mmio, life, trace);
+                vcpus.add(v);
+                life.kickOnStop(v::kick);
+                CpuRuntime rt = new CpuRuntime(life, diag, trace, v, user, i != 0);
+                if (user != null) rt.setLapic(user.createLapic(i, rt, apicMsrs ? tscDeadline(v) : LocalApic.Options.defaults()));
                 v.setHooks(rt);
-                m.addRuntime(rt);
-                if (syncRegs) v.fd().enableSyncRegs();
-                if (i == 0) boot.applyTo(v.fd());
+                runtimes.add(rt);
+                if (i == 0) v.cpu().setState(boot.bsp());
             }
-            if (m.kvm().checkExtension(CAP_BINARY_STATS_FD) > 0) m.openKernelStats();
-            if (cfg.trace() && m.ipiVisibilityNote() != null) diag.println("vmscope: note: " + m.ipiVisibilityNote());
-            DebugCapabilities caps = cfg.debug().gdb() != null ? DebugProbe.probe(m.kvm()) : DebugCapabilities.KVM_NO_SW_BP;
-            m.setDebugging(new Debugging(m, caps));
-            dev.vmscope.util.Timing.mark("vCPUs created");
+            if (cfg.trace() && Machine.ipiVisibilityNote(user != null, cfg.smp()) != null)
+                diag.println("vmscope: note: " + Machine.ipiVisibilityNote(user != null, cfg.smp()));
+            Machine m = new Machine(cfg, diag, hv, vm, ram, memory, life, platform, vcpus, runtimes, boot.result(),
+                    debugCaps != null ? debugCaps : DebugCapabilities.KVM_NO_SW_BP, debugCaps != null ? hv.debugEvidence() : "");
+            Timing.mark("vCPUs created");
+            if (System.console() != null && interactive) ConsoleInput.start(System.in, platform.devices().com1());
             return m;
         } catch (RuntimeException e) {
-            m.close();
+            if (platform != null) {
+                if (platform.userIrqchip() != null) platform.userIrqchip().close();
+                platform.devices().close();
+            }
+            if (vm != null) vm.close();
+            if (hv != null) hv.close();
+            else if (backend != null) backend.close();
+            ram.close();
             throw e;
         }
     }
 
     /**
-     * --irqchip user: makes x2APIC and TSC-deadline MSR accesses exit to userspace. Returns false when this
-     * host cannot (then CPUID must not offer x2APIC or the TSC-deadline timer, or a guest using them would
-     * talk to KVM's absent APIC and take #GP).
+     * Maps guest RAM: slot 0 from 0, slot 1 from 4 GiB. With firmware (--bios) the low block is split around
+     * 0xc0000-0xfffff (slot 0 below, slot 2 from 1 MiB) and {@link Firmware} maps that window as PAM says, plus
+     * the ROM. GuestMemory always sees the whole low block as RAM: device DMA reaches the shadow RAM behind the
+     * window as on the i440FX, where PAM governs only CPU-side decoding of that range. Returns the firmware's
+     * mapping, or null for direct boot.
      */
-    private static boolean routeApicMsrs(Machine m, VmFd vm) {
-        if (m.kvm().checkExtension(CAP_X86_USER_SPACE_MSR) <= 0 || m.kvm().checkExtension(CAP_X86_MSR_FILTER) <= 0) {
-            m.diag().println("vmscope: note: this host has no userspace MSR exits or MSR filter; "
-                    + "x2APIC and the TSC-deadline timer are hidden from CPUID with --irqchip user");
-            return false;
+    private static Firmware mapRam(VirtualMachine vm, MemorySegment lowSeg, MemorySegment highSeg, byte[] image, Arena ram) {
+        Firmware f = null;
+        if (image == null) {
+            vm.mapMemory(SLOT_LOW, 0, lowSeg, false);
+        } else {
+            vm.mapMemory(SLOT_LOW, 0, lowSeg.asSlice(0, MemoryMap.SHADOW_START), false);
+            vm.mapMemory(Firmware.SLOT_ABOVE_1M, MemoryMap.SHADOW_END, lowSeg.asSlice(MemoryMap.SHADOW_END), false);
+            f = new Firmware(image, NativeMemory.mapAnonymous(image.length, ram),
+                    lowSeg.asSlice(MemoryMap.SHADOW_START, MemoryMap.SHADOW_END - MemoryMap.SHADOW_START));
+            f.map(vm);
         }
-        try {
-            vm.enableCap(CAP_X86_USER_SPACE_MSR, MSR_EXIT_REASONS);
-            vm.denyMsrs(APIC_MSRS);
-            return true;
-        } catch (KvmException e) {
-            m.warn("userspace APIC MSR exits (x2APIC, TSC deadline; both hidden from CPUID)", e);
-            return false;
-        }
+        if (highSeg != null) vm.mapMemory(SLOT_HIGH, MemoryMap.HIGHMEM_BASE, highSeg, false);
+        return f;
     }
-
-    /** TSC-deadline mode for a Java local APIC: needs the guest TSC and its frequency from KVM. */
-    private static LocalApic.Options tscDeadline(Machine m, Vcpu v) {
-        long khz;
-        try { khz = v.fd().tscKhz(); } catch (KvmException e) { khz = 0; }
-        if (khz <= 0) return LocalApic.Options.defaults();
-        return LocalApic.Options.defaults().withTscDeadline(v.fd()::guestTsc, khz * 1000);
+    /** TSC-deadline mode for a Java local APIC: needs the guest TSC and its frequency from the backend. */
+    private static LocalApic.Options tscDeadline(Vcpu v) {
+        long hz = v.cpu().tscHz();
+        if (hz <= 0) return LocalApic.Options.defaults();
+        return LocalApic.Options.defaults().withTscDeadline(v.cpu()::guestTsc, hz);
     }
 }

@@ -27,8 +27,6 @@ public final class MemoryMap {
     public static final long SHADOW_START = 0xc0000, SHADOW_END = 0x100000;
     /** Firmware is mapped at the top of the 4 GiB space. */
     public static final long BIOS_TOP = 0x1_0000_0000L;
-    /** Where PCI BARs are allocated. */
-    public static final long PCI_MMIO_BASE = 0xe000_0000L, PCI_MMIO_END = 0xfec0_0000L;
 
     /** Firmware images: a multiple of 64 KiB (QEMU x86_bios_rom_init), at most 8 MiB (clear of pc-testdev's page). */
     public static final long BIOS_SIZE_UNIT = 64 << 10, BIOS_MAX_SIZE = 8 << 20;

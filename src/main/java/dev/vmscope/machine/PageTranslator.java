@@ -2,8 +2,7 @@ package dev.vmscope.machine;
 
 import dev.vmscope.arch.x86.PageWalker;
 import dev.vmscope.debug.Translator;
-import dev.vmscope.kvm.Sregs;
-import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.hypervisor.CpuState;
 
 /**
  * Guest-virtual to guest-physical for the debugger, on a paused vCPU: vmscope's own walk of the guest's
@@ -18,10 +17,10 @@ final class PageTranslator implements Translator {
 
     @Override public Result translate(int vcpu, long gva, boolean write) {
         if (vcpu < 0 || vcpu >= m.vcpus().size()) return new Fault("no vCPU " + vcpu);
-        Sregs s;
+        CpuState s;
         try {
-            s = m.vcpus().get(vcpu).fd().getSregs();
-        } catch (KvmException e) {
+            s = m.vcpus().get(vcpu).cpu().state();
+        } catch (RuntimeException e) {
             return new Fault(e.getMessage());
         }
         return switch (PageWalker.translate(m.memory(), s.cr0(), s.cr3(), s.cr4(), s.efer(), gva)) {

@@ -46,6 +46,21 @@ public final class PcDevices implements AutoCloseable {
     public static final int PCI_CONFIG_PORT = 0xcf8;
     public static final int BOCHS_SHUTDOWN_PORT = 0x8900;
     public static final int KBD_IRQ = 1, MOUSE_IRQ = 12;
+    /** The interrupt controllers' ports when they run in Java (UserIrqchip): 8259 pair, ELCR, 8254, port 0x61. */
+    public static final int PIC_MASTER_PORT = 0x20, PIC_SLAVE_PORT = 0xa0, PIC_ELCR_PORT = 0x4d0, PIT_PORT = 0x40, PORT61 = 0x61;
+    public static final int PORT80 = 0x80, FW_CFG_PORT = 0x510, CMOS_PORT = 0x70, I8042_DATA_PORT = 0x60,
+            I8042_CONTROL_PORT = 0x64, PORT92 = 0x92;
+    /** QEMU pc-testdev (hw/misc/pc-testdev.c): scratch 0xe0 and its byte alias 0xe8, flush 0xe4, IRQ lines 0x2000. */
+    public static final int TESTDEV_SCRATCH_PORT = 0xe0, TESTDEV_SCRATCH_BYTE_PORT = 0xe8, TESTDEV_FLUSH_PORT = 0xe4,
+            TESTDEV_IRQ_PORT = 0x2000;
+    /** The ACPI PM1 block (PM1a event/control, PM timer) and the FADT's reset register: I/O port, value. */
+    public static final int ACPI_PM_PORT = 0x600, ACPI_RESET_PORT = 0x64, ACPI_RESET_VALUE = 0xfe, SCI_IRQ = 9;
+
+    /** What the ACPI and MP tables describe for {@code cpus} CPUs: this machine's addresses, ports and IRQs. */
+    public static PlatformConfig platformConfig(int cpus) {
+        return new PlatformConfig(cpus, cpus <= 15 ? cpus : 0, MemoryMap.IOAPIC, MemoryMap.LAPIC, SCI_IRQ, ACPI_PM_PORT,
+                ACPI_RESET_PORT, ACPI_RESET_VALUE, true, "VMSCPE", "VMSCOPE");
+    }
 
     private final Serial16550 com1;
     private final FwCfg fwCfg;
@@ -66,27 +81,27 @@ public final class PcDevices implements AutoCloseable {
         pio.register(new BusRange(COM1_PORT, 8), com1, "com1");
         pio.register(new BusRange(DEBUG_EXIT_PORT, DEBUG_EXIT_SIZE), new DebugExit(m), "isa-debug-exit");
         pio.register(new BusRange(DEBUGCON_PORT, 1), new DebugCon(debugcon), "debugcon");
-        pio.register(new BusRange(0x80, 1), new Port80(), "port80");
+        pio.register(new BusRange(PORT80, 1), new Port80(), "port80");
         pio.register(new BusRange(BOCHS_SHUTDOWN_PORT, 1), new BochsShutdown(m), "bochs-shutdown");
         fwCfg = new FwCfg(memory, ramBytes, smp);
-        pio.register(new BusRange(FwCfg.IO_BASE, FwCfg.IO_LENGTH), fwCfg, "fw_cfg");
+        pio.register(new BusRange(FW_CFG_PORT, FwCfg.IO_LENGTH), fwCfg, "fw_cfg");
         cmos = CmosRtc.forRam(Clock.systemUTC(), ramBytes, MemoryMap.LOWMEM_LIMIT, smp);
-        pio.register(new BusRange(CmosRtc.PORT, 2), cmos, "cmos-rtc");
+        pio.register(new BusRange(CMOS_PORT, 2), cmos, "cmos-rtc");
         I8042 kbd = new I8042(m, isaIrq.apply(KBD_IRQ), isaIrq.apply(MOUSE_IRQ));
-        pio.register(new BusRange(I8042.DATA_PORT, 1), kbd.data(), "i8042-data");
-        pio.register(new BusRange(I8042.CONTROL_PORT, 1), kbd.control(), "i8042-control");
-        pio.register(new BusRange(0x92, 1), new Port92(m), "port92");
+        pio.register(new BusRange(I8042_DATA_PORT, 1), kbd.data(), "i8042-data");
+        pio.register(new BusRange(I8042_CONTROL_PORT, 1), kbd.control(), "i8042-control");
+        pio.register(new BusRange(PORT92, 1), new Port92(m), "port92");
         // ACPI fixed hardware where the FADT (arch.x86.acpi.AcpiTables.fadt) says it is, SCI on its ISA IRQ.
-        platform = PlatformConfig.defaults(smp);
+        platform = platformConfig(smp);
         acpiPm = new AcpiPm(m, isaIrq.apply(platform.sciIrq()), acpiTime, acpiTime, e -> diag.println("vmscope: " + e));
         pio.register(new BusRange(platform.pmBase(), AcpiPm.LENGTH), acpiPm, "acpi-pm");
         // QEMU pc-testdev: scratch at 0xe0 and its byte alias at 0xe8, flush page 0xe4, IRQ lines 0x2000.
         PcTestDevScratch scratch = new PcTestDevScratch();
-        pio.register(new BusRange(PcTestDevScratch.PORT, PcTestDevScratch.LENGTH), scratch, "pc-testdev");
-        pio.register(new BusRange(PcTestDevScratch.BYTE_PORT, PcTestDevScratch.LENGTH), scratch, "pc-testdev-byte");
-        pio.register(new BusRange(PcTestDevFlush.PORT, PcTestDevFlush.LENGTH), new PcTestDevFlush(memory), "pc-testdev-flush");
-        pio.register(new BusRange(PcTestDevIrq.PORT, PcTestDevIrq.LENGTH), new PcTestDevIrq(isaIrq), "pc-testdev-irq");
-        mmio.register(new BusRange(TestDevMmio.ADDRESS, TestDevMmio.LENGTH), new TestDevMmio(), "pc-testdev-mmio");
+        pio.register(new BusRange(TESTDEV_SCRATCH_PORT, PcTestDevScratch.LENGTH), scratch, "pc-testdev");
+        pio.register(new BusRange(TESTDEV_SCRATCH_BYTE_PORT, PcTestDevScratch.LENGTH), scratch, "pc-testdev-byte");
+        pio.register(new BusRange(TESTDEV_FLUSH_PORT, PcTestDevFlush.LENGTH), new PcTestDevFlush(memory), "pc-testdev-flush");
+        pio.register(new BusRange(TESTDEV_IRQ_PORT, PcTestDevIrq.LENGTH), new PcTestDevIrq(isaIrq), "pc-testdev-irq");
+        mmio.register(new BusRange(MemoryMap.PC_TESTDEV_MMIO, TestDevMmio.LENGTH), new TestDevMmio(), "pc-testdev-mmio");
         // PCI: i440FX host at 00:00.0, PIIX3 ISA bridge at 00:01.0, pci-testdev at 00:02.0.
         pci = new PciHostBridge(m);
         pci.attach(0, 0, i440fx);

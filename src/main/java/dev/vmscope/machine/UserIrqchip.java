@@ -36,32 +36,33 @@ final class UserIrqchip implements AutoCloseable {
     private final List<LocalApic> lapics = new ArrayList<>();
     private final AtomicIntegerArray states;
 
-    UserIrqchip(Machine m, int cpus) {
+    /**
+     * @param vcpus the machine's vCPUs as they are created (read when an IPI is sent, for its statistics)
+     */
+    UserIrqchip(int cpus, Bus pio, Bus mmio, List<dev.vmscope.vcpu.Vcpu> vcpus, ExitTrace trace, java.io.PrintStream diag) {
         this.states = new AtomicIntegerArray(cpus);
-        this.apicBus = new ApicBus(s -> m.diag().println("vmscope: apic: " + s));
+        this.apicBus = new ApicBus(s -> diag.println("vmscope: apic: " + s));
         this.ioapic = new IoApic(cpus, apicBus);
         this.router = new IsaIrqRouter(pic, ioapic);
         this.pit = new Pit8254(router.line(0), time, time);
-        ExitTrace trace = m.trace();
         apicBus.setIpiTracer((sender, icr, targets) -> {
             // Runs on the sending vCPU's thread (its ICR write), so that vCPU's own statistics may be updated
             // here. The thread names the vCPU; the APIC ID is the guest's (it may have rewritten xAPIC IDs).
             int vcpu = CurrentVcpu.id();
-            if (vcpu >= 0 && vcpu < m.vcpus().size()) m.vcpus().get(vcpu).stats().ipi(icr.mode().name().toLowerCase());
+            if (vcpu >= 0 && vcpu < vcpus.size()) vcpus.get(vcpu).stats().ipi(icr.mode().name().toLowerCase());
             // e.g. "from APIC 0: INIT vec=0x00 dest=all-but-self assert edge -> APIC IDs [1, 2, 3]"; dest= is
             // the shorthand (self, all, all-but-self) or, with none, phys:/logical: and the destination field.
             if (trace != null)
                 trace.event(vcpu, "ipi", "from APIC " + sender + ": " + icr.describe() + " -> "
                         + (targets.isEmpty() ? "nobody" : "APIC IDs " + targets));
         });
-        Bus pio = m.pio(), mmio = m.mmio();
-        pio.register(new BusRange(0x20, 2), pic.master(), "pic-master");
-        pio.register(new BusRange(0xa0, 2), pic.slave(), "pic-slave");
-        pio.register(new BusRange(0x4d0, 2), pic.elcr(), "pic-elcr");
-        pio.register(new BusRange(0x40, 4), pit, "pit");
-        pio.register(new BusRange(0x61, 1), pit.port61(), "pit-port61");
-        mmio.register(new BusRange(IoApic.MMIO_BASE, IoApic.MMIO_SIZE), ioapic, "ioapic");
-        mmio.register(new BusRange(LocalApic.MMIO_BASE, LocalApic.MMIO_SIZE), new BankedApic(), "lapic");
+        pio.register(new BusRange(PcDevices.PIC_MASTER_PORT, 2), pic.master(), "pic-master");
+        pio.register(new BusRange(PcDevices.PIC_SLAVE_PORT, 2), pic.slave(), "pic-slave");
+        pio.register(new BusRange(PcDevices.PIC_ELCR_PORT, 2), pic.elcr(), "pic-elcr");
+        pio.register(new BusRange(PcDevices.PIT_PORT, 4), pit, "pit");
+        pio.register(new BusRange(PcDevices.PORT61, 1), pit.port61(), "pit-port61");
+        mmio.register(new BusRange(MemoryMap.IOAPIC, IoApic.MMIO_SIZE), ioapic, "ioapic");
+        mmio.register(new BusRange(MemoryMap.LAPIC, LocalApic.MMIO_SIZE), new BankedApic(), "lapic");
     }
 
     /** ISA IRQ lines for devices: to the PIC and the IOAPIC. */

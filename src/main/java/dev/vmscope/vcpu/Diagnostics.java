@@ -1,8 +1,7 @@
 package dev.vmscope.vcpu;
 
 import dev.vmscope.hypervisor.ExitReason;
-import dev.vmscope.kvm.Regs;
-import dev.vmscope.kvm.Sregs;
+import dev.vmscope.hypervisor.CpuState;
 import dev.vmscope.hypervisor.VcpuExit;
 
 import dev.vmscope.facts.KvmExitReasons;
@@ -43,10 +42,10 @@ public final class Diagnostics {
     }
 
     /** The CPU mode from CR0.PE, EFER.LMA and CS.L/D (SDM vol. 3 2.2, AMD APM vol. 2 1.2). */
-    public static String mode(Sregs s) {
+    public static String mode(CpuState s) {
         if ((s.cr0() & 1) == 0) return "real mode";
-        if ((s.efer() & 0x400) != 0) return s.cs().l() ? "64-bit mode" : "compatibility mode";
-        return s.cs().db() ? "32-bit protected mode" : "16-bit protected mode";
+        if ((s.efer() & 0x400) != 0) return s.cs().longMode() ? "64-bit mode" : "compatibility mode";
+        return s.cs().defaultBig() ? "32-bit protected mode" : "16-bit protected mode";
     }
 
     static String describe(Vcpu v, VcpuExit exit, String why) {
@@ -79,10 +78,9 @@ public final class Diagnostics {
 
     private static String registers(Vcpu v) {
         try {
-            Regs r = v.fd().getRegs();
-            Sregs s = v.fd().getSregs();
+            CpuState s = v.cpu().state();
             return String.format("%n  at RIP 0x%x (CS 0x%x, %s), RSP 0x%x, RFLAGS 0x%x, CR0 0x%x, CR3 0x%x, CR4 0x%x, EFER 0x%x",
-                    r.rip(), s.cs().selector(), mode(s), r.rsp(), r.rflags(), s.cr0(), s.cr3(), s.cr4(), s.efer());
+                    s.rip(), s.cs().selector(), mode(s), s.rsp(), s.rflags(), s.cr0(), s.cr3(), s.cr4(), s.efer());
         } catch (RuntimeException e) {
             return "\n  (registers unavailable: " + e.getMessage() + ")";
         }

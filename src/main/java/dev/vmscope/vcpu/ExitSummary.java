@@ -13,7 +13,23 @@ import java.util.TreeMap;
 public final class ExitSummary {
     private ExitSummary() {}
 
-    public static void print(PrintStream out, List<ExitStats> all, long wallNanos) {
+    /** A bus's accesses nothing claimed and the exceptions of its devices (each device's first is also reported at once). */
+    public record BusCounters(String bus, long unclaimedReads, long unclaimedWrites, Map<String, Long> faultsByDevice) {
+        boolean any() { return unclaimedReads + unclaimedWrites > 0 || !faultsByDevice.isEmpty(); }
+
+        Map<String, Object> toJson() {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("bus", bus);
+            o.put("unclaimed_reads", unclaimedReads);
+            o.put("unclaimed_writes", unclaimedWrites);
+            o.put("device_faults", new LinkedHashMap<>(faultsByDevice));
+            return o;
+        }
+    }
+
+    public static void print(PrintStream out, List<ExitStats> all, long wallNanos) { print(out, all, wallNanos, List.of()); }
+
+    public static void print(PrintStream out, List<ExitStats> all, long wallNanos, List<BusCounters> buses) {
         long total = 0;
         for (ExitStats s : all) total += s.total();
         out.printf("exit summary: %d exits on %d vCPU(s) in %.1f ms%n", total, all.size(), wallNanos / 1e6);
@@ -25,6 +41,12 @@ public final class ExitSummary {
         Map<String, ExitStats.Counter> ipis = merge(all, ExitStats::ipis);
         if (!ipis.isEmpty()) table(out, "ipi (delivery mode)", ipis, total);
         kernel(out, all, total);
+        instructions(out, all, wallNanos);
+        for (BusCounters b : buses) {
+            if (!b.any()) continue;
+            out.printf("  %s: %d unclaimed reads, %d unclaimed writes%s%n", b.bus(), b.unclaimedReads(), b.unclaimedWrites(),
+                    b.faultsByDevice().isEmpty() ? "" : "; device faults " + b.faultsByDevice());
+        }
         if (all.size() > 1) {
             out.printf("  %-26s %10s%n", "per vCPU", "exits");
             for (ExitStats s : all) out.printf("  %-26s %10d%n", "vcpu" + s.vcpu(), s.total());
@@ -72,6 +94,21 @@ public final class ExitSummary {
         if (sb.length() > 0) out.println(sb);
     }
 
+    /** The software CPU counts retired instructions: per vCPU, with MIPS over the run's wall time. */
+    private static void instructions(PrintStream out, List<ExitStats> all, long wallNanos) {
+        if (all.stream().noneMatch(s -> s.kernelCounters().containsKey("instructions"))) return;
+        long sum = 0;
+        StringBuilder sb = new StringBuilder();
+        for (ExitStats s : all) {
+            long n = s.kernelCounters().getOrDefault("instructions", 0L);
+            sum += n;
+            sb.append(String.format("%s vcpu%d %d (%.1f MIPS)", sb.length() == 0 ? "" : ",", s.vcpu(), n, mips(n, wallNanos)));
+        }
+        out.printf("  instructions: %d (%.1f MIPS) %s%n", sum, mips(sum, wallNanos), all.size() > 1 ? "=" + sb : "");
+    }
+
+    private static double mips(long n, long nanos) { return nanos <= 0 ? 0 : n * 1e3 / nanos; }
+
     interface Pick { Map<String, ExitStats.Counter> of(ExitStats s); }
 
     private static Map<String, ExitStats.Counter> merge(List<ExitStats> all, Pick pick) {
@@ -88,6 +125,11 @@ public final class ExitSummary {
     }
 
     public static Map<String, Object> json(List<ExitStats> all, long wallNanos, int status, String stopReason) {
+        return json(all, wallNanos, status, stopReason, List.of());
+    }
+
+    public static Map<String, Object> json(List<ExitStats> all, long wallNanos, int status, String stopReason,
+                                           List<BusCounters> buses) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("format", "vmscope-stats-v1");
         o.put("status", status);
@@ -96,10 +138,17 @@ public final class ExitSummary {
         List<Object> v = new ArrayList<>();
         for (ExitStats s : all) v.add(s.toJson());
         o.put("vcpus", v);
+        List<Object> b = new ArrayList<>();
+        for (BusCounters c : buses) b.add(c.toJson());
+        o.put("buses", b);
         return o;
     }
 
     public static String jsonText(List<ExitStats> all, long wallNanos, int status, String stopReason) {
         return Json.write(json(all, wallNanos, status, stopReason));
+    }
+
+    public static String jsonText(List<ExitStats> all, long wallNanos, int status, String stopReason, List<BusCounters> buses) {
+        return Json.write(json(all, wallNanos, status, stopReason, buses));
     }
 }

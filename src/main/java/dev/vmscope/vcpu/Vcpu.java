@@ -2,7 +2,7 @@ package dev.vmscope.vcpu;
 
 import dev.vmscope.bus.Bus;
 import dev.vmscope.hypervisor.VcpuExit;
-import dev.vmscope.kvm.VcpuFd;
+import dev.vmscope.hypervisor.VirtualCpu;
 
 /**
  * One vCPU: its thread, its run loop and exit dispatch. Port I/O and MMIO go to the buses; the rep loop
@@ -11,7 +11,7 @@ import dev.vmscope.kvm.VcpuFd;
  * diagnostic naming the exit, the vCPU and RIP.
  */
 public final class Vcpu implements Runnable {
-    private final VcpuFd fd;
+    private final VirtualCpu fd;
     private final Bus pio;
     private final Bus mmio;
     private final VmStop vm;
@@ -21,7 +21,7 @@ public final class Vcpu implements Runnable {
     private volatile boolean pauseRequested;
     private Thread thread;
 
-    public Vcpu(VcpuFd fd, Bus pio, Bus mmio, VmStop vm, ExitTrace trace) {
+    public Vcpu(VirtualCpu fd, Bus pio, Bus mmio, VmStop vm, ExitTrace trace) {
         this.fd = fd;
         this.pio = pio;
         this.mmio = mmio;
@@ -32,7 +32,8 @@ public final class Vcpu implements Runnable {
 
     public int id() { return fd.id(); }
 
-    public VcpuFd fd() { return fd; }
+    /** The backend's vCPU (KVM or the software CPU). */
+    public VirtualCpu cpu() { return fd; }
 
     public ExitStats stats() { return stats; }
 
@@ -58,13 +59,13 @@ public final class Vcpu implements Runnable {
     @Override public void run() {
         try {
             CurrentVcpu.set(id());
-            fd.bindToCurrentThread();
+            fd.attachThread();
             loop();
         } catch (Throwable t) {
             vm.stop(ExitStatus.INTERNAL, "vCPU " + id() + ": vmscope internal error: " + t + where(t),
                     new VmStop.Fatal(id(), "internal-error", t.toString() + where(t), null));
         } finally {
-            try { fd.unbindCurrentThread(); } catch (Throwable ignored) { /* the thread is ending anyway */ }
+            try { fd.detachThread(); } catch (Throwable ignored) { /* the thread is ending anyway */ }
         }
     }
 

@@ -21,10 +21,26 @@ class RunCliTest {
         return new Out(st, o.toString(), e.toString());
     }
 
+    /** A bad value or file: one line. */
     static void oneLine(Out r, String mustContain) {
         assertNotEquals(0, r.status());
         String[] lines = r.err().strip().split("\n");
         assertEquals(1, lines.length, "expected one line, got:\n" + r.err());
+        errorLine(r, mustContain);
+    }
+
+    /** A usage error: the error line, then the synopsis and where to find help, all on stderr; status 2. */
+    static void usage(Out r, String mustContain) {
+        assertEquals(2, r.status());
+        assertEquals("", r.out());
+        String[] lines = r.err().strip().split("\n");
+        assertTrue(lines.length >= 2 && lines[1].startsWith("usage: vmscope"), r.err());
+        assertTrue(lines[lines.length - 1].startsWith("Try 'vmscope"), r.err());
+        errorLine(r, mustContain);
+    }
+
+    static void errorLine(Out r, String mustContain) {
+        String[] lines = r.err().strip().split("\n");
         assertTrue(lines[0].startsWith("vmscope: error: "), lines[0]);
         assertTrue(lines[0].contains(mustContain), lines[0]);
         assertFalse(r.err().contains("\tat "), "stack trace leaked");
@@ -35,6 +51,7 @@ class RunCliTest {
 
     @Test
     void kernelWithoutMultibootHeader(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/kvm")), "the VM is created before the kernel is loaded: needs /dev/kvm");
         Path k = Files.write(dir.resolve("junk.bin"), new byte[4096]);
         oneLine(run("run", "--kernel", k.toString()), "junk.bin: no multiboot header");
     }
@@ -45,8 +62,8 @@ class RunCliTest {
         oneLine(run("run", "--smp", "0"), "--smp");
         oneLine(run("run", "--irqchip", "both"), "--irqchip");
         oneLine(run("run", "--timeout", "-3"), "--timeout");
-        oneLine(run("run", "--frobnicate"), "unknown option --frobnicate");
+        usage(run("run", "--frobnicate"), "unknown option '--frobnicate' for 'vmscope run'");
         oneLine(run("run", "--gdb", "nohost:notaport"), "--gdb");
-        oneLine(run("nosuchcommand"), "unknown command");
+        usage(run("nosuchcommand"), "unknown command 'nosuchcommand'");
     }
 }

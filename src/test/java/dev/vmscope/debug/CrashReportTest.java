@@ -1,5 +1,6 @@
 package dev.vmscope.debug;
 
+import dev.vmscope.hypervisor.ExitReason;
 import dev.vmscope.hypervisor.DebugCapabilities;
 import dev.vmscope.hypervisor.CpuState;
 import dev.vmscope.util.Json;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Crash reports of the fake target ({@link FakeTarget} stands in for KVM). */
@@ -31,9 +33,9 @@ class CrashReportTest {
                     s.cs(), s.ds(), s.es(), s.fs(), s.gs(), s.ss(), s.tr(), s.ldt(), s.gdt(), s.idt(),
                     0x80050033L, 0xdead000, 0x1000, 0x3606f0, 0, 0xd01, 0, 0, 0, 0, 0, 0xffff4ff1L, 0x400,
                     new CpuState.PendingEvents(true, false, 14, true, 2, false, 0, false, true, false, false, false),
-                    CpuState.MpState.RUNNABLE, CpuState.Fpu.EMPTY));
+                    CpuState.MpState.RUNNABLE, CpuState.Fpu.EMPTY, java.util.Set.of()));
             FlightRecorder rec = new FlightRecorder(2, 8);
-            rec.record(1, 5, FlightRecorder.IO, 0x17ff, 0x3f8, 1 | 1 << 8, 'x');
+            rec.record(1, 5, ExitReason.IO, 0x17ff, 0x3f8, 1 | 1 << 8, 'x');
             Map<String, Object> stats = new LinkedHashMap<>();
             stats.put("io_exits", 1);
             CrashReport.Written w = new CrashReport(t, rec, () -> stats, dir, clock)
@@ -64,6 +66,23 @@ class CrashReportTest {
             try (var files = Files.list(dir)) {
                 assertEquals(2, files.count(), "only the two reports, no temp files");
             }
+        }
+    }
+
+    /** Parts the backend could not read are reported as unknown, never as the reset values that stand in for them. */
+    @Test
+    void partsTheBackendCouldNotReadAreUnknown() throws Exception {
+        try (FakeTarget t = new FakeTarget(1, DebugCapabilities.KVM_NO_SW_BP)) {
+            t.setState(0, t.state(0).withUnknown(java.util.Set.of("debug_registers", "events", "kernel_gs_base", "mp_state")));
+            CrashReport.Written w = new CrashReport(t, null, null, dir, clock).write(new CrashReport.TripleFault(0));
+            String txt = Files.readString(w.text());
+            assertTrue(txt.contains("dr0-3, dr6, dr7 unknown") && txt.contains("events unknown") && txt.contains("kernel_gs_base unknown")
+                    && txt.contains("mp_state unknown"), txt);
+            assertFalse(txt.contains("dr6    0xffff0ff0"), txt);
+            Map<?, ?> cpu = (Map<?, ?>) ((List<?>) ((Map<?, ?>) Json.parse(Files.readString(w.json()))).get("vcpus")).getFirst();
+            assertEquals("unknown", cpu.get("dr7"));
+            assertEquals("unknown", cpu.get("events"));
+            assertEquals(List.of("debug_registers", "events", "kernel_gs_base", "mp_state"), cpu.get("unknown"));
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.vmscope.debug;
 
-import dev.vmscope.cli.CliException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -28,9 +27,9 @@ class DebugOptionsTest {
     @Test
     void badOptionsAreOneLineErrors() {
         assertEquals("--gdb-wait needs --gdb [HOST:]PORT",
-                assertThrows(CliException.class, () -> DebugOptions.extract(new ArrayList<>(List.of("--gdb-wait")))).getMessage());
-        assertEquals("--gdb needs a value", assertThrows(CliException.class, () -> DebugOptions.extract(new ArrayList<>(List.of("--gdb")))).getMessage());
-        assertTrue(assertThrows(CliException.class, () -> DebugOptions.extract(new ArrayList<>(List.of("--gdb", "host:99999"))))
+                assertThrows(IllegalArgumentException.class, () -> DebugOptions.extract(new ArrayList<>(List.of("--gdb-wait")))).getMessage());
+        assertEquals("--gdb needs a value", assertThrows(IllegalArgumentException.class, () -> DebugOptions.extract(new ArrayList<>(List.of("--gdb")))).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DebugOptions.extract(new ArrayList<>(List.of("--gdb", "host:99999"))))
                 .getMessage().contains("out of range"));
         assertEquals(DebugOptions.NONE, DebugOptions.extract(new ArrayList<>(List.of("x"))));
     }

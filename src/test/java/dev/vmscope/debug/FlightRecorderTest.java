@@ -1,5 +1,6 @@
 package dev.vmscope.debug;
 
+import dev.vmscope.hypervisor.ExitReason;
 import dev.vmscope.util.Json;
 import org.junit.jupiter.api.Test;
 
@@ -14,9 +15,9 @@ class FlightRecorderTest {
     @Test
     void keepsTheMostRecentExitsPerVcpuAndDecodesThem() {
         FlightRecorder r = new FlightRecorder(2, 4);
-        for (int i = 0; i < 10; i++) r.record(0, i, FlightRecorder.IO, 0x1000 + i, 0x3f8, 1 | 1 << 8, 'A' + i);
-        r.record(1, 99, FlightRecorder.MMIO, 0x2000, 0xfee000b0L, 4 | 1 << 8, 0);
-        r.record(7, 1, FlightRecorder.HLT, 0, 0, 0, 0); // out of range: ignored, no exception
+        for (int i = 0; i < 10; i++) r.record(0, i, ExitReason.IO, 0x1000 + i, 0x3f8, 1 | 1 << 8, 'A' + i);
+        r.record(1, 99, ExitReason.MMIO, 0x2000, 0xfee000b0L, 4 | 1 << 8, 0);
+        r.record(7, 1, ExitReason.HLT, 0, 0, 0, 0); // out of range: ignored, no exception
         List<FlightRecorder.Entry> e = r.snapshot(0);
         assertEquals(4, e.size());
         assertEquals(6, e.getFirst().nanos(), "oldest kept is the 7th");
@@ -28,7 +29,7 @@ class FlightRecorderTest {
         Object json = Json.parse(r.dumpJson());
         Map<?, ?> cpu1 = (Map<?, ?>) ((List<?>) json).get(1);
         assertEquals("MMIO", ((Map<?, ?>) ((List<?>) cpu1.get("exits")).getFirst()).get("reason"));
-        assertEquals("X86_WRMSR", FlightRecorder.name(FlightRecorder.WRMSR));
+        assertEquals("X86_WRMSR", FlightRecorder.name(ExitReason.X86_WRMSR));
         assertEquals("EXIT_999", FlightRecorder.name(999));
     }
 
@@ -36,10 +37,10 @@ class FlightRecorderTest {
     void recordingAllocatesNothing() {
         var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         FlightRecorder r = new FlightRecorder(4, 256);
-        for (int i = 0; i < 200_000; i++) r.record(i & 3, i, FlightRecorder.IO, i, 0x80, 1, i); // warm up / JIT
+        for (int i = 0; i < 200_000; i++) r.record(i & 3, i, ExitReason.IO, i, 0x80, 1, i); // warm up / JIT
         long tid = Thread.currentThread().threadId();
         long before = bean.getThreadAllocatedBytes(tid);
-        for (int i = 0; i < 1_000_000; i++) r.record(i & 3, i, FlightRecorder.MMIO, i, 0xfee00000L, 4, i);
+        for (int i = 0; i < 1_000_000; i++) r.record(i & 3, i, ExitReason.MMIO, i, 0xfee00000L, 4, i);
         long allocated = bean.getThreadAllocatedBytes(tid) - before;
         assertTrue(allocated < 4096, "1e6 records allocated " + allocated + " bytes");
         assertEquals(1_200_000 / 4, r.total(1));

@@ -1,9 +1,11 @@
 package dev.vmscope.kvm;
 
+import dev.vmscope.hypervisor.CpuState.Segment;
 import dev.vmscope.hypervisor.VcpuExit;
+import dev.vmscope.sys.SyscallException;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.vmscope.kvm.sys.KvmException;
+import dev.vmscope.sys.SyscallException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -49,7 +51,7 @@ class KvmSmokeTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(kvmAvailable(), "/dev/kvm not available");
         try (Kvm kvm = Kvm.open(); VmFd vm = kvm.createVm()) {
             VcpuFd cpu = vm.createVcpu(0);
-            KvmException e = assertThrows(KvmException.class, () -> cpu.setCpuid2(
+            SyscallException e = assertThrows(SyscallException.class, () -> cpu.setCpuid2(
                     java.util.Collections.nCopies(100_000, new CpuidEntry(0, 0, 0, 0, 0, 0, 0))));
             assertTrue(e.getMessage().startsWith("KVM_SET_CPUID2: E"), e.getMessage());
         }

@@ -1,10 +1,10 @@
 package dev.vmscope.kvm;
 
+import dev.vmscope.kvm.sys.Ioctls;
+import dev.vmscope.kvm.sys.Layouts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.vmscope.kvm.sys.Ioctls;
-import dev.vmscope.kvm.sys.Layouts;
 
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
@@ -49,6 +49,10 @@ class StructLayoutTest {
         new Struct(Layouts.VCPU_EVENTS, "struct kvm_vcpu_events", "", events()),
         new Struct(Layouts.GUEST_DEBUG, "struct kvm_guest_debug", "", Map.of("debugreg", "arch.debugreg")),
         new Struct(Layouts.IRQ_LEVEL, "struct kvm_irq_level", "", Map.of()),
+        new Struct(Layouts.PIT_CONFIG, "struct kvm_pit_config", "", Map.of()),
+        new Struct(Layouts.ENABLE_CAP, "struct kvm_enable_cap", "", Map.of()),
+        new Struct(Layouts.MSR_FILTER_RANGE, "struct kvm_msr_filter_range", "", Map.of()),
+        new Struct(Layouts.MSR_FILTER, "struct kvm_msr_filter", "", Map.of()),
         new Struct(Layouts.RUN, "struct kvm_run", "", Map.of("exit", "hw")),
         new Struct(Layouts.EXIT_IO, "struct kvm_run", "io.", Map.of()),
         new Struct(Layouts.EXIT_MMIO, "struct kvm_run", "mmio.", Map.of()),

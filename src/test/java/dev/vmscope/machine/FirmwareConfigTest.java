@@ -48,7 +48,7 @@ class FirmwareConfigTest {
     @Test void directoryHoldsTheFilesSeaBiosLoadsSortedByName() {
         try (Arena arena = Arena.ofConfined()) {
             FwCfg fw = new FwCfg(GuestMemory.allocate(arena, 1 << 20), RAM, 4);
-            PlatformConfig platform = PlatformConfig.defaults(4);
+            PlatformConfig platform = dev.vmscope.machine.PcDevices.platformConfig(4);
             List<E820.Entry> map = E820.standard(RAM);
             FirmwareConfig.publish(fw, platform, map);
             Map<String, int[]> dir = directory(fw);
@@ -69,7 +69,7 @@ class FirmwareConfigTest {
     @Test void legacyItemsCarryCpuCountsAndIrq0Override() {
         try (Arena arena = Arena.ofConfined()) {
             FwCfg fw = new FwCfg(GuestMemory.allocate(arena, 1 << 20), RAM, 3);
-            FirmwareConfig.publish(fw, PlatformConfig.defaults(3), E820.standard(RAM));
+            FirmwareConfig.publish(fw, dev.vmscope.machine.PcDevices.platformConfig(3), E820.standard(RAM));
             assertArrayEquals("QEMU".getBytes(StandardCharsets.US_ASCII), item(fw, FwCfg.SIGNATURE, 4));
             assertArrayEquals(new byte[] {3, 0}, item(fw, FwCfg.NB_CPUS, 2));
             assertArrayEquals(new byte[] {3, 0}, item(fw, FwCfg.MAX_CPUS, 2));       // SeaBIOS "etc/max-cpus"

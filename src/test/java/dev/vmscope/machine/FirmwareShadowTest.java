@@ -7,21 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmscope.bus.Bus;
 import dev.vmscope.devices.pci.I440fxHost;
-import dev.vmscope.kvm.Kvm;
-import dev.vmscope.kvm.VmFd;
 import dev.vmscope.machine.Firmware.Kind;
 import dev.vmscope.memory.GuestMemory;
 import dev.vmscope.memory.MemoryRegion;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The BIOS window against a real KVM VM (no vCPU): PAM decides each 16 KiB segment, and accesses that exit
- * as MMIO follow the same rules as the KVM slots would.
+ * The BIOS window against a VM that records its slots (no vCPU, no KVM): PAM decides each 16 KiB segment, the
+ * slots follow it (read-only where the window is ROM or read-only RAM), and accesses that exit as MMIO follow
+ * the same rules as the slots would.
  */
 class FirmwareShadowTest {
     private static final int IMAGE = 128 << 10;
@@ -33,12 +33,16 @@ class FirmwareShadowTest {
     }
 
     @Test void pamSwitchesSegmentsBetweenRomAndShadowRam() {
-        VmHarness.assumeKvm();
         byte[] image = new byte[IMAGE];
         for (int i = 0; i < IMAGE; i++) image[i] = (byte) (i * 7 + 3);
-        try (Kvm kvm = Kvm.open(); VmFd vm = kvm.createVm()) {
-            MemorySegment shadow = vm.mapRam(0x40000);
-            Firmware fw = new Firmware(vm, image, shadow, new PrintStream(new ByteArrayOutputStream()));
+        try (Arena a = Arena.ofConfined()) {
+            SlotRecorder vm = new SlotRecorder();
+            MemorySegment shadow = a.allocate(0x40000);
+            Firmware fw = new Firmware(image, a.allocate(IMAGE), shadow);
+            fw.map(vm);
+            assertTrue(vm.slots.get(Firmware.SLOT_ROM).readOnly(), "the ROM slot is read-only");
+            assertEquals(0x1_0000_0000L - IMAGE, vm.slots.get(Firmware.SLOT_ROM).gpa());
+            assertEquals(0xe0000, vm.slots.get(Firmware.SLOT_WINDOW).gpa(), "reset: only the ROM alias is mapped in the window");
             assertEquals(0x1_0000_0000L - IMAGE, fw.romBase());
             Bus mmio = new Bus("mmio");
             I440fxHost host = new I440fxHost();
@@ -56,6 +60,8 @@ class FirmwareShadowTest {
             host.configWrite(0x58, 4, 0x3333_3000);                    // SeaBIOS make_bios_writable
             host.configWrite(0x5c, 4, 0x3333_3333);
             assertArrayEquals(expect(Kind.RAM_RW, Kind.RAM_RW, Kind.RAM_RW), fw.layout());
+            assertEquals(2, vm.slots.size(), "one writable slot for the whole window, plus the ROM");
+            assertFalse(vm.slots.get(Firmware.SLOT_WINDOW).readOnly());
             mmio.write(0xf0000, 4, 0x12345678);
             assertEquals(0x12345678, shadow.get(ValueLayout.JAVA_INT_UNALIGNED, 0x30000));
             assertEquals(0x12345678, mmio.read(0xf0000, 4));
@@ -75,13 +81,13 @@ class FirmwareShadowTest {
 
     /** The debugger's view (KvmDebugTarget.memory) follows PAM and reaches the ROM at the top of 4 GiB. */
     @Test void debuggerViewShowsWhatTheCpuSees() {
-        VmHarness.assumeKvm();
         byte[] image = new byte[IMAGE];
         for (int i = 0; i < IMAGE; i++) image[i] = (byte) (i * 7 + 3);
-        try (Kvm kvm = Kvm.open(); VmFd vm = kvm.createVm()) {
-            MemorySegment low = vm.mapRam(2 << 20);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment low = a.allocate(2 << 20);
             GuestMemory ram = new GuestMemory(List.of(new MemoryRegion(0, low)));
-            Firmware fw = new Firmware(vm, image, low.asSlice(0xc0000, 0x40000), new PrintStream(new ByteArrayOutputStream()));
+            Firmware fw = new Firmware(image, a.allocate(IMAGE), low.asSlice(0xc0000, 0x40000));
+            fw.map(new SlotRecorder());
             I440fxHost host = new I440fxHost();
             fw.attach(new Bus("mmio"), host);
             low.set(ValueLayout.JAVA_BYTE, 0xffff0, (byte) 0x5a);             // shadow RAM behind the reset alias

@@ -156,7 +156,7 @@ class GdbOnKvmTest {
     @Test
     void readWatchpointsAreRefusedWhenDebugRegistersIgnoreData(@TempDir Path dir) throws Exception {
         Running vm = start("cmb", 1, dir);
-        if (DebugProbe.dataBreakpointsWork(vm.machine().kvm())) {
+        if (vm.machine().hypervisor().debugCapabilities().dataBreakpoints()) {
             vm.machine().stop(0, "not applicable", null);
             vm.awaitStatus();
             org.junit.jupiter.api.Assumptions.abort("this host's debug registers fire on data accesses");

@@ -27,6 +27,22 @@ public final class VmHarness {
     public static final dev.vmscope.debug.DebugOptions TEST_DEBUG = new dev.vmscope.debug.DebugOptions(null, false, null,
             Path.of(System.getProperty("vmscope.basedir", "."), "target", "test-crashes"));
 
+    /**
+     * Machine tests run wherever a backend can: on KVM when /dev/kvm is usable, else on the software CPU
+     * (--accel auto). They skip only where neither exists.
+     */
+    public static void assumeBackend() {
+        boolean kvm = Files.isReadable(Path.of(Kvm.DEVICE)) && Files.isWritable(Path.of(Kvm.DEVICE));
+        boolean emu;
+        try { Class.forName("dev.vmscope.emu.EmuHypervisor"); emu = true; } catch (ClassNotFoundException e) { emu = false; }
+        assumeTrue(kvm || emu, "neither /dev/kvm nor the software CPU is available");
+    }
+
+    /** Whether this run is on the software CPU (no usable /dev/kvm). */
+    public static boolean onEmulator() {
+        return !(Files.isReadable(Path.of(Kvm.DEVICE)) && Files.isWritable(Path.of(Kvm.DEVICE)));
+    }
+
     public static void assumeKvm() {
         Path dev = Path.of(Kvm.DEVICE);
         assumeTrue(Files.isReadable(dev) && Files.isWritable(dev), "/dev/kvm is not available");
@@ -83,7 +99,7 @@ public final class VmHarness {
      */
     public static Result run(MachineConfig cfg, Consumer<Machine> setup, Consumer<Machine> after,
                              java.util.function.BiConsumer<Machine, String> debugconLine) throws InterruptedException {
-        assumeKvm();
+        assumeBackend();
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         ByteArrayOutputStream diag = new ByteArrayOutputStream();
         Machine[] self = new Machine[1];
@@ -126,9 +142,9 @@ public final class VmHarness {
         StringBuilder sb = new StringBuilder("--- state after the timeout:\n");
         for (dev.vmscope.vcpu.Vcpu v : m.vcpus()) {
             try {
+                var st = v.cpu().state();
                 sb.append(String.format("vCPU %d: RIP 0x%x RFLAGS 0x%x mp-state %s events %s thread %s%n", v.id(),
-                        v.fd().getRegs().rip(), v.fd().getRegs().rflags(), v.fd().getMpState(), v.fd().getVcpuEvents(),
-                        v.thread() == null ? "-" : v.thread().getState()));
+                        st.rip(), st.rflags(), st.mpState(), st.events(), v.thread() == null ? "-" : v.thread().getState()));
             } catch (RuntimeException e) {
                 sb.append("vCPU ").append(v.id()).append(": ").append(e.getMessage()).append('\n');
             }

@@ -1,7 +1,6 @@
 package dev.vmscope.arch.x86;
 
-import dev.vmscope.loader.LoadResult;
-import dev.vmscope.loader.Multiboot;
+import dev.vmscope.hypervisor.CpuState.Segment;
 import dev.vmscope.memory.GuestMemory;
 
 /**
@@ -13,7 +12,7 @@ import dev.vmscope.memory.GuestMemory;
  *   0x1000 .. 0x6fff  long64 identity page tables: PML4 0x1000, PDPT 0x2000,
  *                     4 page directories 0x3000-0x6fff (2 MiB pages, first 4 GiB) ({@link #PAGE_TABLES})
  *   0x8000            initial ESP for multiboot (the spec leaves ESP undefined)    ({@link #MULTIBOOT_STACK})
- *   0x9000 ..         multiboot info area (see {@link Multiboot#INFO_AREA})
+ *   0x9000 ..         multiboot info area (see dev.vmscope.loader.Multiboot#INFO_AREA)
  * </pre>
  * There is no A20 gate to open: KVM guests always see all address lines.
  */
@@ -48,13 +47,11 @@ public record BootState(Mode mode, long rip, long rsp, long rflags,
      * read/write, IF = 0. The GDT is written at {@link #GDT_BASE}; the IDT is empty (limit 0), so any
      * interrupt or exception before the kernel loads its own IDT is a triple fault.
      */
-    public static BootState multiboot(GuestMemory memory, LoadResult loaded) {
-        if (loaded.protocol() != LoadResult.BootProtocol.MULTIBOOT)
-            throw new IllegalArgumentException("not a multiboot load: " + loaded.protocol());
+    public static BootState multiboot(GuestMemory memory, long entry, long magic, long infoAddress) {
         DescriptorTable gdt = writeGdt(memory);
         Segment data = Segment.flatData(SEL_DATA);
-        return new BootState(Mode.PROTECTED32, loaded.entry(), MULTIBOOT_STACK, RFLAGS_RESERVED,
-                Multiboot.BOOTLOADER_MAGIC, loaded.infoAddress(), 0, 0, 0, 0, 0,
+        return new BootState(Mode.PROTECTED32, entry, MULTIBOOT_STACK, RFLAGS_RESERVED,
+                magic, infoAddress, 0, 0, 0, 0, 0,
                 CR0_PE | CR0_ET, 0, 0, 0,
                 Segment.flatCode32(SEL_CODE32), data, data, data, data, data,
                 Segment.bootTr(), Segment.bootLdt(), gdt, new DescriptorTable(0, 0));
@@ -80,16 +77,14 @@ public record BootState(Mode mode, long rip, long rsp, long rflags,
      * a GDT with 4 GiB flat __BOOT_CS (0x10, execute/read) and __BOOT_DS (0x18, read/write), CS = __BOOT_CS,
      * DS/ES/SS = __BOOT_DS, interrupts off, ESI = boot_params, EBP = EDI = EBX = 0.
      */
-    public static BootState linux32(GuestMemory memory, LoadResult loaded) {
-        if (loaded.protocol() != LoadResult.BootProtocol.LINUX)
-            throw new IllegalArgumentException("not a Linux load: " + loaded.protocol());
+    public static BootState linux32(GuestMemory memory, long entry, long bootParams) {
         Segment code = Segment.flatCode32(LINUX_BOOT_CS), data = Segment.flatData(LINUX_BOOT_DS);
         memory.writeU64(LINUX_GDT_BASE, 0);
         memory.writeU64(LINUX_GDT_BASE + 8, 0);
         memory.writeU64(LINUX_GDT_BASE + LINUX_BOOT_CS, code.descriptor());
         memory.writeU64(LINUX_GDT_BASE + LINUX_BOOT_DS, data.descriptor());
-        return new BootState(Mode.PROTECTED32, loaded.entry(), MULTIBOOT_STACK, RFLAGS_RESERVED,
-                0, 0, 0, 0, loaded.infoAddress(), 0, 0,
+        return new BootState(Mode.PROTECTED32, entry, MULTIBOOT_STACK, RFLAGS_RESERVED,
+                0, 0, 0, 0, bootParams, 0, 0,
                 CR0_PE | CR0_ET, 0, 0, 0,
                 code, data, data, data, data, data,
                 Segment.bootTr(), Segment.bootLdt(), new DescriptorTable(LINUX_GDT_BASE, LINUX_GDT_SIZE - 1),
@@ -103,27 +98,6 @@ public record BootState(Mode mode, long rip, long rsp, long rflags,
                 CR0_ET, 0, 0, 0,
                 Segment.real(cs, true), data, data, data, data, data,
                 Segment.bootTr(), Segment.bootLdt(), new DescriptorTable(0, 0xffff), new DescriptorTable(0, 0x3ff));
-    }
-
-    /** CR0 after reset: CD | NW | ET (SDM Vol. 3A 9.1.1, table 9-1). */
-    public static final long CR0_RESET = 0x6000_0010L;
-    /** The reset vector: CS selector 0xf000 with base 0xffff0000, IP 0xfff0, so the first fetch is at 0xfffffff0. */
-    public static final int RESET_CS = 0xf000, RESET_IP = 0xfff0;
-    public static final long RESET_CS_BASE = 0xffff_0000L;
-
-    /**
-     * The state after power-up or RESET (Intel SDM Vol. 3A 9.1.1, table 9-1), for firmware: real mode with
-     * CS.base 0xffff0000 (a base real mode cannot produce from the selector, which is why
-     * {@link #real} cannot express it), data segments 0 with 64 KiB limits, GDTR/IDTR base 0 limit 0xffff,
-     * ESP 0, EDX the processor signature (family 6 here: {@code cpuSignature}).
-     */
-    public static BootState reset(long cpuSignature) {
-        Segment data = Segment.real(0, false);
-        Segment cs = new Segment(RESET_CS, RESET_CS_BASE, 0xffff, Segment.CODE_RX_ACCESSED, true, 0, true,
-                false, false, false, false, false);
-        return new BootState(Mode.REAL, RESET_IP, 0, RFLAGS_RESERVED, 0, 0, 0, cpuSignature, 0, 0, 0,
-                CR0_RESET, 0, 0, 0, cs, data, data, data, data, data,
-                Segment.bootTr(), Segment.bootLdt(), new DescriptorTable(0, 0xffff), new DescriptorTable(0, 0xffff));
     }
 
     /** 64-bit long mode at {@code entry} with identity page tables built at {@link #PAGE_TABLES}. */

@@ -12,7 +12,6 @@ import dev.vmscope.bus.BusDevice;
  * and reported but the board wiring has already applied it. Lock order: IoApic before LocalApic.
  */
 public final class IoApic implements BusDevice, EoiListener {
-    public static final long MMIO_BASE = 0xfec00000L;
     public static final int MMIO_SIZE = 0x20;
     public static final int PINS = 24;
     /** IOAPICVER: version 0x11, maximum redirection entry 23 in bits 23:16 (datasheet 3.2.2). */

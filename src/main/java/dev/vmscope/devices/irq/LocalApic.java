@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * One vCPU's local APIC in xAPIC (4 KiB MMIO page, {@link #MMIO_BASE}) and x2APIC (MSRs 0x800-0x8ff)
+ * One vCPU's local APIC in xAPIC (4 KiB MMIO page, {@link #DEFAULT_BASE}) and x2APIC (MSRs 0x800-0x8ff)
  * modes, after SDM vol. 3 chapter 11. The integrator routes MMIO exits in [0xfee00000, 0xfee01000) of vCPU
  * n to that vCPU's LocalApic (each vCPU sees its own APIC at the same address) and RDMSR/WRMSR of
  * {@link #handlesMsr} MSRs to {@link #readMsr}/{@link #writeMsr} (empty / false means inject #GP).
@@ -19,7 +19,8 @@ import java.util.function.LongSupplier;
  * call {@link #accept} (through {@link ApicBus}) and the LINT lines. See {@link ApicBus} for the lock order.
  */
 public final class LocalApic implements BusDevice {
-    public static final long MMIO_BASE = 0xfee00000L;
+    /** IA32_APIC_BASE's reset value of the APIC page (SDM vol. 3 11.4.4); where the machine decodes it is its own table. */
+    public static final long DEFAULT_BASE = 0xfee00000L;
     public static final int MMIO_SIZE = 0x1000;
     public static final int MSR_APIC_BASE = 0x1b, MSR_TSC_DEADLINE = 0x6e0;
     public static final int MSR_X2APIC_FIRST = 0x800, MSR_X2APIC_LAST = 0x8ff;
@@ -97,7 +98,7 @@ public final class LocalApic implements BusDevice {
 
     /** Power-on/RESET state (SDM 11.4.7.1). APs come up waiting for SIPI. */
     public synchronized void reset() {
-        apicBase = MMIO_BASE | BASE_EN | (bsp ? BASE_BSP : 0);
+        apicBase = DEFAULT_BASE | BASE_EN | (bsp ? BASE_BSP : 0);
         xapicId = initialId & 0xff;
         initState();
         // As QEMU and KVM do: the BSP's LINT0 starts in ExtINT, unmasked (virtual wire), so PIC interrupts
@@ -553,7 +554,7 @@ public final class LocalApic implements BusDevice {
         apicBase = (v & ~BASE_BSP) | (bsp ? BASE_BSP : 0);
         if (!en && wasEnabled) { initState(); xapicId = initialId & 0xff; }
         if (extd && !wasX2) xapicId = initialId & 0xff;
-        if ((v & 0xfffff000L) != MMIO_BASE && en && !extd)
+        if ((v & 0xfffff000L) != DEFAULT_BASE && en && !extd)
             bus.log("lapic " + initialId + ": APIC base moved to 0x" + Long.toHexString(v & ~0xfffL)
                     + "; the MMIO page stays where the integrator mapped it");
         return true;

@@ -11,7 +11,6 @@ import java.util.Objects;
  * Reads return 0xff, like an unclaimed port.
  */
 public final class BochsShutdown extends ByteRegisterDevice {
-    public static final long PORT = 0x8900;
     private static final byte[] MAGIC = "Shutdown".getBytes(StandardCharsets.US_ASCII);
 
     private final VmControl vm;

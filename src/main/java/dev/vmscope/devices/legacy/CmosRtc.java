@@ -23,7 +23,6 @@ import java.util.Objects;
  * there is no IRQ 8; the interrupt-enable bits of register B are stored but have no effect.
  */
 public final class CmosRtc extends ByteRegisterDevice {
-    public static final long PORT = 0x70;
     // Register indexes (datasheet "Address map"; QEMU mc146818rtc_regs.h).
     static final int SECONDS = 0x00, SECONDS_ALARM = 0x01, MINUTES = 0x02, HOURS = 0x04, DAY_OF_WEEK = 0x06,
             DAY_OF_MONTH = 0x07, MONTH = 0x08, YEAR = 0x09, REG_A = 0x0a, REG_B = 0x0b, REG_C = 0x0c,

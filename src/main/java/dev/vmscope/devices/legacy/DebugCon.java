@@ -10,7 +10,6 @@ import java.util.Objects;
  * x86 default is port 0xe9; OVMF and SeaBIOS debug builds use 0x402. Register one port (length 1).
  */
 public final class DebugCon extends ByteRegisterDevice {
-    public static final long SEABIOS_PORT = 0x402;
     /** QEMU debugcon "readback" property default. */
     public static final int READBACK = 0xe9;
 

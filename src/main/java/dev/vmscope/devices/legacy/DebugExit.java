@@ -12,7 +12,6 @@ import java.util.Objects;
  */
 public final class DebugExit implements BusDevice {
     /** kvm-unit-tests' conventional location. */
-    public static final long DEFAULT_PORT = 0xf4;
     public static final int DEFAULT_SIZE = 4;
 
     private final VmControl vm;

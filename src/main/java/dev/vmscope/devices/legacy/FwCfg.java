@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * QEMU firmware configuration device, x86 I/O-port flavour (hw/nvram/fw_cfg.c, fw_cfg_io; item keys and
  * structures from include/standard-headers/linux/qemu_fw_cfg.h; guest side in docs/specs/fw_cfg.rst).
  *
- * <p>Register ONE range: {@link #IO_BASE} 0x510, length {@link #IO_LENGTH} 12 (0x510..0x51b). Offsets:
+ * <p>Register ONE range: 0x510 on a PC, length {@link #IO_LENGTH} 12 (0x510..0x51b). Offsets:
  * 0 = selector (16-bit write) and data (8-bit read; QEMU's "comb" region 0x510-0x511 treats any byte
  * read as a data read and a 16-bit write as a select; other widths there read 0 and write nothing);
  * 2..3 unused (all ones); 4..11 = DMA address
@@ -25,7 +25,6 @@ import java.util.TreeMap;
  * the "QEMU CFG" DMA signature. Writes through the data port are ignored (QEMU >= 2.4).
  */
 public final class FwCfg implements BusDevice {
-    public static final long IO_BASE = 0x510;
     public static final int IO_LENGTH = 12;
     static final int OFF_DMA = 4;
 

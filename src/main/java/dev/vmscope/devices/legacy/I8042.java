@@ -18,7 +18,6 @@ import java.util.Objects;
  * enables its interrupt.
  */
 public final class I8042 {
-    public static final long DATA_PORT = 0x60, CONTROL_PORT = 0x64;
 
     // Status register bits (pckbd.c KBD_STAT_*).
     static final int STAT_OBF = 0x01, STAT_SYS = 0x04, STAT_CMD = 0x08, STAT_UNLOCKED = 0x10, STAT_AUX_OBF = 0x20;

@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * page is guest RAM and counts. Only 4-byte writes are valid, as in QEMU; reads return 0.
  */
 public final class PcTestDevFlush implements BusDevice {
-    public static final long PORT = 0xe4;
     public static final int LENGTH = 4;
     static final long PAGE = 4096;
 

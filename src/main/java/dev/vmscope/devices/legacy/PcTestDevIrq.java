@@ -13,7 +13,6 @@ import java.util.function.IntFunction;
  * pin (the write is then ignored).
  */
 public final class PcTestDevIrq implements BusDevice {
-    public static final long PORT = 0x2000;
     public static final int LENGTH = 24;
 
     private final IntFunction<IrqLine> lines;

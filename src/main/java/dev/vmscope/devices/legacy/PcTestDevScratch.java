@@ -10,7 +10,6 @@ import dev.vmscope.bus.BusDevice;
  * QEMU's 32-bit mask arithmetic. Accesses wider than 4 bytes act as 4-byte ones.
  */
 public final class PcTestDevScratch implements BusDevice {
-    public static final long PORT = 0xe0, BYTE_PORT = 0xe8;
     public static final int LENGTH = 4;
 
     private int data;

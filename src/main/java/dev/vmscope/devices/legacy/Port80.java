@@ -8,7 +8,6 @@ import dev.vmscope.bus.BusDevice;
  * (hw/i386/pc.c, ioport80_read).
  */
 public final class Port80 implements BusDevice {
-    public static final long PORT = 0x80;
 
     private volatile int last = -1;
     private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();

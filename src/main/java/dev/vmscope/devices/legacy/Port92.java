@@ -10,7 +10,6 @@ import java.util.Objects;
  * machine. Reads return the last value written.
  */
 public final class Port92 extends ByteRegisterDevice {
-    public static final long PORT = 0x92;
     static final int FAST_RESET = 0x01, A20 = 0x02;
 
     private final VmControl vm;

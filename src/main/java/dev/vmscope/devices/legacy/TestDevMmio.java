@@ -9,7 +9,6 @@ import dev.vmscope.devices.ByteRegisterDevice;
  * width and alignment, little-endian. Bytes outside the 64 KiB read as 0 and are not stored.
  */
 public final class TestDevMmio extends ByteRegisterDevice {
-    public static final long ADDRESS = 0xff000000L;
     public static final int LENGTH = 0x10000;
 
     private final byte[] buf = new byte[LENGTH];

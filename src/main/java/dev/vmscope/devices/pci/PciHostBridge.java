@@ -21,7 +21,6 @@ import java.util.Objects;
  * Empty slots, functions and other buses read all ones (master abort). Only bus 0 exists.
  */
 public final class PciHostBridge implements BusDevice {
-    public static final long PORT = 0xcf8;
     public static final int LENGTH = 8;
     static final int ENABLE = 0x8000_0000;
     static final int RCR_RESET_CPU = 0x04, RCR_SYS_RESET = 0x02;

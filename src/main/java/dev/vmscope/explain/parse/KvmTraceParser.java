@@ -35,6 +35,7 @@ public final class KvmTraceParser implements DumpParser {
         Map<String, Object> m = StatsReport.toMap(st, sc);
         // The vendor comes from the exit names' spelling (TraceEvents), not from the statistics' hint.
         TraceEvents.Result story = TraceEvents.read(Paste.normalize(lines));
-        return new KvmTraceDump(file, story.vendor(), m, sc.eventLines(), List.copyOf(sc.unparsed()), sc.badLines(), story);
+        return new KvmTraceDump(file, story.vendor(), m, sc.eventLines(), sc.unparsed().stream()
+                .map(u -> new Unparsed(u.line(), u.text(), u.expected())).toList(), sc.badLines(), story);
     }
 }

@@ -24,6 +24,8 @@ public final class StatsReport {
         m.put("entries", st.entries);
         m.put("exits_without_entry", st.unmatchedExits);
         m.put("span_ns", st.firstTs == Long.MIN_VALUE ? 0 : st.lastTs - st.firstTs);
+        // Integer timestamps (trace-cmd -C counter / x86-tsc) have no unit vmscope can know: every *_ns value is ticks.
+        m.put("time_unit", st.tickClock ? "ticks" : "ns");
         m.put("vendor_hint", vendorHint(st));
         long totalTime = st.latency.sum();
         List<Object> reasons = new ArrayList<>();
@@ -120,6 +122,7 @@ public final class StatsReport {
     /** Text rendering of {@link #toMap}. */
     @SuppressWarnings("unchecked")
     public static String text(String file, Map<String, Object> m) {
+        ticks = "ticks".equals(m.get("time_unit"));
         StringBuilder sb = new StringBuilder();
         boolean vmscope = !"kvm-tracepoints".equals(m.get("format"));
         sb.append(vmscope ? "vmscope trace statistics for " : "KVM trace statistics for ").append(file).append('\n');
@@ -130,6 +133,9 @@ public final class StatsReport {
             sb.append("  (source: vmscope run --trace lines, dev.vmscope.vcpu.ExitTrace: the userspace exits vmscope handled;"
                     + " they carry no exit-to-entry time, so latency columns are empty: the exit summary and --stats-json"
                     + " have the time)\n");
+        }
+        if (ticks) {
+            sb.append("  (integer timestamps: trace-cmd's counter or x86-tsc clock; times are clock ticks ('t'), not seconds)\n");
         }
         if (!"vmscope-trace".equals(m.get("format"))) {
             sb.append("  (source: TP_printk formats in linux arch/x86/kvm/trace.h; latency = kvm_exit to next kvm_entry of"
@@ -196,7 +202,11 @@ public final class StatsReport {
                 dur((Long) l.get("p50")), dur((Long) l.get("p99")), dur((Long) l.get("max")));
     }
 
+    /** Set per rendering by {@link #text}: times are clock ticks. Rendering is single-threaded. */
+    private static boolean ticks;
+
     static String dur(long ns) {
+        if (ticks) return ns + "t";
         if (ns < 10_000) return ns + "ns";
         if (ns < 10_000_000) return String.format(Locale.ROOT, "%.1fus", ns / 1e3);
         if (ns < 10_000_000_000L) return String.format(Locale.ROOT, "%.1fms", ns / 1e6);

@@ -1,13 +1,11 @@
 package dev.vmscope.explain.stats;
 
-import dev.vmscope.explain.parse.Unparsed;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongConsumer;
@@ -30,7 +28,7 @@ public final class TraceScanner {
             + " or 'SECONDS vcpuN KIND DETAILS' (vmscope run --trace)";
 
     private final TraceStats st;
-    private final List<Unparsed> unparsed = new ArrayList<>();
+    private final List<SkippedLine> unparsed = new ArrayList<>();
     private long badLines, lineNo, kvmLines;
 
     private static final byte[] KVM_EXIT = ascii("kvm_exit"), KVM_ENTRY = ascii("kvm_entry"), KVM_PIO = ascii("kvm_pio"),
@@ -51,7 +49,7 @@ public final class TraceScanner {
 
     private static byte[] ascii(String s) { return s.getBytes(StandardCharsets.US_ASCII); }
 
-    public List<Unparsed> unparsed() { return unparsed; }
+    public List<SkippedLine> unparsed() { return unparsed; }
 
     /** Lines that were neither trace events nor headers. */
     public long badLines() { return badLines; }
@@ -63,31 +61,37 @@ public final class TraceScanner {
 
     /** Scans a whole file in fixed-size chunks; {@code progress} receives bytes consumed so far (may be null). */
     public void scan(Path file, LongConsumer progress) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            byte[] buf = new byte[bufSize];
-            ByteBuffer bb = ByteBuffer.wrap(buf);
-            int have = 0;
-            long done = 0;
-            while (true) {
-                bb.limit(buf.length).position(have);
-                int r = ch.read(bb);
-                if (r < 0) break;
-                have += r;
-                int consumed = lines(buf, 0, have, false);
-                if (consumed == 0 && have == buf.length) {
-                    // One line longer than the buffer: report it and drop it.
-                    lineNo++;
-                    bad(buf, 0, Math.min(have, 200));
-                    consumed = have;
-                }
-                System.arraycopy(buf, consumed, buf, 0, have - consumed);
-                have -= consumed;
-                done += consumed;
-                if (progress != null) progress.accept(done);
-            }
-            lines(buf, 0, have, true);
-            if (progress != null) progress.accept(done + have);
+        try (InputStream in = Files.newInputStream(file)) {
+            scan(in, progress);
         }
+    }
+
+    /**
+     * Scans a stream (stdin, a FIFO, a decompressed file) in fixed-size chunks: memory stays at one buffer
+     * whatever the length. {@code progress} receives the text bytes consumed so far (may be null).
+     */
+    public void scan(InputStream in, LongConsumer progress) throws IOException {
+        byte[] buf = new byte[bufSize];
+        int have = 0;
+        long done = 0;
+        while (true) {
+            int r = in.read(buf, have, buf.length - have);
+            if (r < 0) break;
+            have += r;
+            int consumed = lines(buf, 0, have, false);
+            if (consumed == 0 && have == buf.length) {
+                // One line longer than the buffer: report it and drop it.
+                lineNo++;
+                bad(buf, 0, Math.min(have, 200));
+                consumed = have;
+            }
+            System.arraycopy(buf, consumed, buf, 0, have - consumed);
+            have -= consumed;
+            done += consumed;
+            if (progress != null) progress.accept(done);
+        }
+        lines(buf, 0, have, true);
+        if (progress != null) progress.accept(done + have);
     }
 
     /** Scans text held in memory. */
@@ -134,7 +138,7 @@ public final class TraceScanner {
         }
         // Timestamp: first token after ']' that starts with a digit and ends with ':' (skips latency flags).
         int p = rb + 1;
-        long ts = -1;
+        long ts = NO_TS;
         for (int tok = 0; tok < 3 && p < e; tok++) {
             while (p < e && b[p] == ' ') p++;
             int t = p;
@@ -144,7 +148,7 @@ public final class TraceScanner {
                 break;
             }
         }
-        if (ts < 0) {
+        if (ts == NO_TS) {
             bad(b, s, e);
             return;
         }
@@ -215,9 +219,10 @@ public final class TraceScanner {
         int f = p;
         while (p < e && b[p] >= '0' && b[p] <= '9') p++;
         if (p == f || p == e || b[p] != ' ') return false;
-        long ts = seconds(b, s, p);
         while (p < e && b[p] == ' ') p++;
         if (!startsWith(b, p, e, "vcpu")) return false;
+        int tsEnd = p;
+        while (tsEnd > s && b[tsEnd - 1] == ' ') tsEnd--;
         p += 4;
         int d = p;
         long vcpu = 0;
@@ -228,6 +233,8 @@ public final class TraceScanner {
         while (p < e && ((b[p] >= 'a' && b[p] <= 'z') || (b[p] >= '0' && b[p] <= '9') || b[p] == '_')) p++;
         int ke = p;
         if (ke == ks || (p < e && b[p] != ' ')) return false;
+        long ts = seconds(b, s, tsEnd);
+        if (ts == NO_TS) return false;
         st.timestamp(ts);
         kvmLines++;
         st.vmscopeLines++;
@@ -362,27 +369,50 @@ public final class TraceScanner {
         return -1;
     }
 
-    /** "SECONDS.FRACTION" to nanoseconds (fractions of 6 or 9 digits, as trace-cmd and perf print). */
-    private static long seconds(byte[] b, int s, int e) {
-        long sec = 0, frac = 0;
-        int i = s, digits = 0;
-        while (i < e && b[i] >= '0' && b[i] <= '9' && i - s < 12) sec = sec * 10 + (b[i++] - '0');
-        if (i < e && b[i] == '.') {
-            i++;
-            while (i < e && b[i] >= '0' && b[i] <= '9' && digits < 9) {
-                frac = frac * 10 + (b[i++] - '0');
-                digits++;
-            }
+    /** Marks a token that is no timestamp. */
+    static final long NO_TS = Long.MIN_VALUE;
+    private long baseSeconds = -1;
+
+    /**
+     * "SECONDS.FRACTION" (fractions of 6 or 9 digits, as trace-cmd and perf print) to nanoseconds, or an integer
+     * timestamp (trace-cmd's counter and x86-tsc clocks) as ticks. Times are kept relative to the first
+     * timestamp's whole seconds, so epoch-scale or TSC-scale values cannot overflow; up to 19 integer digits.
+     */
+    private long seconds(byte[] b, int s, int e) {
+        long sec = 0;
+        int i = s;
+        while (i < e && b[i] >= '0' && b[i] <= '9') {
+            if (i - s >= 19 || sec > (Long.MAX_VALUE - 9) / 10) return NO_TS;
+            sec = sec * 10 + (b[i++] - '0');
         }
+        if (i == s) return NO_TS;
+        if (i == e) {
+            st.tickClock = true;
+            if (baseSeconds < 0) baseSeconds = sec;
+            return sec - baseSeconds;
+        }
+        if (b[i] != '.') return NO_TS;
+        i++;
+        long frac = 0;
+        int digits = 0;
+        while (i < e && b[i] >= '0' && b[i] <= '9') {
+            if (digits < 9) frac = frac * 10 + (b[i] - '0');
+            digits++;
+            i++;
+        }
+        if (i != e || digits == 0) return NO_TS;
         for (int d = digits; d < 9; d++) frac *= 10;
-        return sec * 1_000_000_000L + frac;
+        if (baseSeconds < 0) baseSeconds = sec;
+        long rel = sec - baseSeconds;
+        if (Math.abs(rel) > Long.MAX_VALUE / 1_000_000_000L - 1) return NO_TS;
+        return rel * 1_000_000_000L + frac;
     }
 
     private void bad(byte[] b, int s, int e) {
         badLines++;
         if (unparsed.size() < MAX_REPORTED) {
             String t = new String(b, s, Math.min(e - s, 200), StandardCharsets.UTF_8);
-            unparsed.add(new Unparsed((int) Math.min(lineNo, Integer.MAX_VALUE), t, EXPECTED));
+            unparsed.add(new SkippedLine((int) Math.min(lineNo, Integer.MAX_VALUE), t, EXPECTED));
         }
     }
 

@@ -45,6 +45,8 @@ public final class TraceStats {
     long exits, entries, unmatchedExits, vmxNames, svmNames;
     /** Lines in vmscope's own --trace format (dev.vmscope.vcpu.ExitTrace) rather than KVM tracepoints. */
     long vmscopeLines;
+    /** Integer timestamps were seen (trace-cmd's counter or x86-tsc clock): times are clock ticks, not ns. */
+    boolean tickClock;
 
     void timestamp(long ts) {
         if (firstTs == Long.MIN_VALUE) firstTs = ts;

@@ -7,6 +7,7 @@ import java.lang.foreign.StructLayout;
 import static java.lang.foreign.MemoryLayout.paddingLayout;
 import static java.lang.foreign.MemoryLayout.sequenceLayout;
 import static java.lang.foreign.MemoryLayout.structLayout;
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -83,6 +84,21 @@ public final class Layouts {
     public static final StructLayout GUEST_DEBUG = structLayout(
             JAVA_INT.withName("control"), JAVA_INT.withName("pad"),
             sequenceLayout(8, JAVA_LONG).withName("debugreg")).withName("kvm_guest_debug");
+
+    public static final StructLayout PIT_CONFIG = structLayout(
+            JAVA_INT.withName("flags"), sequenceLayout(15, JAVA_INT).withName("pad")).withName("kvm_pit_config");
+
+    public static final StructLayout ENABLE_CAP = structLayout(
+            JAVA_INT.withName("cap"), JAVA_INT.withName("flags"), sequenceLayout(4, JAVA_LONG).withName("args"),
+            sequenceLayout(64, JAVA_BYTE).withName("pad")).withName("kvm_enable_cap");
+
+    public static final StructLayout MSR_FILTER_RANGE = structLayout(
+            JAVA_INT.withName("flags"), JAVA_INT.withName("nmsrs"), JAVA_INT.withName("base"), paddingLayout(4),
+            ADDRESS.withName("bitmap")).withName("kvm_msr_filter_range");
+
+    public static final StructLayout MSR_FILTER = structLayout(
+            JAVA_INT.withName("flags"), paddingLayout(4), sequenceLayout(16, MSR_FILTER_RANGE).withName("ranges"))
+            .withName("kvm_msr_filter");
 
     public static final StructLayout IRQ_LEVEL = structLayout(
             JAVA_INT.withName("irq"), JAVA_INT.withName("level")).withName("kvm_irq_level");

@@ -1,8 +1,8 @@
 package dev.vmscope.arch.x86;
 
+import dev.vmscope.hypervisor.CpuState.Segment;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.vmscope.loader.LoadResult;
 import dev.vmscope.memory.GuestMemory;
 import java.lang.foreign.Arena;
 import java.util.List;
@@ -12,8 +12,7 @@ class BootStateTest {
     @Test void multibootIsFlat32BitProtectedModeWithTheGdtInMemory() {
         try (Arena arena = Arena.ofConfined()) {
             GuestMemory mem = GuestMemory.allocate(arena, 4 << 20);
-            LoadResult r = new LoadResult(0x10000c, 0x9000, LoadResult.BootProtocol.MULTIBOOT, List.of(), List.of());
-            BootState s = BootState.multiboot(mem, r);
+            BootState s = BootState.multiboot(mem, 0x10000c, 0x2BADB002L, 0x9000);
             assertEquals(BootState.Mode.PROTECTED32, s.mode());
             assertEquals(0x10000c, s.rip());
             assertEquals(0x2BADB002L, s.rax());
@@ -31,14 +30,6 @@ class BootStateTest {
             assertEquals(0xffffffffL, s.ss().limit());
             assertEquals(Segment.DATA_RW_ACCESSED, s.ds().type());
             for (Segment seg : List.of(s.ds(), s.es(), s.fs(), s.gs(), s.ss())) assertEquals(0x10, seg.selector());
-        }
-    }
-
-    @Test void multibootRefusesAFlatLoad() {
-        try (Arena arena = Arena.ofConfined()) {
-            GuestMemory mem = GuestMemory.allocate(arena, 1 << 20);
-            LoadResult flat = new LoadResult(0x7c00, 0, LoadResult.BootProtocol.FLAT, List.of(), List.of());
-            assertThrows(IllegalArgumentException.class, () -> BootState.multiboot(mem, flat));
         }
     }
 

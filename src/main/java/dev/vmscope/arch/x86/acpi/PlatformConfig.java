@@ -1,7 +1,5 @@
 package dev.vmscope.arch.x86.acpi;
 
-import dev.vmscope.devices.irq.IoApic;
-import dev.vmscope.devices.irq.LocalApic;
 
 /**
  * The machine the firmware tables describe. APIC IDs are 0..cpus-1 (CPU 0 is the BSP); ACPI processor
@@ -25,10 +23,5 @@ public record PlatformConfig(int cpus, int ioapicId, long ioapicAddress, long la
             throw new IllegalArgumentException("cpus must be 1..255 (xAPIC IDs, 0xff is broadcast): " + cpus);
         if (sciIrq < 0 || sciIrq > 15 || sciIrq == 2 || sciIrq == 0)
             throw new IllegalArgumentException("SCI must be an ISA IRQ other than 0 and 2: " + sciIrq);
-    }
-
-    public static PlatformConfig defaults(int cpus) {
-        return new PlatformConfig(cpus, cpus <= 15 ? cpus : 0, IoApic.MMIO_BASE, LocalApic.MMIO_BASE, 9, 0x600, 0x64, 0xfe, true,
-                "VMSCPE", "VMSCOPE");
     }
 }

@@ -21,7 +21,7 @@ class AcpiLinkerTest {
     /** Runs the table-loader script the way SeaBIOS's romfile_loader does, into a flat fake address space. */
     @Test
     void loaderScriptIsWellFormedAndYieldsValidTables() {
-        Map<String, byte[]> files = AcpiLinker.build(PlatformConfig.defaults(2));
+        Map<String, byte[]> files = AcpiLinker.build(dev.vmscope.machine.PcDevices.platformConfig(2));
         assertEquals(List.of(AcpiLinker.TABLES, AcpiLinker.RSDP, AcpiLinker.LOADER), List.copyOf(files.keySet()));
         byte[] script = files.get(AcpiLinker.LOADER);
         assertEquals(0, script.length % AcpiLinker.ENTRY_SIZE);

@@ -33,7 +33,7 @@ class AcpiTablesTest {
     void biosAreaTablesAreFoundByScanAndParseBack() {
         try (Arena arena = Arena.ofConfined()) {
             GuestMemory mem = GuestMemory.allocate(arena, 1 << 20);
-            PlatformConfig cfg = PlatformConfig.defaults(4);
+            PlatformConfig cfg = dev.vmscope.machine.PcDevices.platformConfig(4);
             BiosTables.install(mem, cfg);
             long rsdp = -1;
             for (long a = 0xe0000; a < 0x100000; a += 16)
@@ -105,16 +105,16 @@ class AcpiTablesTest {
 
     @Test
     void configValidationAndIoApicIdChoice() {
-        assertEquals(0, PlatformConfig.defaults(16).ioapicId());
-        assertEquals(15, PlatformConfig.defaults(15).ioapicId());
-        assertThrows(IllegalArgumentException.class, () -> PlatformConfig.defaults(0));
-        assertThrows(IllegalArgumentException.class, () -> PlatformConfig.defaults(256));
+        assertEquals(0, dev.vmscope.machine.PcDevices.platformConfig(16).ioapicId());
+        assertEquals(15, dev.vmscope.machine.PcDevices.platformConfig(15).ioapicId());
+        assertThrows(IllegalArgumentException.class, () -> dev.vmscope.machine.PcDevices.platformConfig(0));
+        assertThrows(IllegalArgumentException.class, () -> dev.vmscope.machine.PcDevices.platformConfig(256));
         try (Arena arena = Arena.ofConfined()) {
             GuestMemory small = GuestMemory.allocate(arena, 0x80000);
-            var e = assertThrows(IllegalStateException.class, () -> BiosTables.install(small, PlatformConfig.defaults(1)));
+            var e = assertThrows(IllegalStateException.class, () -> BiosTables.install(small, dev.vmscope.machine.PcDevices.platformConfig(1)));
             assertTrue(e.getMessage().contains("0xe0000"));
             GuestMemory mem = GuestMemory.allocate(arena, 1 << 20);
-            var p = BiosTables.install(mem, PlatformConfig.defaults(255));
+            var p = BiosTables.install(mem, dev.vmscope.machine.PcDevices.platformConfig(255));
             assertTrue(p.acpiEnd() <= p.mpFloating() && p.mpEnd() <= 0x100000);
         }
     }

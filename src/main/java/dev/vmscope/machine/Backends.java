@@ -1,0 +1,51 @@
+package dev.vmscope.machine;
+
+import dev.vmscope.hypervisor.BackendUnavailableException;
+import dev.vmscope.hypervisor.Hypervisor;
+import dev.vmscope.kvm.KvmHypervisor;
+import dev.vmscope.sys.SyscallException;
+
+import java.io.PrintStream;
+
+/**
+ * Chooses the accelerator for {@code --accel} (QEMU's -accel): the only class outside the backends that names
+ * them. {@code auto} takes KVM where /dev/kvm can be opened and the software CPU elsewhere, and says so.
+ */
+final class Backends {
+    private Backends() {}
+
+    static Hypervisor open(MachineConfig.Accel accel, PrintStream diag) {
+        return switch (accel) {
+            case KVM -> kvm(diag);
+            case EMU -> emu();
+            case AUTO -> {
+                if (KvmHypervisor.usable()) {
+                    try { yield KvmHypervisor.open(diag); }
+                    catch (SyscallException e) { diag.println("vmscope: note: KVM unusable (" + e.getMessage() + ")"); }
+                }
+                Hypervisor emu = emu();
+                diag.println("vmscope: no usable /dev/kvm: running on vmscope's software x86 CPU (--accel emu)");
+                yield emu;
+            }
+        };
+    }
+
+    private static Hypervisor kvm(PrintStream diag) {
+        try {
+            return KvmHypervisor.open(diag);
+        } catch (SyscallException e) {
+            throw new BackendUnavailableException("--accel kvm: cannot open /dev/kvm (" + e.getMessage() + "); load the kvm "
+                    + "module and make /dev/kvm readable and writable for this user, or use --accel emu", e);
+        }
+    }
+
+    /** The software CPU, looked up by name until its package lands on main (then a plain {@code new}). */
+    private static Hypervisor emu() {
+        try {
+            return (Hypervisor) Class.forName("dev.vmscope.emu.EmuHypervisor").getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new BackendUnavailableException("no usable /dev/kvm and the software CPU (--accel emu) is not part of "
+                    + "this build yet; run on a host with /dev/kvm (load the kvm module, check permissions)", e);
+        }
+    }
+}
