@@ -93,6 +93,10 @@ class CorpusTest {
                 if (hit) s++;
                 else missing.add(e.description());
             }
+            // Every explained failure (a "What happened" or bhyve "Exit" section) ends with a next step and its source.
+            if ((out.contains("\nWhat happened:\n") || out.contains("\nExit:\n")) && !out.contains("next step: ")) {
+                contradictions.add(p.name() + ": a failure is explained without a next step");
+            }
             facts += f;
             stated += s;
             table.append(String.format("%-40s %2d/%-2d%s%n", p.name(), s, f,

@@ -78,7 +78,10 @@ public final class QemuParser implements DumpParser {
         }
         log.flushInternal();
         if (code == null) code = log.code();
-        List<KvmEvent> events = List.copyOf(log.events);
+        boolean xen = new String(data, 0, Math.min(data.length, 1 << 16), java.nio.charset.StandardCharsets.ISO_8859_1)
+                .contains("(XEN)");
+        List<KvmEvent> events = log.events.stream().map(e -> xen && e instanceof KvmEvent.VmcsDump v
+                ? new KvmEvent.VmcsDump(v.cpu(), "Xen", v.line()) : e).toList();
         KvmEvent.InternalError ie = (KvmEvent.InternalError) events.stream().filter(e -> e instanceof KvmEvent.InternalError)
                 .findFirst().orElse(null);
         Long hw = events.stream().map(e -> e instanceof KvmEvent.EntryFailed f ? f.reason()

@@ -53,7 +53,8 @@ final class KvmEventExplainer {
                 case KvmEvent.StateRejected s -> rejected(s);
                 case KvmEvent.UnhandledMsr m -> msrs.computeIfAbsent(m.msr() << 1 | (m.write() ? 1 : 0), k -> new ArrayList<>()).add(m);
                 case KvmEvent.VmcbDump v -> vmcb(v);
-                case KvmEvent.VmcsDump v -> r.fact(WHAT, "the kernel's VMCS dump (dump_vmcs, \"*** Guest State ***\") follows:"
+                case KvmEvent.VmcsDump v -> r.fact(WHAT, (v.printer().equals("Xen") ? "Xen's VMCS dump" : "the kernel's VMCS"
+                        + " dump (dump_vmcs)") + " (\"*** Guest State ***\") follows:"
                         + " the guest state of the VMCS" + (v.cpu() == null ? "" : "; the last VM entry was attempted on host"
                         + " CPU " + v.cpu()), v.printer().equals("Linux") ? Cite.VMX_C + " dump_vmcs()" : "Xen"
                         + " xen/arch/x86/hvm/vmx/vmcs.c vmcs_dump_vcpu()", v.line());
@@ -95,7 +96,9 @@ final class KvmEventExplainer {
             r.fact(WHAT, "hardware error 0x" + Long.toHexString(hw) + ": bit 31 set = VM-entry failure, reported like a VM"
                     + " exit; basic exit reason " + (hw & 0xffff) + e.map(x -> " = " + x.name() + " - " + x.meaning())
                     .orElse(" (not in the table)") + cpu, dev.vmscope.facts.Sources.SDM_EXIT + "; " + who, f.line());
-            if ((hw & 0xffff) == 33) {
+            if (f.printer().equals("Xen")) {
+                NextStep.add(r, steps, NextStep.XEN_VMCS);
+            } else if ((hw & 0xffff) == 33) {
                 r.fact(WHAT, "VM-entry failure due to invalid guest state: the guest registers failed the checks of Intel"
                         + " SDM vol. 3C 27.3.1; without unrestricted guest, real mode and 'big real mode' are such states",
                         "Intel SDM vol. 3C, 27.3.1 and 27.8 (VM-entry failures during or after loading guest state)", f.line());

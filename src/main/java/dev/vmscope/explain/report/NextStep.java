@@ -14,6 +14,9 @@ enum NextStep {
             + " be Y; it needs EPT): without it, real-mode and big-real-mode guest states are invalid for VMX; with"
             + " emulate_invalid_guest_state=1 KVM emulates such code instead of entering it",
             Cite.VMX_C + " module_param(unrestricted_guest, emulate_invalid_guest_state); Intel SDM vol. 3C, 27.3.1"),
+    XEN_VMCS("Xen printed the VMCS with the failure (xl dmesg): check its guest state against the VM-entry checks (SDM"
+            + " vol. 3C 27.3.1), and what last changed it (the device model or an introspection tool writing registers)",
+            "Xen xen/arch/x86/hvm/vmx/vmx.c vmx_failed_vmentry(), xen/arch/x86/hvm/vmx/vmcs.c vmcs_dump_vcpu()"),
     TDP_MMU("on older Intel CPUs with Linux 5.15 and later, the Proxmox VE developers report this failure fixed by"
             + " firmware/microcode updates or by booting the host with kvm.tdp_mmu=N",
             "Proxmox VE forum, \"KVM: entry failed, hardware error 0x80000021\" (Linux arch/x86/kvm/mmu/mmu.c tdp_mmu)"),
