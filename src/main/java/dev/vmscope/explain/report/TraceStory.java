@@ -81,6 +81,13 @@ final class TraceStory {
                                 e.line());
                     }
                 }
+                case "kvm_inj_exception" -> chain(e);
+                case "kvm_nested_vmexit", "kvm_nested_vmexit_inject" -> {
+                    if (once(repeats, "nested")) r.fact(SECTION, e.name() + ": this exit happened while an L2 (nested)"
+                            + " guest ran; " + (e.name().equals("kvm_nested_vmexit_inject") ? "KVM reflected it to the L1"
+                            + " hypervisor" : "L0 (this KVM) looked at it first and handles it unless L1 asked for it")
+                            + ": " + e.body(), Cite.KVM_TRACE + " (kvm_nested_vmexit, kvm_nested_vmexit_inject)", e.line());
+                }
                 case "kvm_entry" -> {
                     Double since = userSince.remove(e.pid());
                     if (since != null) userTime += e.ts() - since;
@@ -94,6 +101,7 @@ final class TraceStory {
                     userExits, userTime * 1e6, userSince.isEmpty() ? "" : "; " + userSince.size() + " thread(s) had not"
                     + " re-entered the guest when the trace ends"), Cite.KVM_TRACE, 0);
         }
+        flushChain();
         if (t.truncated()) r.fact(SECTION, "the story covers the first " + TraceEvents.MAX + " events only", Cite.KVM_TRACE, 0);
     }
 
@@ -106,6 +114,7 @@ final class TraceStory {
                     + " fault; KVM reports KVM_EXIT_SHUTDOWN to the VMM, which resets or stops the VM", Cite.KVM_X86, e.line());
             NextStep.add(r, steps, NextStep.TRIPLE_FAULT);
         }
+        qualification(e, reason, m.group(3), repeats);
         if (reason.equalsIgnoreCase("HLT") || reason.equals("EXIT_HLT")) {
             if (once(repeats, "hlt")) r.fact(SECTION, "HLT exits: the time from such an exit to the next kvm_entry is time the"
                     + " vCPU spent halted (blocked in the kernel until an interrupt is deliverable), not work KVM did to"
@@ -126,6 +135,46 @@ final class TraceStory {
         }
     }
 
+    private final java.util.List<String> chain = new java.util.ArrayList<>();
+    private int chainPid = -1, chainLine;
+
+    /** Consecutive injected exceptions of one thread: #GP -> #DF -> (triple fault) is the classic story. */
+    private void chain(TraceEvents.Event e) {
+        String ex = e.body().split("[\\s(]", 2)[0];
+        if (e.pid() != chainPid) flushChain();
+        if (chain.isEmpty()) chainLine = e.line();
+        chainPid = e.pid();
+        chain.add(ex);
+    }
+
+    private void flushChain() {
+        if (chain.size() > 1 || chain.contains("#DF")) {
+            r.fact(SECTION, "KVM injected " + String.join(" -> ", chain) + " into the guest in a row" + (chain.contains("#DF")
+                    ? ": a #DF means delivering the previous exception faulted; one more fault is a triple fault"
+                    + " (shutdown)" : ""), Cite.DOUBLE_FAULT + "; " + Cite.KVM_TRACE + " (kvm_inj_exception)", chainLine);
+        }
+        chain.clear();
+        chainPid = -1;
+    }
+
+    /** The first exit of each reason with a qualification (VMX) or EXITINFO1 (SVM) layout, decoded. */
+    private void qualification(TraceEvents.Event e, String reason, String info1, Map<String, Integer> repeats) {
+        Long q = dev.vmscope.explain.parse.Text.hex(info1);
+        if (q == null || q == 0) return;
+        java.util.Optional<BitLayout> l = java.util.Optional.empty();
+        if (t.vendor() == Vendor.INTEL) {
+            l = Knowledge.vmxByName("EXIT_REASON_" + reason).flatMap(x -> Knowledge.vmxQualification(x.code()));
+        } else if (t.vendor() == Vendor.AMD) {
+            String n = reason.toUpperCase(Locale.ROOT);
+            l = Knowledge.svmByName("SVM_EXIT_" + (n.startsWith("EXIT_") ? n.substring(5) : n))
+                    .flatMap(x -> Knowledge.svmExitInfo1(x.code()));
+        }
+        if (l.isEmpty() || !once(repeats, "q" + reason)) return;
+        var dec = l.get().decode(q);
+        r.fact(SECTION, "first " + reason + " exit: " + (t.vendor() == Vendor.INTEL ? "exit qualification" : "EXITINFO1") + " 0x"
+                + Long.toHexString(q) + " = " + dec.summary(), dec.source(), e.line(), Bits.data(dec));
+    }
+
     private void msr(TraceEvents.Event e) {
         Matcher m = MSR.matcher(e.body());
         if (!m.find()) return;
@@ -134,7 +183,9 @@ final class TraceStory {
         long msr = boxed;
         Long val = dev.vmscope.explain.parse.Text.hexAny(m.group(3));
         var x = Knowledge.msr(msr);
-        String bits = msr == 0xc0000080L && val != null ? " (" + ControlRegisters.EFER.decode(val).summary() + ")" : "";
+        String bits = msr == 0xc0000080L && val != null ? " (" + ControlRegisters.EFER.decode(val).summary() + ")"
+                : msr == 0x830 && val != null && m.group(1).equals("write") ? " (x2APIC ICR: "
+                + dev.vmscope.facts.LocalApic.ICR_X2APIC.decode(val).summary() + ")" : "";
         r.fact(SECTION, (m.group(1).equals("read") ? "RDMSR" : "WRMSR") + " 0x"
                 + m.group(2) + x.map(y -> " (" + y.name() + ")").orElse("") + " = " + m.group(3) + bits
                 + (m.group(4) != null ? ": KVM injected #GP" : ""), x.map(y -> y.source()).orElse(Cite.KVM_TRACE) + "; "
