@@ -222,7 +222,7 @@ final class KvmEventExplainer {
         r.fact(WHAT, "host CPU flags: " + (vmx ? "vmx" : "svm") + (vmx ? ept ? ", ept" : ", no ept - so no unrestricted"
                 + " guest (it requires EPT): real-mode and big-real-mode guest code cannot run natively"
                 : npt ? ", npt" : ", no npt"), "Linux arch/x86/include/asm/cpufeatures.h (cpuinfo flags); Intel SDM vol. 3C,"
-                + " 26.6.2 (unrestricted guest requires enable EPT)", h.line());
+                + " 27.2.1.1 (unrestricted guest requires enable EPT)", h.line());
     }
 
     static String errno(long e) {
