@@ -151,6 +151,35 @@ class LinuxBoot64Test {
         assertTrue(image >= SEG_PADDR + MEM_SIZE, "the initrd is above the kernel");
     }
 
+    /** As the kernel build: zstd -22 --ultra, then size_append. */
+    static byte[] zstdWithSize(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream z = new io.airlift.compress.zstd.ZstdOutputStream(out)) { z.write(data); }
+        out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(data.length).array());
+        return out.toByteArray();
+    }
+
+    /** As the kernel build: lz4 -l (legacy frame, 8 MiB blocks; here 4 KiB blocks), then size_append. */
+    static byte[] lz4WithSize(byte[] data) {
+        var lz4 = new io.airlift.compress.lz4.Lz4Compressor();
+        ByteBuffer out = ByteBuffer.allocate(64 + 2 * data.length).order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(0x184c2102);
+        for (int at = 0; at < data.length; at += 4096) {
+            int n = Math.min(4096, data.length - at);
+            byte[] block = new byte[lz4.maxCompressedLength(n)];
+            int c = lz4.compress(data, at, n, block, 0, block.length);
+            out.putInt(c).put(block, 0, c);
+        }
+        out.putInt(data.length);
+        return java.util.Arrays.copyOf(out.array(), out.position());
+    }
+
+    @Test void zstdAndLz4PayloadsAsTheKernelBuildMakesThem() throws IOException {
+        assertVmlinuxLoaded(load(file("zstd", bzImage(zstdWithSize(vmlinux()))), LinuxEntry.VMLINUX));
+        mem.fill(0, RAM, (byte) 0xaa);
+        assertVmlinuxLoaded(load(file("lz4", bzImage(lz4WithSize(vmlinux()))), LinuxEntry.VMLINUX));
+    }
+
     @Test void anXzPayloadAsTheKernelBuildMakesIt() throws IOException {
         assertVmlinuxLoaded(load(file("bz", bzImage(xzWithSize(vmlinux()))), LinuxEntry.VMLINUX));
     }
@@ -163,8 +192,11 @@ class LinuxBoot64Test {
     }
 
     @Test void badPayloadsAreOneLineErrors() throws IOException {
-        byte[] zstd = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 1, 2, 3, 4, 5, 6, 7, 8};
-        fails(bzImage(zstd), "zstd-compressed; host decompression supports gzip, xz and lzma");
+        byte[] bzip2 = {'B', 'Z', 'h', '9', 1, 2, 3, 4, 5, 6, 7, 8};
+        fails(bzImage(bzip2), "bzip2-compressed; host decompression supports gzip, xz, lzma, zstd and lz4");
+        byte[] lz4 = lz4WithSize(vmlinux());
+        ByteBuffer.wrap(lz4).order(ByteOrder.LITTLE_ENDIAN).putInt(4, 1 << 30);
+        fails(bzImage(lz4), "the lz4 kernel payload has a block of 1073741824 bytes");
         fails(bzImage(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9}), "in an unknown format");
         byte[] xz = xzWithSize(vmlinux());
         byte[] damaged = xz.clone();
