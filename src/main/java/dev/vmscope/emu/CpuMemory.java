@@ -4,6 +4,7 @@ import dev.vmscope.hypervisor.VcpuExit;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 
@@ -76,6 +77,80 @@ abstract class CpuMemory extends CpuRegs {
     final boolean paging() { return (cr0 & CR0_PG) != 0; }
 
     // ---- linear access: fast path through the TLB ----
+    //
+    // TSO note: guest RAM is shared by vCPU threads, and x86 promises that loads are not reordered with older
+    // loads nor stores with older accesses (SDM vol. 3A 9.2.2). Plain Java accesses promise nothing: C2 may
+    // keep a loaded value in a register across a guest spin loop (SeaBIOS's wait for CountCPUs then never
+    // ends) or reorder a critical section's stores after the store that releases its lock. An acquire fence
+    // after every load and a release fence before every store restore x86 order; on an x86 host both are
+    // compiler barriers only (no instruction is emitted).
+    //
+    // LOCK: a locked read-modify-write must be atomic against every other store, plain ones included
+    // (SDM vol. 3A 9.1.2.2). One VM-wide monitor around the instruction serialises locked instructions with
+    // each other only: a plain "movl $0, lock" landing between a locked BTS's read and its write would be lost
+    // (SeaBIOS's SMPLock then stays taken for ever). So while {@link #lockedRmw} is set, the first RAM read
+    // is remembered and the matching write is a compare-and-set of the aligned 8-byte word holding it; when
+    // another vCPU changed those bytes in between, {@link LockRetry} makes the interpreter run the
+    // instruction again from its saved registers.
+
+    private static final VarHandle WORD = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+
+    /** Set by the interpreter around a LOCK-prefixed instruction or XCHG with memory. */
+    boolean lockedRmw;
+    private MemorySegment lockSeg;
+    private long lockOff, lockOld;
+    private int lockSize;
+
+    /** The locked instruction must run again: its write found the bytes changed since its read. */
+    static final class LockRetry extends RuntimeException {
+        static final LockRetry INSTANCE = new LockRetry();
+
+        private LockRetry() { super(null, null, false, false); }
+    }
+
+    final void beginLocked() { lockedRmw = true; lockSeg = null; }
+
+    final void endLocked() { lockedRmw = false; lockSeg = null; }
+
+    private long ramRead(MemorySegment h, long o, int size) {
+        long v = switch (size) {
+            case 1 -> h.get(ValueLayout.JAVA_BYTE, o) & 0xffL;
+            case 2 -> h.get(S, o) & 0xffffL;
+            case 4 -> h.get(I, o) & 0xffffffffL;
+            default -> h.get(L, o);
+        };
+        VarHandle.acquireFence();
+        if (lockedRmw && lockSeg == null) { lockSeg = h; lockOff = o; lockSize = size; lockOld = v; }
+        return v;
+    }
+
+    private void ramWrite(MemorySegment h, long o, int size, long v) {
+        if (lockedRmw && lockSeg == h && lockOff == o && lockSize == size && ((o & 7) + size) <= 8
+                && ((h.address() + o) & 7) == (o & 7)) {
+            casWrite(h, o, size, v);
+            return;
+        }
+        VarHandle.releaseFence();
+        switch (size) {
+            case 1 -> h.set(ValueLayout.JAVA_BYTE, o, (byte) v);
+            case 2 -> h.set(S, o, (short) v);
+            case 4 -> h.set(I, o, (int) v);
+            default -> h.set(L, o, v);
+        }
+    }
+
+    /** Writes {@code size} bytes at {@code o} only if they still hold what the locked read saw. */
+    private void casWrite(MemorySegment h, long o, int size, long v) {
+        long word = o & ~7L;
+        int shift = (int) (o - word) * 8;
+        long m = size == 8 ? -1L : ((1L << (size * 8)) - 1) << shift;
+        for (;;) {
+            long cur = (long) WORD.getVolatile(h, word);
+            if ((cur & m) >>> shift != (size == 8 ? lockOld : lockOld & ((1L << (size * 8)) - 1))) throw LockRetry.INSTANCE;
+            long next = (cur & ~m) | (v << shift & m);
+            if (WORD.compareAndSet(h, word, cur, next)) { lockSeg = null; return; }
+        }
+    }
 
     final long rd(long lin, int size) {
         int off = (int) lin & 0xfff;
@@ -83,14 +158,7 @@ abstract class CpuMemory extends CpuRegs {
             long key = (lin >>> 12) << 1 | userBit;
             int i = (int) (lin >>> 12) & (TLB - 1);
             if (tlbR[i] == key) {
-                MemorySegment s = tlbSeg[i];
-                long o = tlbOff[i] + off;
-                return switch (size) {
-                    case 1 -> s.get(ValueLayout.JAVA_BYTE, o) & 0xffL;
-                    case 2 -> s.get(S, o) & 0xffffL;
-                    case 4 -> s.get(I, o) & 0xffffffffL;
-                    default -> s.get(L, o);
-                };
+                return ramRead(tlbSeg[i], tlbOff[i] + off, size);
             }
         }
         return rdSlow(lin, size);
@@ -102,14 +170,7 @@ abstract class CpuMemory extends CpuRegs {
             long key = (lin >>> 12) << 1 | userBit;
             int i = (int) (lin >>> 12) & (TLB - 1);
             if (tlbW[i] == key) {
-                MemorySegment s = tlbSeg[i];
-                long o = tlbOff[i] + off;
-                switch (size) {
-                    case 1 -> s.set(ValueLayout.JAVA_BYTE, o, (byte) v);
-                    case 2 -> s.set(S, o, (short) v);
-                    case 4 -> s.set(I, o, (int) v);
-                    default -> s.set(L, o, v);
-                }
+                ramWrite(tlbSeg[i], tlbOff[i] + off, size, v);
                 return;
             }
         }
@@ -172,13 +233,10 @@ abstract class CpuMemory extends CpuRegs {
         if (s != null && s.contains(pa + size - 1)) {
             long o = pa - s.gpa();
             MemorySegment h = s.host();
-            return switch (size) {
-                case 1 -> h.get(ValueLayout.JAVA_BYTE, o) & 0xffL;
-                case 2 -> h.get(S, o) & 0xffffL;
-                case 4 -> h.get(I, o) & 0xffffffffL;
-                case 8 -> h.get(L, o);
-                default -> rdBytes(h, o, size);
-            };
+            if (size == 1 || size == 2 || size == 4 || size == 8) return ramRead(h, o, size);
+            long v = rdBytes(h, o, size);
+            VarHandle.acquireFence();
+            return v;
         }
         if (s != null || phys.find(pa + size - 1) != null) return rdSplit(pa, size);
         if (size == 1 || size == 2 || size == 4 || size == 8) return mmioRead(pa, size);
@@ -215,13 +273,9 @@ abstract class CpuMemory extends CpuRegs {
         if (s != null && !s.readOnly() && s.contains(pa + size - 1)) {
             long o = pa - s.gpa();
             MemorySegment h = s.host();
-            switch (size) {
-                case 1 -> h.set(ValueLayout.JAVA_BYTE, o, (byte) v);
-                case 2 -> h.set(S, o, (short) v);
-                case 4 -> h.set(I, o, (int) v);
-                case 8 -> h.set(L, o, v);
-                default -> { for (int b = 0; b < size; b++) h.set(ValueLayout.JAVA_BYTE, o + b, (byte) (v >>> (8 * b))); }
-            }
+            if (size == 1 || size == 2 || size == 4 || size == 8) { ramWrite(h, o, size, v); return; }
+            VarHandle.releaseFence();
+            for (int b = 0; b < size; b++) h.set(ValueLayout.JAVA_BYTE, o + b, (byte) (v >>> (8 * b)));
             return;
         }
         PhysMemory.Slot last = phys.find(pa + size - 1);

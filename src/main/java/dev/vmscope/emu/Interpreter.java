@@ -50,7 +50,7 @@ abstract class Interpreter extends ExecTwoByte {
         }
         mmioIdx = 0;
         if (in.lock || (in.op == 0x86 || in.op == 0x87) && in.mod != 3) {
-            synchronized (phys.atomic) { exec(in); }
+            synchronized (phys.atomic) { execLocked(in); }
         } else {
             exec(in);
         }
@@ -62,6 +62,31 @@ abstract class Interpreter extends ExecTwoByte {
         ioData = null;
         committedExits = queuedExits.size();
         shadowActive = stiShadow || interruptShadow;
+    }
+
+    /**
+     * A locked read-modify-write: its write is a compare-and-set against the value its read saw (see
+     * CpuMemory's LOCK note); when a plain store of another vCPU came in between, the registers and flags
+     * are put back and the instruction runs again, so it takes effect atomically or not at all.
+     */
+    private void execLocked(Insn in) {
+        long[] saved = r.clone();
+        long f = flags, res = lres, a = la, b = lb;
+        int op = lop, sz = lsz;
+        for (;;) {
+            beginLocked();
+            try {
+                exec(in);
+                return;
+            } catch (LockRetry retry) {
+                System.arraycopy(saved, 0, r, 0, r.length);
+                flags = f; lres = res; la = a; lb = b; lop = op; lsz = sz;
+                abortAttempt();
+                Thread.onSpinWait();
+            } finally {
+                endLocked();
+            }
+        }
     }
 
     private void exec(Insn in) {

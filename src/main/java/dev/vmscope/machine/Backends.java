@@ -1,6 +1,7 @@
 package dev.vmscope.machine;
 
 import dev.vmscope.hypervisor.BackendUnavailableException;
+import dev.vmscope.emu.EmuHypervisor;
 import dev.vmscope.hypervisor.Hypervisor;
 import dev.vmscope.kvm.KvmHypervisor;
 import dev.vmscope.sys.SyscallException;
@@ -39,13 +40,5 @@ final class Backends {
         }
     }
 
-    /** The software CPU, looked up by name until its package lands on main (then a plain {@code new}). */
-    private static Hypervisor emu() {
-        try {
-            return (Hypervisor) Class.forName("dev.vmscope.emu.EmuHypervisor").getConstructor().newInstance();
-        } catch (ReflectiveOperationException e) {
-            throw new BackendUnavailableException("no usable /dev/kvm and the software CPU (--accel emu) is not part of "
-                    + "this build yet; run on a host with /dev/kvm (load the kvm module, check permissions)", e);
-        }
-    }
+    private static Hypervisor emu() { return new EmuHypervisor(); }
 }

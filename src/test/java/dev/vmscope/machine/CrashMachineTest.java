@@ -49,7 +49,6 @@ class CrashMachineTest {
 
     @Test
     void tripleFaultReportAndCoreAgreeWithGdb(@TempDir Path dir) throws Exception {
-        VmHarness.assumeBackend();
         Path core = dir.resolve("core");
         // vcpu.ExitStatus.GUEST_SHUTDOWN
         Report r = runFatal("triple", dir, core, dev.vmscope.vcpu.ExitStatus.GUEST_SHUTDOWN, "triple: faulting");
@@ -98,7 +97,6 @@ class CrashMachineTest {
 
     @Test
     void emulationFailureNamesTheInstruction(@TempDir Path dir) throws Exception {
-        VmHarness.assumeBackend();
         Report r = runFatal("emufail", dir, null, -1, "emufail: xgetbv");
         Map<String, Object> cause = map(r.json().get("cause"));
         if (!"InternalError".equals(cause.get("kind"))) {

@@ -62,7 +62,6 @@ class GdbMachineTest {
     }
 
     static Running start(Path kernel, MachineConfig.FlatLoad flat, int smp, Path crashDir, boolean gdbWait) {
-        VmHarness.assumeBackend();
         MachineConfig base = VmHarness.config(kernel, null);
         DebugOptions dbg = new DebugOptions(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), gdbWait, null, crashDir);
         MachineConfig cfg = new MachineConfig(base.ramBytes(), smp, base.irqchip(), kernel, null, List.of(), null, false,
@@ -83,7 +82,6 @@ class GdbMachineTest {
      */
     @Test
     void gdbReadsTheFirmwareRomAtTheResetVector(@TempDir Path dir) throws Exception {
-        VmHarness.assumeBackend();
         Path bios = SeabiosBootTest.BIOS;
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(bios), bios + " is missing (Debian package seabios)");
         DebugOptions dbg = new DebugOptions(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), true, null, dir);

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LinuxBootMachineTest {
     @Test void theStubSeesTheProtocolsEntryStateAndItsZeroPage(@TempDir Path dir) throws Exception {
-        VmHarness.assumeBackend();
         Path kernel = Path.of(System.getProperty("vmscope.guests", "target/classes/guests"), "linux_stub.bzImage");
         Path initrd = Files.write(dir.resolve("initrd"), "INITRD-DATA".getBytes());
         MachineConfig b = VmHarness.config(kernel, "console=ttyS0 root=/dev/vda quiet");

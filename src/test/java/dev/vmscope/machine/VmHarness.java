@@ -27,17 +27,6 @@ public final class VmHarness {
     public static final dev.vmscope.debug.DebugOptions TEST_DEBUG = new dev.vmscope.debug.DebugOptions(null, false, null,
             Path.of(System.getProperty("vmscope.basedir", "."), "target", "test-crashes"));
 
-    /**
-     * Machine tests run wherever a backend can: on KVM when /dev/kvm is usable, else on the software CPU
-     * (--accel auto). They skip only where neither exists.
-     */
-    public static void assumeBackend() {
-        boolean kvm = Files.isReadable(Path.of(Kvm.DEVICE)) && Files.isWritable(Path.of(Kvm.DEVICE));
-        boolean emu;
-        try { Class.forName("dev.vmscope.emu.EmuHypervisor"); emu = true; } catch (ClassNotFoundException e) { emu = false; }
-        assumeTrue(kvm || emu, "neither /dev/kvm nor the software CPU is available");
-    }
-
     /** Whether this run is on the software CPU (no usable /dev/kvm). */
     public static boolean onEmulator() {
         return !(Files.isReadable(Path.of(Kvm.DEVICE)) && Files.isWritable(Path.of(Kvm.DEVICE)));
@@ -99,7 +88,6 @@ public final class VmHarness {
      */
     public static Result run(MachineConfig cfg, Consumer<Machine> setup, Consumer<Machine> after,
                              java.util.function.BiConsumer<Machine, String> debugconLine) throws InterruptedException {
-        assumeBackend();
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         ByteArrayOutputStream diag = new ByteArrayOutputStream();
         Machine[] self = new Machine[1];
