@@ -117,7 +117,11 @@ final class OtherExplainers {
         if (d.totalSamples() != null) {
             long sum = d.rows().stream().mapToLong(PerfKvmStatDump.Row::samples).sum();
             r.fact("perf kvm stat", "total samples " + d.totalSamples() + (sum == d.totalSamples() ? " (rows add up)"
-                    : " (rows add up to " + sum + ": the table was truncated or filtered)"), Cite.PERF_KVM, 0);
+                    : sum < d.totalSamples() ? " (the rows shown add up to " + sum + "; the other " + (d.totalSamples() - sum)
+                    + " samples are in rows not shown here: a report limited with --event/--vcpu or sorted and cut, or"
+                    + " lines lost from the paste - the table alone does not say which)"
+                    : " (the rows shown add up to " + sum + ", more than the total: rows from more than one report were"
+                    + " pasted together)"), Cite.PERF_KVM, 0);
         }
     }
 
