@@ -62,7 +62,7 @@ class ExplainFormatsTest {
     @Test
     void kvmTracesAndPerfAndQemu() {
         String tc = explain("trace-cmd-intel.txt", 0);
-        assertTrue(tc.contains("HLT: 1 exits (9.09% of exits, 98.94% of handling time"), tc);
+        assertTrue(tc.contains("HLT: 1 exits (9.09% of exits, 98.94% of exit-to-entry time"), tc);
         assertTrue(tc.contains("IA32_TSC_DEADLINE"), tc);
         assertTrue(tc.contains("KVM handling of EXIT_REASON_HLT: kvm_emulate_halt()"), tc);
         assertTrue(tc.contains("source: Linux arch/x86/kvm/vmx/vmx.c kvm_vmx_exit_handlers[] -> kvm_emulate_halt()"), tc);

@@ -29,14 +29,15 @@ final class OtherExplainers {
     static void kvmTrace(KvmTraceDump d, Report.Builder r) {
         Map<String, Object> m = d.stats();
         r.fact("Trace", String.format(Locale.ROOT, "%s events, %s exits, %s entries; exit-to-entry latency is"
-                + " measured per vCPU (kvm_exit to the next kvm_entry)", m.get("event_lines"), m.get("exits"),
-                m.get("entries")), Cite.KVM_TRACE, 0, m);
+                + " measured per vCPU (kvm_exit to the next kvm_entry): it is KVM's handling, plus the time in the VMM when"
+                + " the exit went to user space, plus the time halted after HLT (the trace story tells them apart)",
+                m.get("event_lines"), m.get("exits"), m.get("entries")), Cite.KVM_TRACE, 0, m);
         for (Object o : (List<Object>) m.get("reasons")) {
             Map<String, Object> x = (Map<String, Object>) o;
             String name = (String) x.get("reason");
             Map<String, Object> lat = (Map<String, Object>) x.get("latency_ns");
             String known = kvmReasonMeaning(name, d.vendor());
-            r.fact("Exit reasons", String.format(Locale.ROOT, "%s: %s exits (%s%% of exits, %s%% of handling time,"
+            r.fact("Exit reasons", String.format(Locale.ROOT, "%s: %s exits (%s%% of exits, %s%% of exit-to-entry time,"
                     + " p50 %sns, p99 %sns)%s", name, x.get("count"), x.get("count_pct"), x.get("time_pct"),
                     lat.getOrDefault("p50", "-"), lat.getOrDefault("p99", "-"), known),
                     Cite.KVM_TRACE + " (kvm_exit)" + (known.isEmpty() ? "" : "; " + (d.vendor() == Vendor.AMD
@@ -117,7 +118,11 @@ final class OtherExplainers {
         if (d.totalSamples() != null) {
             long sum = d.rows().stream().mapToLong(PerfKvmStatDump.Row::samples).sum();
             r.fact("perf kvm stat", "total samples " + d.totalSamples() + (sum == d.totalSamples() ? " (rows add up)"
-                    : " (rows add up to " + sum + ": the table was truncated or filtered)"), Cite.PERF_KVM, 0);
+                    : sum < d.totalSamples() ? " (the rows shown add up to " + sum + "; the other " + (d.totalSamples() - sum)
+                    + " samples are in rows not shown here: a report limited with --event/--vcpu or sorted and cut, or"
+                    + " lines lost from the paste - the table alone does not say which)"
+                    : " (the rows shown add up to " + sum + ", more than the total: rows from more than one report were"
+                    + " pasted together)"), Cite.PERF_KVM, 0);
         }
     }
 
