@@ -18,7 +18,6 @@ class RunStatsJsonTest {
     @Test
     @SuppressWarnings("unchecked")
     void statsJsonCountsTheGuestsExits(@TempDir Path dir) throws Exception {
-        VmHarness.assumeKvm();
         Path json = dir.resolve("stats.json");
         int status = RunCliTest.run("run", "--kernel", VmHarness.guest("hello").toString(), "--no-summary",
                 "--stats-json", json.toString(), "--timeout", "60s").status();

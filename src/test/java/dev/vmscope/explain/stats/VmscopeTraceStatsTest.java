@@ -70,7 +70,6 @@ class VmscopeTraceStatsTest {
     /** A real VM's --trace (guests/ipi.S on 4 vCPUs, Java irqchip): stats counts exactly the exits vmscope counted. */
     @Test
     void realTraceAgreesWithTheExitSummary() throws Exception {
-        VmHarness.assumeKvm();
         MachineConfig c = VmHarness.traced(VmHarness.config(VmHarness.guest("ipi"), null, 4, MachineConfig.IrqchipMode.USER),
                 true, 60_000);
         VmHarness.Result r = VmHarness.run(c);

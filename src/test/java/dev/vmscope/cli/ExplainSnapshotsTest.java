@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,9 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
  * status 0. The fix belongs to explain.parse (BhyvectlParser keeps the first value of a repeated key), which
  * issue 11 owns: enable this test with it.
  */
-class ExplainSnapshotsPendingTest {
+class ExplainSnapshotsTest {
     @Test
-    @Disabled("issue 11: BhyvectlParser must report a repeated snapshot (explain each, or flag a duplicate/conflict)")
     void secondSnapshotIsExplainedOrFlagged(@TempDir Path dir) throws IOException {
         String one = Files.readString(Cli.sample("0x88.0.txt"), java.nio.charset.StandardCharsets.ISO_8859_1);
         String two = one + one.replace("exit_reason[0]\t0x88", "exit_reason[0]\t0x7b");
