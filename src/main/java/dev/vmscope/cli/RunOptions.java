@@ -47,8 +47,10 @@ final class RunOptions {
     @Option(names = "--linux-entry", paramLabel = "32|64|vmlinux",
             description = "how a bzImage is entered: 32-bit protocol (default), 64-bit protocol, or decompressed on the host")
     String linuxEntry;
-    @Option(names = "--trace", description = "print one line per exit on stderr (read back by 'vmscope stats')")
-    boolean trace;
+    @Option(names = "--trace", arity = "0..1", fallbackValue = "exits", paramLabel = "exits|insn",
+            description = "print one line per exit on stderr (read back by 'vmscope stats'); 'insn' adds every "
+                    + "executed instruction with the registers it changed (software CPU)")
+    String trace;
     @Option(names = "--timeout", paramLabel = "DURATION", description = "stop the guest after 10s, 500ms, 2m (status 8)")
     String timeout;
     @Option(names = "--stats-json", paramLabel = "FILE", description = "write the exit statistics as JSON (vmscope-stats-v1)")
@@ -124,8 +126,10 @@ final class RunOptions {
         }
         if (!mods.isEmpty() && k == null) throw new CliException("--module/--initrd need --kernel FILE");
         if (fw != null && k != null) throw new CliException("--bios and --kernel cannot be combined yet");
-        return new MachineConfig(ram, cpus, irq, k, append, List.copyOf(mods), fw, trace, timeoutMs, stats,
-                !noSummary, debug(), flat, acc, deterministic, List.copyOf(disks), how);
+        if (trace != null && !trace.equals("exits") && !trace.equals("insn"))
+            throw new CliException("--trace: expected 'exits' (the default) or 'insn', not '" + trace + "'");
+        return new MachineConfig(ram, cpus, irq, k, append, List.copyOf(mods), fw, trace != null, timeoutMs, stats,
+                !noSummary, debug(), flat, acc, deterministic, List.copyOf(disks), how, "insn".equals(trace));
     }
 
     private MachineConfig.Accel accel() {

@@ -34,6 +34,11 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
     private InstructionObserver observer;
 
     /** Sets (or clears, with null) the observer of retired instructions; call on the vCPU's thread or while parked. */
+    @Override public boolean observeInstructions(dev.vmscope.hypervisor.InstructionObserver o) {
+        setInstructionObserver(o == null ? null : (cpu, rip, bytes, bits) -> o.retired(rip, bytes, bits));
+        return true;
+    }
+
     public void setInstructionObserver(InstructionObserver o) {
         observer = o;
         debugActive = debug.active() || o != null;

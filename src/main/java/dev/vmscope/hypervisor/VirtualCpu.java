@@ -69,6 +69,12 @@ public interface VirtualCpu extends AutoCloseable {
 
     long tscHz();
 
+    /**
+     * Reports every retired instruction to {@code observer} (null stops it). False when this backend cannot
+     * (KVM runs guest code on the real CPU and sees only exits).
+     */
+    default boolean observeInstructions(InstructionObserver observer) { return false; }
+
     /** Counters the backend keeps itself (KVM's binary stats, emu's instruction count); empty when none. */
     Map<String, Long> counters();
 

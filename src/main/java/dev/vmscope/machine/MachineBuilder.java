@@ -119,6 +119,16 @@ public final class MachineBuilder {
                 runtimes.add(rt);
                 if (i == 0) v.cpu().setState(boot.bsp());
             }
+            if (cfg.traceInstructions()) {
+                var disasm = dev.vmscope.disasm.Disassembler.capstone();
+                for (Vcpu v : vcpus) {
+                    if (!v.cpu().observeInstructions(new InstructionTrace(v, trace, disasm))) {
+                        diag.println("vmscope: note: --trace insn needs the software CPU (--accel emu); " + hv.name()
+                                + " runs guest code on the host CPU and shows exits only");
+                        break;
+                    }
+                }
+            }
             if (cfg.trace() && Machine.ipiVisibilityNote(user != null, cfg.smp()) != null)
                 diag.println("vmscope: note: " + Machine.ipiVisibilityNote(user != null, cfg.smp()));
             Machine m = new Machine(cfg, diag, hv, vm, ram, memory, life, platform, vcpus, runtimes, boot.result(),

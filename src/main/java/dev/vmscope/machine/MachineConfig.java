@@ -25,7 +25,8 @@ public record MachineConfig(
         Accel accel,          // --accel: which backend runs the guest
         boolean deterministic, // --deterministic (software CPU): one thread, time from the instruction count
         List<Drive> drives,   // --drive: virtio-blk disks, in order
-        LinuxEntry linuxEntry) { // --linux-entry: how a bzImage is entered
+        LinuxEntry linuxEntry, // --linux-entry: how a bzImage is entered
+        boolean traceInstructions) { // --trace insn: every retired instruction (the software CPU)
 
     public enum IrqchipMode { KERNEL, USER }
 
@@ -46,6 +47,14 @@ public record MachineConfig(
                 flat, accel, deterministic, List.of(), LinuxEntry.BOOT32);
     }
 
+    public MachineConfig(long ramBytes, int smp, IrqchipMode irqchip, Path kernel, String append, List<Path> modules,
+                         Path bios, boolean trace, long timeoutMillis, Path statsJson, boolean summary,
+                         DebugOptions debug, FlatLoad flat, Accel accel, boolean deterministic, List<Drive> drives,
+                         LinuxEntry linuxEntry) {
+        this(ramBytes, smp, irqchip, kernel, append, modules, bios, trace, timeoutMillis, statsJson, summary, debug,
+                flat, accel, deterministic, drives, linuxEntry, false);
+    }
+
     public MachineConfig {
         drives = drives == null ? List.of() : List.copyOf(drives);
         linuxEntry = linuxEntry == null ? LinuxEntry.BOOT32 : linuxEntry;
@@ -53,13 +62,19 @@ public record MachineConfig(
 
     public MachineConfig withAccel(Accel a, boolean det) {
         return new MachineConfig(ramBytes, smp, irqchip, kernel, append, modules, bios, trace, timeoutMillis, statsJson,
-                summary, debug, flat, a, det, drives, linuxEntry);
+                summary, debug, flat, a, det, drives, linuxEntry, traceInstructions);
     }
 
     /** The same machine with these disks and this Linux entry. */
     public MachineConfig withDisks(List<Drive> d, LinuxEntry e) {
         return new MachineConfig(ramBytes, smp, irqchip, kernel, append, modules, bios, trace, timeoutMillis, statsJson,
-                summary, debug, flat, accel, deterministic, d, e);
+                summary, debug, flat, accel, deterministic, d, e, traceInstructions);
+    }
+
+    /** The same machine with --trace insn on or off (it implies the exit trace). */
+    public MachineConfig withTraceInstructions(boolean on) {
+        return new MachineConfig(ramBytes, smp, irqchip, kernel, append, modules, bios, trace || on, timeoutMillis,
+                statsJson, summary, debug, flat, accel, deterministic, drives, linuxEntry, on);
     }
 
     /** A flat binary: load address, entry address and CPU mode ("real", "prot32", "long64"). */

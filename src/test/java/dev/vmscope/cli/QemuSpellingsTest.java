@@ -59,4 +59,17 @@ class QemuSpellingsTest {
             assertTrue(first.startsWith("vmscope: error: QEMU's " + o + " is not supported by vmscope run: "), first);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void traceTakesExitsOrInsn() {
+        assertEquals(false, parse().trace());
+        assertEquals(true, parse("--trace").trace());
+        assertEquals(false, parse("--trace").traceInstructions());
+        MachineConfig insn = parse("--trace", "insn", "--timeout", "5s");
+        assertEquals(true, insn.trace());
+        assertEquals(true, insn.traceInstructions());
+        assertEquals(5000, insn.timeoutMillis());
+        CliException e = org.junit.jupiter.api.Assertions.assertThrows(CliException.class, () -> parse("--trace", "everything"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("--trace"), e.getMessage());
+    }
 }
