@@ -34,6 +34,9 @@ public final class Bench extends CliCommand {
     boolean startupOnly;
     @Option(names = "--ipi", description = "IPI and EOI cost with the in-kernel and the Java interrupt controllers")
     boolean ipi;
+    @Option(names = "--accel", paramLabel = "kvm|emu", description = "emu: the software CPU's MIPS and SeaBIOS time beside"
+            + " QEMU TCG and Bochs (no KVM needed; --iters fixes the iterations, --rounds K takes medians)")
+    String accel = "kvm";
 
     /** The command with its arguments, as from the command line (kept for callers outside the CLI). */
     public int run(List<String> args, PrintStream out, PrintStream err) {
@@ -50,6 +53,8 @@ public final class Bench extends CliCommand {
         check("rounds", rounds, 1, 1000);
         if (exitsOnly && startupOnly) throw new CliException("--exits-only and --startup-only exclude each other");
         boolean exits = !startupOnly, startup = !exitsOnly;
+        if (accel.equals("emu")) return CpuBenchCommand.run(itersOpt, rounds, out, err);
+        if (!accel.equals("kvm")) throw new CliException("--accel: '" + accel + "' is not kvm or emu");
         requireKvm();
         if (ipi) {
             // The IPI guest runs in ring 0, which the host may emulate: smaller defaults.
