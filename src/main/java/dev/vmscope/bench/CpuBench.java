@@ -80,6 +80,25 @@ public final class CpuBench {
         }
     }
 
+    /** What SeaBIOS image the benchmark boots: Debian's. */
+    public static final Path SEABIOS = Path.of("/usr/share/seabios/bios.bin");
+
+    /**
+     * {@code vmscope bench --accel emu}: every engine found on this host, Debian's SeaBIOS, the table on {@code out},
+     * progress and skipped engines on {@code err}. Returns false when a run failed (the table says which).
+     */
+    public static boolean measureAndPrint(long fixedIters, int rounds, PrintStream out, PrintStream err)
+            throws IOException, InterruptedException {
+        Path bios = Files.isReadable(SEABIOS) ? SEABIOS : null;
+        if (bios == null) err.println("vmscope: note: " + SEABIOS + " is missing (Debian: apt-get install seabios); SeaBIOS times not measured");
+        List<CpuEngine> engines = List.of(EmuEngine.self(), QemuEngine.find(), BochsEngine.find());
+        for (CpuEngine e : engines)
+            if (e.missing() != null) err.println("vmscope: note: skipping " + e.name() + ": " + e.missing());
+        Options o = new Options(rounds, fixedIters, 1.0, bios);
+        CpuBenchImage image = CpuBenchImage.builtin();
+        return CpuBenchTable.print(run(engines, image, o, err), image, o, out);
+    }
+
     /** First-round iteration counts that keep a slow engine's first run short (about 10^7 instructions). */
     static long initialIters(CpuEngine e) { return e instanceof QemuEngine ? 20_000_000 : 1_000_000; }
 
