@@ -43,6 +43,9 @@ public record CpuBenchImage(byte[] sector) {
         return null;
     }
 
+    /** A copy: the image never changes. */
+    @Override public byte[] sector() { return sector.clone(); }
+
     public int intInsns() { return (int) u32(sector, INT_INSNS); }
 
     public int memInsns() { return (int) u32(sector, MEM_INSNS); }

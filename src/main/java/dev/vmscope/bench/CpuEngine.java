@@ -42,16 +42,23 @@ public sealed interface CpuEngine permits EmuEngine, QemuEngine, BochsEngine {
         return LoopRun.failed("not measured on " + name());
     }
 
+    /** SeaBIOS takes a fraction of a second on TCG and seconds on vmscope-emu: two minutes means it is stuck. */
+    long SEABIOS_TIMEOUT_MS = 120_000;
+
     /** What SeaBIOS prints when it finds nothing to boot (src/boot.c, boot_fail()). */
     String NO_BOOTABLE_DEVICE = "No bootable device";
 
-    /** A run's last lines, for a failure message: what the child said before it went wrong. */
+    /** A run's last lines, for a failure message: the guest's last line (where it stopped) and the engine's. */
     static String tail(String s) {
-        String t = s.strip();
-        String[] lines = t.split("\r?\n");
-        String last = lines.length == 0 ? "" : lines[lines.length - 1];
-        return last.isEmpty() ? "no output" : "last output: " + (last.length() > 160 ? last.substring(0, 160) + "..." : last);
+        String[] lines = s.strip().split("\r?\n");
+        String last = lines.length == 0 ? "" : lines[lines.length - 1], guest = null;
+        for (int i = lines.length - 1; i >= 0 && guest == null; i--)
+            if (!lines[i].isBlank() && !lines[i].startsWith("vmscope:") && !lines[i].startsWith("  ")) guest = lines[i].strip();
+        String t = last.isEmpty() ? "no output" : "last output: " + cut(last);
+        return guest == null || guest.equals(last.strip()) ? t : t + "; last guest line: " + cut(guest);
     }
+
+    private static String cut(String s) { return s.length() > 160 ? s.substring(0, 160) + "..." : s; }
 
     static Path write(Path dir, String name, byte[] bytes) throws IOException {
         Path p = dir.resolve(name);

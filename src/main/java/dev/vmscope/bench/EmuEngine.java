@@ -71,7 +71,7 @@ public record EmuEngine(List<String> vmscope) implements CpuEngine {
     @Override
     public LoopRun seabiosRun(Path bios, Path dir) throws IOException, InterruptedException {
         ChildRun r = ChildRun.run(run("--bios", bios.toString(), "--smp", "4", "--debugcon", "stderr",
-                "--timeout", TIMEOUT_MS / 1000 + "s"), dir, NO_BOOTABLE_DEVICE, TIMEOUT_MS + 60_000, null);
+                "--timeout", SEABIOS_TIMEOUT_MS / 1000 + "s"), dir, NO_BOOTABLE_DEVICE, SEABIOS_TIMEOUT_MS + 60_000, null);
         if (!r.markerSeen()) return LoopRun.failed("SeaBIOS on vmscope-emu never printed \"" + NO_BOOTABLE_DEVICE + "\" ("
                 + (r.timedOut() ? "timed out" : "status " + r.status()) + "); " + CpuEngine.tail(r.output()));
         return new LoopRun(r.markerSeconds(), -1, null);

@@ -48,7 +48,7 @@ public record QemuEngine(String binary) implements CpuEngine {
     public LoopRun seabiosRun(Path bios, Path dir) throws IOException, InterruptedException {
         List<String> cmd = machine(4);
         cmd.addAll(List.of("-bios", bios.toString(), "-chardev", "stdio,id=dbg", "-device", "isa-debugcon,iobase=0x402,chardev=dbg"));
-        ChildRun r = ChildRun.run(cmd, dir, NO_BOOTABLE_DEVICE, TIMEOUT_MS, null);
+        ChildRun r = ChildRun.run(cmd, dir, NO_BOOTABLE_DEVICE, SEABIOS_TIMEOUT_MS, null);
         if (!r.markerSeen()) return LoopRun.failed("SeaBIOS on qemu never printed \"" + NO_BOOTABLE_DEVICE + "\" ("
                 + (r.timedOut() ? "timed out" : "status " + r.status()) + "); " + CpuEngine.tail(r.output()));
         return new LoopRun(r.markerSeconds(), -1, null);
