@@ -147,9 +147,10 @@ cpu_setup:
     movl $(SVR_ENABLE | 0xff), APIC_SVR
     ret
 
-# wait_boots: wait (at most 1 s) until boots >= %eax; CF=1 on timeout. Clobbers %ecx, %edx.
+# wait_boots: wait (at most 5 s: a software CPU on a loaded host is slow to boot an AP) until boots >= %eax;
+# CF=1 on timeout. Clobbers %ecx, %edx.
 wait_boots:
-    mov $1000, %edx
+    mov $5000, %edx
 1:  cmp boots, %eax
     jbe 2f
     mov $PIT_1MS, %ecx

@@ -35,7 +35,7 @@ class ArchitectureTest {
             Map.entry("disasm", Set.of()),
             Map.entry("hypervisor", Set.of("facts")),
             Map.entry("input", Set.of("util")),
-            Map.entry("devices", Set.of("bus", "memory", "devices", "util", "arch.x86.acpi", "facts")),
+            Map.entry("devices", Set.of("bus", "memory", "devices", "util", "arch.x86.acpi", "facts", "virtio")),
             Map.entry("virtio", Set.of("memory", "virtio", "util")),
             Map.entry("arch.x86", Set.of("memory", "arch.x86", "devices.irq", "facts", "hypervisor")),
             Map.entry("loader", Set.of("memory", "arch.x86", "util")),

@@ -12,6 +12,8 @@ public abstract class CliCommand implements Callable<Integer> {
     protected PrintStream out = System.out;
     protected PrintStream err = System.err;
     protected InputStream in = System.in;
+    /** This command's own parser, for usage errors found after parsing; set by {@link Main}. */
+    picocli.CommandLine self;
 
     final void streams(InputStream in, PrintStream out, PrintStream err) {
         this.in = in;

@@ -29,6 +29,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         footerHeading = "%n", footer = "Run 'vmscope help COMMAND' or 'vmscope COMMAND --help' for a command's options and statuses.")
 public final class Main implements Runnable {
     static final int USAGE = 2, BUG = 70;
+    private static final String UNUSED_CONVERTERS = "java\\.sql\\..*,java\\.time\\..*,java\\.net\\..*,java\\.util\\.Currency,"
+            + "java\\.util\\.TimeZone,java\\.nio\\.charset\\..*,java\\.util\\.regex\\..*,java\\.text\\..*,java\\.util\\.UUID";
 
     /**
      * The subcommands in help order. Only the one named on the command line is built (picocli reflects over
@@ -49,10 +51,11 @@ public final class Main implements Runnable {
         COMMANDS.put("man", ManPage.class);
     }
 
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    /** Set when the tree is built (no @Spec: every annotation type costs a generated proxy class at start-up). */
+    private CommandLine self;
 
     @Override
-    public void run() { throw new ParameterException(spec.commandLine(), "a command is needed"); }
+    public void run() { throw new ParameterException(self, "a command is needed"); }
 
     public static void main(String[] argv) {
         dev.vmscope.util.Timing.mark("main");
@@ -68,6 +71,8 @@ public final class Main implements Runnable {
 
     /** As {@link #run(List, PrintStream, PrintStream)}, reading "-" from {@code in}. */
     public static int run(List<String> argv, java.io.InputStream in, PrintStream out, PrintStream err) {
+        // Converters for types no option has (java.sql, java.time, ...) cost start-up to register: not needed.
+        if (System.getProperty("picocli.converters.excludes") == null) System.setProperty("picocli.converters.excludes", UNUSED_CONVERTERS);
         boolean json = JsonErrors.wanted(argv);
         try {
             CommandLine cl = commandLine(in, out, err, json, only(argv));
@@ -102,11 +107,16 @@ public final class Main implements Runnable {
                 return o;
             }
         };
-        CommandLine cl = new CommandLine(new Main(), factory);
+        Main root = new Main();
+        CommandLine cl = new CommandLine(root, factory);
+        root.self = cl;
         for (Map.Entry<String, Class<?>> c : COMMANDS.entrySet()) {
             if (only != null && !only.equals(c.getKey())) continue;
             try {
-                cl.addSubcommand(c.getKey(), new CommandLine(factory.create(c.getValue()), factory));
+                Object cmd = factory.create(c.getValue());
+                CommandLine sub = new CommandLine(cmd, factory);
+                if (cmd instanceof CliCommand cc) cc.self = sub;
+                cl.addSubcommand(c.getKey(), sub);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot build command " + c.getKey(), e);
             }

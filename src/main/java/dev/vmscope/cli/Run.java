@@ -63,7 +63,7 @@ public final class Run extends CliCommand {
         } catch (BackendUnavailableException e) {
             debugcon.close();
             throw new CliException(e.getMessage(), 6);
-        } catch (LoaderException e) {
+        } catch (LoaderException | dev.vmscope.devices.virtio.DriveException e) {
             debugcon.close();
             throw new CliException(e.getMessage());
         }

@@ -42,8 +42,11 @@ final class RunOptions {
     @Option(names = {"--bios", "-bios"}, paramLabel = "FILE", description = "firmware image mapped below 4 GiB (e.g. SeaBIOS)")
     String bios;
     @Option(names = {"--drive", "-drive"}, paramLabel = "file=IMG,format=raw,if=virtio[,readonly=on]",
-            description = "a disk (QEMU's syntax)")
+            description = "a virtio-blk disk (PCI 00:03.0 on) backed by a raw image file (QEMU's syntax)")
     List<String> drives = new ArrayList<>();
+    @Option(names = "--linux-entry", paramLabel = "32|64|vmlinux",
+            description = "how a bzImage is entered: 32-bit protocol (default), 64-bit protocol, or decompressed on the host")
+    String linuxEntry;
     @Option(names = "--trace", description = "print one line per exit on stderr (read back by 'vmscope stats')")
     boolean trace;
     @Option(names = "--timeout", paramLabel = "DURATION", description = "stop the guest after 10s, 500ms, 2m (status 8)")
@@ -100,7 +103,14 @@ final class RunOptions {
             throw new CliException("-serial " + serial + ": vmscope connects COM1 to stdio only (-serial stdio)");
         if (display != null && !display.equals("none"))
             throw new CliException("-display " + display + ": vmscope has no display; COM1 is on stdout (-display none)");
-        if (!drives.isEmpty()) throw new CliException("-drive: disks are not supported by this build of vmscope yet");
+        List<dev.vmscope.devices.virtio.Drive> disks = new ArrayList<>();
+        for (String spec : drives) {
+            try { disks.add(dev.vmscope.devices.virtio.Drive.parse(spec)); }
+            catch (IllegalArgumentException e) { throw new CliException(e.getMessage()); }
+        }
+        dev.vmscope.loader.LinuxEntry how;
+        try { how = linuxEntry == null ? dev.vmscope.loader.LinuxEntry.BOOT32 : dev.vmscope.loader.LinuxEntry.parse(linuxEntry); }
+        catch (IllegalArgumentException e) { throw new CliException("--linux-entry: " + e.getMessage()); }
         long timeoutMs = timeout == null ? 0 : Options.millis("timeout", timeout);
         Path stats = statsJson == null ? null : OutputPaths.file("--stats-json", statsJson);
         if (debugcon != null && !debugcon.equals("stderr")) OutputPaths.file("--debugcon", debugcon);
@@ -115,7 +125,7 @@ final class RunOptions {
         if (!mods.isEmpty() && k == null) throw new CliException("--module/--initrd need --kernel FILE");
         if (fw != null && k != null) throw new CliException("--bios and --kernel cannot be combined yet");
         return new MachineConfig(ram, cpus, irq, k, append, List.copyOf(mods), fw, trace, timeoutMs, stats,
-                !noSummary, debug(), flat, acc, deterministic);
+                !noSummary, debug(), flat, acc, deterministic, List.copyOf(disks), how);
     }
 
     private MachineConfig.Accel accel() {

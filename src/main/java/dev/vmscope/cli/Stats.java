@@ -14,9 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,11 +32,13 @@ public final class Stats extends CliCommand {
     static final String SCHEMA = "vmscope-trace-stats";
     static final int SCHEMA_VERSION = 1;
 
-    @Spec CommandSpec spec;
     @Parameters(paramLabel = "TRACE", arity = "0..1", description = "the trace; - is standard input")
     String trace;
     @Option(names = "--json", description = "JSON output, schema vmscope-trace-stats v1")
     boolean json;
+    @Option(names = "--name", paramLabel = "NAME", description = "the name the report gives the input (default: TRACE), e.g."
+            + " the file a pipe came from: zcat t.gz | vmscope stats --name t.gz -")
+    String label;
     @Option(names = "--progress", negatable = true, description = "show progress on stderr (default: when stderr is a terminal)")
     Boolean progress;
     @Option(names = "--bench", arity = "0..1", paramLabel = "SIZE_MB", fallbackValue = "64",
@@ -55,11 +55,11 @@ public final class Stats extends CliCommand {
                     r.bytes() >> 20, r.lines(), r.seconds(), r.mbPerSecond());
             return 0;
         }
-        if (trace == null) throw new ParameterException(spec.commandLine(), "missing TRACE (or --bench SIZE_MB)");
+        if (trace == null) throw new ParameterException(self, "missing TRACE (or --bench SIZE_MB)");
         TraceStats st = new TraceStats();
         TraceScanner sc = new TraceScanner(st);
-        String name = trace;
-        try (TextInput t = Inputs.open(name, in, Long.MAX_VALUE, name + ": too large");
+        String name = label != null ? label : trace;
+        try (TextInput t = Inputs.open(trace, in, Long.MAX_VALUE, name + ": too large");
              Progress p = new Progress(err, progress, t.sourceSize(), "vmscope stats " + name)) {
             sc.scan(t.text(), p.on() ? done -> p.update(t.sourceBytesRead()) : null);
         } catch (InputException e) {

@@ -31,6 +31,8 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
     private final DebugUnit debug = new DebugUnit(this);
     private String failureMessage = "";
     private boolean debugActive;
+    /** Tests and fuzzing: run() returns Interrupted once this many instructions have retired. */
+    long stopAt = Long.MAX_VALUE;
 
     EmuCpu(PhysMemory phys, int id, CpuidSpec spec, boolean deterministic) {
         super(phys);
@@ -70,7 +72,7 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
         while (true) {
             if (phys.epoch != seenEpoch) flushTlb();
             if (!resume) {
-                if (kicked) {
+                if (kicked || instructions >= stopAt) {
                     kicked = false;
                     return new VcpuExit.Interrupted();
                 }

@@ -15,6 +15,8 @@ public final class Msrs {
     private static final String I = Sources.SDM_MSR;
     private static final String A = Sources.APM_MSR;
     private static final String B = I + "; " + A;
+    /** Model-specific (not architectural) Intel MSRs: the SDM's per-family tables; names as in Linux. */
+    private static final String M = "Intel SDM vol. 4, chapter 2 (model-specific tables); Linux arch/x86/include/asm/msr-index.h";
 
     private static Msr m(long n, String name, String meaning, String src) { return new Msr(n, n, name, meaning, src); }
 
@@ -37,6 +39,24 @@ public final class Msrs {
         m(0x174, "IA32_SYSENTER_CS", "SYSENTER code segment", B),
         m(0x175, "IA32_SYSENTER_ESP", "SYSENTER stack pointer", B),
         m(0x176, "IA32_SYSENTER_EIP", "SYSENTER entry point", B),
+        m(0x34, "MSR_SMI_COUNT", "count of SMIs since reset (model-specific)", M),
+        m(0xc1, 0xc8, "IA32_PMC0..7", "general-purpose performance counters", I),
+        m(0x186, 0x18d, "IA32_PERFEVTSEL0..7", "performance event select for IA32_PMCx", I),
+        m(0x1a6, "MSR_OFFCORE_RSP_0", "off-core response event select (model-specific performance monitoring)", M),
+        m(0x1a7, "MSR_OFFCORE_RSP_1", "off-core response event select (model-specific performance monitoring)", M),
+        m(0x1c9, "MSR_LASTBRANCH_TOS", "last-branch-record stack top-of-stack index (model-specific)", M),
+        m(0x309, 0x30b, "IA32_FIXED_CTR0..2", "fixed-function performance counters", I),
+        m(0x345, "IA32_PERF_CAPABILITIES", "performance-monitoring capabilities", I),
+        m(0x38d, "IA32_FIXED_CTR_CTRL", "fixed-function performance counter control", I),
+        m(0x38e, "IA32_PERF_GLOBAL_STATUS", "performance counter overflow status", I),
+        m(0x38f, "IA32_PERF_GLOBAL_CTRL", "performance counter global enable", I),
+        m(0x390, "IA32_PERF_GLOBAL_OVF_CTRL", "performance counter overflow clear", I),
+        m(0x3f1, "IA32_PEBS_ENABLE", "precise event-based sampling enable", I),
+        m(0x3f6, "MSR_PEBS_LD_LAT", "PEBS load-latency threshold (model-specific)", M),
+        m(0x606, "MSR_RAPL_POWER_UNIT", "RAPL power, energy and time units (model-specific)", M),
+        m(0x610, "MSR_PKG_POWER_LIMIT", "RAPL package power limit (model-specific)", M),
+        m(0x611, "MSR_PKG_ENERGY_STATUS", "RAPL package energy counter (model-specific)", M),
+        m(0x64e, "MSR_PPERF", "productive performance count (model-specific)", M),
         m(0x179, "IA32_MCG_CAP", "machine-check capabilities", B),
         m(0x17a, "IA32_MCG_STATUS", "machine-check status", B),
         m(0x17b, "IA32_MCG_CTL", "machine-check global control", B),
@@ -62,7 +82,13 @@ public final class Msrs {
         m(0xc0000102L, "KERNEL_GS_BASE", "value swapped into GS_BASE by SWAPGS", B),
         m(0xc0000103L, "TSC_AUX", "value returned in ECX by RDTSCP/RDPID", B),
         m(0xc0010010L, "SYSCFG", "AMD system configuration (MtrrFixDramEn, SMEE...)", A),
+        m(0xc0010000L, 0xc0010003L, "PerfEvtSel0..3 (MSR_K7_EVNTSEL0..3)", "AMD performance event select", A),
+        m(0xc0010004L, 0xc0010007L, "PerfCtr0..3 (MSR_K7_PERFCTR0..3)", "AMD performance counters", A),
+        m(0xc0010015L, "HWCR", "AMD hardware configuration", A),
+        m(0xc001001fL, "NB_CFG", "AMD northbridge configuration (model-specific)", A),
         m(0xc0010114L, "VM_CR", "AMD SVM control: SVMDIS, LOCK, R_INIT", A),
+        m(0xc0010115L, "IGNNE", "AMD IGNNE# signal control (legacy x87 error handling)", A),
+        m(0xc0010116L, "SMM_CTL", "AMD SMM control (write-only)", A),
         m(0xc0010117L, "VM_HSAVE_PA", "AMD host save area physical address for VMRUN", A),
         m(0xc0011029L, "DE_CFG", "AMD decode configuration (LFENCE serializing bit 1)", A),
         m(0x4b564d00L, 0x4b564dffL, "KVM paravirtual MSRs", "kvmclock, async PF, steal time, PV EOI (KVM only)", "Linux arch/x86/include/uapi/asm/kvm_para.h"),

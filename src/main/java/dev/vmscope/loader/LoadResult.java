@@ -25,7 +25,9 @@ public record LoadResult(long entry, long infoAddress, BootProtocol protocol, Li
         /** A raw image: the caller chose the address and decides the CPU mode. */
         FLAT,
         /** Linux/x86 32-bit boot protocol: protected mode, __BOOT_CS 0x10 / __BOOT_DS 0x18, ESI = boot_params. */
-        LINUX
+        LINUX,
+        /** Linux/x86 64-bit boot protocol: long mode, identity paging, __BOOT_CS 0x10 (64-bit) / __BOOT_DS 0x18, RSI = boot_params. */
+        LINUX64
     }
 
     /** One guest-physical range written by a loader; {@code what} names it for messages and listings. */

@@ -46,8 +46,10 @@ final class Boot {
                 default -> BootState.protected32(mem, f.entry());
             };
         } else if (LinuxBoot.isBzImage(kernel)) {
-            loaded = LinuxBoot.load(mem, kernel, cfg.append(), cfg.modules(), map);
-            state = BootState.linux32(mem, loaded.entry(), loaded.infoAddress());
+            loaded = LinuxBoot.load(mem, kernel, cfg.append(), cfg.modules(), map, cfg.linuxEntry());
+            state = loaded.protocol() == LoadResult.BootProtocol.LINUX64
+                    ? BootState.linux64(mem, loaded.entry(), loaded.infoAddress())
+                    : BootState.linux32(mem, loaded.entry(), loaded.infoAddress());
         } else {
             List<Multiboot.Module> modules = cfg.modules().stream().map(p -> new Multiboot.Module(p, "")).toList();
             loaded = Multiboot.load(mem, kernel, cfg.append(), modules, map);
@@ -60,6 +62,7 @@ final class Boot {
     static void publish(MachineConfig cfg, GuestMemory mem, PcDevices devices) {
         FirmwareConfig.publish(devices.fwCfg(), devices.platform(), E820.standard(cfg.ramBytes()));
         if (cfg.bios() == null) BiosTables.install(mem, devices.platform());
+        if (cfg.bios() == null && devices.disks() != null) devices.disks().assignForDirectBoot();
     }
 
     /** A loader's boot state as the backend-neutral CPU state (the rest as after reset). */

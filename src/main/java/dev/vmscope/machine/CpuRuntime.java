@@ -94,7 +94,7 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
     @Override public boolean beforeRun(Vcpu v) {
         if (!debug.beforeRun(v)) return false;
         if (irqchip == null) return true;
-        VirtualCpu fd = v.cpu();
+        VirtualCpu cpu = v.cpu();
         boolean nmi;
         lock.lock();
         try {
@@ -114,14 +114,14 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
                         // table 9-1; KVM's kvm_apic_accept_events does the same with its own irqchip).
                         waitingForSipi = false;
                         sipiPending = false;
-                        startAt(fd, 0xf000, 0xffff0000L, 0xfff0);
+                        startAt(cpu, 0xf000, 0xffff0000L, 0xfff0);
                     }
                     continue;
                 }
                 if (waitingForSipi && sipiPending) {
                     waitingForSipi = false;
                     sipiPending = false;
-                    startAt(fd, sipiVector << 8, (long) sipiVector << 12, 0);
+                    startAt(cpu, sipiVector << 8, (long) sipiVector << 12, 0);
                 }
                 if (!waitingForSipi || machine.stopping() || v.pauseRequested()) break;
                 nmiPending = false;   // wait-for-SIPI ignores NMIs (SDM vol. 3 9.4.4, "only INIT and SIPI")
@@ -139,20 +139,20 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
         } finally { lock.unlock(); }
         if (waitingForSipi()) return false; // woken for pause or stop: the loop checks those first
         irqchip.state(v.id(), UserIrqchip.RUNNING);
-        if (nmi) fd.injectNmi();
+        if (nmi) cpu.injectNmi();
         if (lapic != null && lapic.hasInterrupt()) {
-            if (fd.readyForInterrupt()) {
+            if (cpu.readyForInterrupt()) {
                 int vector = lapic.acknowledge();
                 if (vector >= 0) {
-                    fd.injectInterrupt(vector);
+                    cpu.injectInterrupt(vector);
                     if (trace != null) trace.event(v.id(), "inject", String.format("vector=0x%02x", vector));
                 }
-                fd.requestInterruptWindow(lapic.hasInterrupt());
+                cpu.requestInterruptWindow(lapic.hasInterrupt());
             } else {
-                fd.requestInterruptWindow(true);
+                cpu.requestInterruptWindow(true);
             }
         } else {
-            fd.requestInterruptWindow(false);
+            cpu.requestInterruptWindow(false);
         }
         return true;
     }

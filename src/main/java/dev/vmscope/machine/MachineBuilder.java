@@ -4,6 +4,7 @@ import dev.vmscope.bus.Bus;
 import dev.vmscope.devices.ConsoleOutput;
 import dev.vmscope.devices.IrqLine;
 import dev.vmscope.devices.irq.LocalApic;
+import dev.vmscope.devices.virtio.VirtioBlk;
 import dev.vmscope.hypervisor.Capabilities;
 import dev.vmscope.hypervisor.DebugCapabilities;
 import dev.vmscope.hypervisor.Hypervisor;
@@ -55,6 +56,7 @@ public final class MachineBuilder {
         Hypervisor hv = null;
         VirtualMachine vm = null;
         Machine.Platform platform = null;
+        List<VirtioBlk> disks = null;
         try {
             long low = MemoryMap.lowRam(cfg.ramBytes()), high = MemoryMap.highRam(cfg.ramBytes());
             MemorySegment lowSeg = NativeMemory.mapAnonymous(low, ram);
@@ -65,6 +67,7 @@ public final class MachineBuilder {
             GuestMemory memory = new GuestMemory(regions);
             byte[] image = cfg.bios() != null ? Firmware.read(cfg.bios()) : null;
             Boot.Loaded boot = Boot.load(cfg, memory);
+            disks = VirtioDisks.open(cfg.drives());   // a bad image is one line before any backend opens
             Timing.mark("RAM allocated, kernel loaded");
 
             hv = backend != null ? backend : Backends.open(cfg.accel(), diag);
@@ -96,6 +99,8 @@ public final class MachineBuilder {
             } finally {
                 if (platform == null && user != null) user.close();
             }
+            platform.devices().attachDisks(disks, memory, isaIrq, diag);
+            disks = null;   // the devices own them now
             if (firmware != null) firmware.attach(mmio, platform.devices().i440fx());
             Boot.publish(cfg, memory, platform.devices());
             Timing.mark("irqchip, devices and tables");
@@ -122,6 +127,7 @@ public final class MachineBuilder {
             if (System.console() != null && interactive) ConsoleInput.start(System.in, platform.devices().com1());
             return m;
         } catch (RuntimeException e) {
+            if (disks != null) VirtioDisks.closeImages(disks);
             if (platform != null) {
                 if (platform.userIrqchip() != null) platform.userIrqchip().close();
                 platform.devices().close();

@@ -1,6 +1,8 @@
 package dev.vmscope.machine;
 
 import dev.vmscope.debug.DebugOptions;
+import dev.vmscope.devices.virtio.Drive;
+import dev.vmscope.loader.LinuxEntry;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -21,7 +23,9 @@ public record MachineConfig(
         DebugOptions debug,   // --gdb, --gdb-wait, --dump-core, --crash-dir
         FlatLoad flat,        // non-null = load --kernel as a flat binary
         Accel accel,          // --accel: which backend runs the guest
-        boolean deterministic) { // --deterministic (software CPU): one thread, time from the instruction count
+        boolean deterministic, // --deterministic (software CPU): one thread, time from the instruction count
+        List<Drive> drives,   // --drive: virtio-blk disks, in order
+        LinuxEntry linuxEntry) { // --linux-entry: how a bzImage is entered
 
     public enum IrqchipMode { KERNEL, USER }
 
@@ -35,9 +39,27 @@ public record MachineConfig(
                 flat, Accel.AUTO, false);
     }
 
+    public MachineConfig(long ramBytes, int smp, IrqchipMode irqchip, Path kernel, String append, List<Path> modules,
+                         Path bios, boolean trace, long timeoutMillis, Path statsJson, boolean summary,
+                         DebugOptions debug, FlatLoad flat, Accel accel, boolean deterministic) {
+        this(ramBytes, smp, irqchip, kernel, append, modules, bios, trace, timeoutMillis, statsJson, summary, debug,
+                flat, accel, deterministic, List.of(), LinuxEntry.BOOT32);
+    }
+
+    public MachineConfig {
+        drives = drives == null ? List.of() : List.copyOf(drives);
+        linuxEntry = linuxEntry == null ? LinuxEntry.BOOT32 : linuxEntry;
+    }
+
     public MachineConfig withAccel(Accel a, boolean det) {
         return new MachineConfig(ramBytes, smp, irqchip, kernel, append, modules, bios, trace, timeoutMillis, statsJson,
-                summary, debug, flat, a, det);
+                summary, debug, flat, a, det, drives, linuxEntry);
+    }
+
+    /** The same machine with these disks and this Linux entry. */
+    public MachineConfig withDisks(List<Drive> d, LinuxEntry e) {
+        return new MachineConfig(ramBytes, smp, irqchip, kernel, append, modules, bios, trace, timeoutMillis, statsJson,
+                summary, debug, flat, accel, deterministic, d, e);
     }
 
     /** A flat binary: load address, entry address and CPU mode ("real", "prot32", "long64"). */

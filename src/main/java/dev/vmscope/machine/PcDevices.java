@@ -29,10 +29,12 @@ import dev.vmscope.devices.pci.PciTestDev;
 import dev.vmscope.devices.pci.Piix3Isa;
 
 import dev.vmscope.devices.VmControl;
+import dev.vmscope.devices.virtio.VirtioBlk;
 import dev.vmscope.memory.GuestMemory;
 
 import java.io.PrintStream;
 import java.time.Clock;
+import java.util.List;
 import java.util.function.IntFunction;
 
 /**
@@ -70,6 +72,8 @@ public final class PcDevices implements AutoCloseable {
     private final PlatformConfig platform;
     private final AcpiPm acpiPm;
     private final SystemTime acpiTime = new SystemTime();
+    private final Piix3Isa piix3 = new Piix3Isa();
+    private volatile VirtioDisks disks;
 
     /**
      * @param isaIrq ISA IRQ line n as the interrupt controller sees it (in-kernel or Java)
@@ -105,19 +109,22 @@ public final class PcDevices implements AutoCloseable {
         // PCI: i440FX host at 00:00.0, PIIX3 ISA bridge at 00:01.0, pci-testdev at 00:02.0.
         pci = new PciHostBridge(m);
         pci.attach(0, 0, i440fx);
-        pci.attach(1, 0, new Piix3Isa());
+        pci.attach(1, 0, piix3);
         pci.attach(2, 0, new PciTestDev());
-        pci.setBarListener((dev, bar, oldAddr, newAddr, size, io) -> moveBar(io ? pio : mmio, diag, dev, bar, oldAddr, newAddr, size));
+        pci.setBarListener((dev, bar, oldAddr, newAddr, size, io) -> moveBar(io ? pio : mmio, diag, dev, bar, oldAddr, newAddr, size,
+                disks));
         pio.register(new BusRange(PCI_CONFIG_PORT, 8), pci, "pci-config");
     }
 
-    private static void moveBar(Bus bus, PrintStream diag, PciDevice dev, int bar, long oldAddr, long newAddr, long size) {
+    private static void moveBar(Bus bus, PrintStream diag, PciDevice dev, int bar, long oldAddr, long newAddr, long size,
+                                VirtioDisks disks) {
         if (oldAddr != PciConfigSpace.UNMAPPED) bus.unregister(oldAddr);
         if (newAddr == PciConfigSpace.UNMAPPED || size <= 0) return;
-        BusDevice target = dev instanceof PciTestDev t ? (bar == 0 ? t.mmio() : bar == 1 ? t.pio() : null) : null;
+        BusDevice target = dev instanceof PciTestDev t ? (bar == 0 ? t.mmio() : bar == 1 ? t.pio() : null)
+                : disks != null ? disks.barDevice(dev, bar) : null;
         if (target == null) return;
         try {
-            bus.register(new BusRange(newAddr, size), target, "pci-testdev BAR" + bar);
+            bus.register(new BusRange(newAddr, size), target, (dev instanceof PciTestDev ? "pci-testdev" : "virtio-blk") + " BAR" + bar);
         } catch (IllegalStateException overlap) {
             // The guest placed a BAR over another device: leave it undecoded, as a conflicting decode would be.
             diag.println("vmscope: note: " + overlap.getMessage() + "; BAR left unmapped");
@@ -130,6 +137,18 @@ public final class PcDevices implements AutoCloseable {
 
     public PciHostBridge pci() { return pci; }
 
+    /**
+     * Plugs the {@code --drive} disks into the PCI bus (from 00:03.0), their INTA lines routed by the PIIX3;
+     * their BARs reach the MMIO bus when the guest enables them. Call once, before any vCPU runs.
+     */
+    public void attachDisks(List<VirtioBlk> blks, GuestMemory memory, IntFunction<IrqLine> isaIrq, PrintStream diag) {
+        if (disks != null) throw new IllegalStateException("disks already attached");
+        if (!blks.isEmpty()) disks = new VirtioDisks(blks, pci, piix3, memory, isaIrq, diag);
+    }
+
+    /** The virtio disks, or null when none were attached. */
+    VirtioDisks disks() { return disks; }
+
     /** The north bridge at 00:00.0 (its PAM registers decode the BIOS window when firmware runs). */
     public I440fxHost i440fx() { return i440fx; }
 
@@ -141,5 +160,8 @@ public final class PcDevices implements AutoCloseable {
     public AcpiPm acpiPm() { return acpiPm; }
 
     /** Stops the PM timer's scheduler thread (the interrupt controllers own theirs). */
-    @Override public void close() { acpiTime.close(); }
+    @Override public void close() {
+        acpiTime.close();
+        if (disks != null) disks.close();
+    }
 }

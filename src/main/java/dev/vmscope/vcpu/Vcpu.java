@@ -11,7 +11,7 @@ import dev.vmscope.hypervisor.VirtualCpu;
  * diagnostic naming the exit, the vCPU and RIP.
  */
 public final class Vcpu implements Runnable {
-    private final VirtualCpu fd;
+    private final VirtualCpu cpu;
     private final Bus pio;
     private final Bus mmio;
     private final VmStop vm;
@@ -21,19 +21,19 @@ public final class Vcpu implements Runnable {
     private volatile boolean pauseRequested;
     private Thread thread;
 
-    public Vcpu(VirtualCpu fd, Bus pio, Bus mmio, VmStop vm, ExitTrace trace) {
-        this.fd = fd;
+    public Vcpu(VirtualCpu cpu, Bus pio, Bus mmio, VmStop vm, ExitTrace trace) {
+        this.cpu = cpu;
         this.pio = pio;
         this.mmio = mmio;
         this.vm = vm;
         this.trace = trace;
-        this.stats = new ExitStats(fd.id());
+        this.stats = new ExitStats(cpu.id());
     }
 
-    public int id() { return fd.id(); }
+    public int id() { return cpu.id(); }
 
     /** The backend's vCPU (KVM or the software CPU). */
-    public VirtualCpu cpu() { return fd; }
+    public VirtualCpu cpu() { return cpu; }
 
     public ExitStats stats() { return stats; }
 
@@ -46,8 +46,8 @@ public final class Vcpu implements Runnable {
 
     public Thread thread() { return thread; }
 
-    /** From any thread: make the vCPU leave KVM_RUN and look at its flags. */
-    public void kick() { fd.kick(); }
+    /** From any thread: make the vCPU leave the guest (KVM_RUN, or the software CPU's loop) and look at its flags. */
+    public void kick() { cpu.kick(); }
 
     public void requestPause(boolean pause) {
         pauseRequested = pause;
@@ -59,13 +59,13 @@ public final class Vcpu implements Runnable {
     @Override public void run() {
         try {
             CurrentVcpu.set(id());
-            fd.attachThread();
+            cpu.attachThread();
             loop();
         } catch (Throwable t) {
             vm.stop(ExitStatus.INTERNAL, "vCPU " + id() + ": vmscope internal error: " + t + where(t),
                     new VmStop.Fatal(id(), "internal-error", t.toString() + where(t), null));
         } finally {
-            try { fd.detachThread(); } catch (Throwable ignored) { /* the thread is ending anyway */ }
+            try { cpu.detachThread(); } catch (Throwable ignored) { /* the thread is ending anyway */ }
         }
     }
 
@@ -82,7 +82,7 @@ public final class Vcpu implements Runnable {
             }
             if (!hooks.beforeRun(this)) continue;
             long t0 = System.nanoTime();
-            VcpuExit exit = fd.run();
+            VcpuExit exit = cpu.run();
             long t1 = System.nanoTime();
             boolean go = handle(exit);
             long t2 = System.nanoTime();
@@ -113,7 +113,7 @@ public final class Vcpu implements Runnable {
         switch (exit) {
             case VcpuExit.IoIn in -> {
                 byte[] data = PortIo.in(pio, in.port(), in.size(), in.count());
-                fd.completeIn(data);
+                cpu.completeIn(data);
                 if (trace != null) trace.io(id(), true, in.port(), in.size(), in.count(), data);
             }
             case VcpuExit.IoOut out -> {
@@ -123,7 +123,7 @@ public final class Vcpu implements Runnable {
             case VcpuExit.MmioRead r -> {
                 int len = r.length();
                 long v = validSize(len) ? mmio.read(r.address(), len) : Bus.ones(Math.min(len, 8));
-                fd.completeMmioRead(v);
+                cpu.completeMmioRead(v);
                 if (trace != null) trace.mmio(id(), false, r.address(), len, v);
             }
             case VcpuExit.MmioWrite w -> {
@@ -145,13 +145,13 @@ public final class Vcpu implements Runnable {
             }
             case VcpuExit.RdMsr r -> {
                 Long v = hooks.onMsr(this, exit);
-                fd.completeMsr(v == null, v == null ? 0 : v);
+                cpu.completeMsr(v == null, v == null ? 0 : v);
                 if (trace != null) trace.simple(id(), exit, String.format("msr=0x%x %s", r.index(),
                         v == null ? "#GP (not handled)" : String.format("data=0x%x", v)));
             }
             case VcpuExit.WrMsr w -> {
                 Long v = hooks.onMsr(this, exit);
-                fd.completeMsr(v == null, 0);
+                cpu.completeMsr(v == null, 0);
                 if (trace != null) trace.simple(id(), exit, String.format("msr=0x%x data=0x%x%s", w.index(), w.value(),
                         v == null ? " #GP (not handled)" : ""));
             }

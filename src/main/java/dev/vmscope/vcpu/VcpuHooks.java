@@ -8,8 +8,8 @@ import dev.vmscope.hypervisor.VcpuExit;
  */
 public interface VcpuHooks {
     /**
-     * Called before every KVM_RUN (inject interrupts, request interrupt windows). Returning false skips
-     * this KVM_RUN and goes round the loop again (a CPU waiting for SIPI must not run).
+     * Called before every entry into the guest (inject interrupts, request interrupt windows). Returning false skips
+     * this entry and goes round the loop again (a CPU waiting for SIPI must not run).
      */
     default boolean beforeRun(Vcpu vcpu) { return true; }
 

@@ -75,11 +75,13 @@ class ExplainFormatsTest {
         assertTrue(perf.contains("VM-EXIT HLT: 1830 samples (17.55%), 98.87% of handling time"), perf);
         assertTrue(perf.contains("total samples 10430 (rows add up)"), perf);
         String q = explain("qemu-internal-error.txt", 0);
-        assertTrue(q.contains("suberror 1: KVM_INTERNAL_ERROR_EMULATION"), q);
-        assertTrue(q.contains("RIP 0xffffffff81051c29 is guest-virtual (CR0.PG=1)"), q);
+        assertTrue(q.contains("suberror 1 = KVM_INTERNAL_ERROR_EMULATION"), q);
+        assertTrue(q.contains("RIP 0xffffffff81051c29 is guest-virtual"), q);
+        assertTrue(q.contains("paging: on (evidence: CR0.PG=1)"), q);
         String e = explain("qemu-entry-failed.txt", 0);
-        assertTrue(e.contains("basic exit reason = 0x21: EXIT_REASON_INVALID_STATE"), e);
-        assertTrue(e.contains("RIP 0xfff0 (paging off"), e);
+        assertTrue(e.contains("basic exit reason 33 = EXIT_REASON_INVALID_STATE"), e);
+        assertTrue(e.contains("CS.base 0xffff0000 + IP 0xfff0 = linear 0xfffffff0, which is the guest-physical address"), e);
+        assertTrue(e.contains("next step: load kvm_intel with dump_invalid_vmcs=1"), e);
         String st = explain("bhyve-stats.2.txt", 0);
         assertTrue(st.contains("vcpu2 number of times hlt was intercepted [VMEXIT_HLT]: 100000 (50.00% of 200000 exits)"), st);
     }

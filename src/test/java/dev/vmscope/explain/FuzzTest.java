@@ -67,6 +67,32 @@ class FuzzTest {
         assertEquals(CASES / 50, explained);
     }
 
+    /** Mutated real pastes (the corpus) through the whole explainer; -Dvmscope.fuzz.pastes=100000 for a long run. */
+    @Test
+    void explainSurvivesMutatedRealPastes() throws java.io.IOException {
+        int cases = Integer.getInteger("vmscope.fuzz.pastes", 4_000);
+        List<byte[]> pastes = new ArrayList<>();
+        for (CorpusTest.Paste p : CorpusTest.corpus()) pastes.add(p.text());
+        Random rnd = new Random(0x11);
+        for (int c = 0; c < cases; c++) {
+            byte[] in = pastes.get(rnd.nextInt(pastes.size())).clone();
+            if (rnd.nextInt(3) == 0) { // splice two pastes: several dumps in one
+                byte[] other = pastes.get(rnd.nextInt(pastes.size()));
+                byte[] j = Arrays.copyOf(in, in.length + other.length);
+                System.arraycopy(other, 0, j, in.length, other.length);
+                in = j;
+            }
+            in = mutate(in, rnd);
+            try {
+                Report r = Explainer.explain("fuzz", in, Optional.empty());
+                for (String s : r.notInterpreted()) assertFalse(s.contains("explaining stopped early"), s);
+            } catch (RuntimeException | StackOverflowError e) {
+                throw new AssertionError("paste case " + c + " threw on input:\n"
+                        + new String(in, java.nio.charset.StandardCharsets.ISO_8859_1), e);
+            }
+        }
+    }
+
     /** 1-12 consecutive lines of one sample, sometimes with lines of another sample spliced in. */
     private static byte[] input(List<byte[]> lines, Random rnd) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();

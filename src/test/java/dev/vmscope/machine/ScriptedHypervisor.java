@@ -92,6 +92,8 @@ final class ScriptedHypervisor implements Hypervisor, VirtualMachine {
         volatile boolean kicked, interruptsEnabled = true, ready = true;
         volatile GuestDebug debug = GuestDebug.OFF;
         volatile long runs;
+        /** What run() does when the script is used up: an exit, or null to keep waiting (a guest spinning). */
+        volatile Step idle = c -> null;
 
         ScriptedCpu(int id) { this.id = id; }
 
@@ -106,6 +108,8 @@ final class ScriptedHypervisor implements Hypervisor, VirtualMachine {
                     if (kicked) { kicked = false; return new VcpuExit.Interrupted(); }
                     Step s = queue.poll(5, TimeUnit.MILLISECONDS);
                     if (s != null) return s.apply(this);
+                    VcpuExit e = idle.apply(this);
+                    if (e != null) return e;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -52,6 +52,7 @@ class SmpBootTest {
 
     @Test
     void kernelModeSaysIpisAreInvisible() throws Exception {
+        VmHarness.assumeKvm();   // only KVM has an in-kernel irqchip; the software CPU always shows IPIs
         MachineConfig c = VmHarness.traced(VmHarness.config(VmHarness.guest("smp_boot"), "cpus=4", 4, IrqchipMode.KERNEL), true, 60_000);
         VmHarness.Result r = VmHarness.run(c);
         assertTrue(r.diag().contains("note: --irqchip kernel: IPIs (INIT, SIPI, fixed, NMI) are delivered inside KVM"), r.diag());

@@ -91,6 +91,28 @@ public record BootState(Mode mode, long rip, long rsp, long rflags,
                 new DescriptorTable(0, 0));
     }
 
+    /**
+     * The 64-bit boot protocol's entry state (boot.rst "64-bit Boot Protocol"): long mode with paging, the
+     * loaded kernel, zero page and command line identity-mapped (here: the first 4 GiB, 2 MiB pages at
+     * {@link #PAGE_TABLES}), a GDT whose __BOOT_CS (0x10) is 64-bit execute/read and __BOOT_DS (0x18) flat
+     * read/write, CS = __BOOT_CS, DS/ES/SS = __BOOT_DS, interrupts off, RSI = boot_params. Used both for a
+     * bzImage's startup_64 (load address + 0x200) and for a host-decompressed vmlinux's startup_64.
+     */
+    public static BootState linux64(GuestMemory memory, long entry, long bootParams) {
+        IdentityMap.build(memory, PAGE_TABLES);
+        Segment code = Segment.code64(LINUX_BOOT_CS), data = Segment.flatData(LINUX_BOOT_DS);
+        memory.writeU64(LINUX_GDT_BASE, 0);
+        memory.writeU64(LINUX_GDT_BASE + 8, 0);
+        memory.writeU64(LINUX_GDT_BASE + LINUX_BOOT_CS, code.descriptor());
+        memory.writeU64(LINUX_GDT_BASE + LINUX_BOOT_DS, data.descriptor());
+        return new BootState(Mode.LONG64, entry, MULTIBOOT_STACK, RFLAGS_RESERVED,
+                0, 0, 0, 0, bootParams, 0, 0,
+                CR0_PE | CR0_ET | CR0_WP | CR0_PG, PAGE_TABLES, CR4_PAE, EFER_LME | EFER_LMA,
+                code, data, data, data, data, data,
+                Segment.bootTr(), Segment.bootLdt(), new DescriptorTable(LINUX_GDT_BASE, LINUX_GDT_SIZE - 1),
+                new DescriptorTable(0, 0));
+    }
+
     /** Real mode at {@code cs:ip}; data segments 0, SP = 0x7c00, IDT = the real-mode IVT at 0. */
     public static BootState real(int cs, int ip) {
         Segment data = Segment.real(0, false);

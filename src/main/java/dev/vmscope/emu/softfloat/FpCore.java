@@ -98,22 +98,10 @@ abstract class FpCore {
         // N = a * 2^63 (e even) or a * 2^64 (e odd) so that the root has bit 63 set; see the class comment.
         long nh, nl;
         if ((e & 1) == 0) { nh = a >>> 1; nl = a << 63; } else { nh = a; nl = 0; }
-        long r = 0, remH = 0, remL = 0;
-        for (int i = 0; i < 64; i++) {
-            long two = nh >>> 62;
-            nh = (nh << 2) | (nl >>> 62);
-            nl <<= 2;
-            remH = (remH << 2) | (remL >>> 62);
-            remL = (remL << 2) | two;
-            long tH = r >>> 62, tL = (r << 2) | 1;
-            r <<= 1;
-            if (Long.compareUnsigned(remH, tH) > 0 || (remH == tH && Long.compareUnsigned(remL, tL) >= 0)) {
-                long nL = remL - tL;
-                remH = remH - tH - (Long.compareUnsigned(remL, tL) < 0 ? 1 : 0);
-                remL = nL;
-                r |= 1;
-            }
-        }
+        long r = isqrt(nh, nl);
+        long sqH = Math.unsignedMultiplyHigh(r, r), sqL = r * r;
+        long remL = nl - sqL;
+        long remH = nh - sqH - (Long.compareUnsigned(nl, sqL) < 0 ? 1 : 0);
         // root + 1/2 <= sqrt(N) exactly when remainder > root; an exact tie is impossible.
         boolean guard = remH != 0 || Long.compareUnsigned(remL, r) > 0;
         zHi = r;
@@ -122,6 +110,36 @@ abstract class FpCore {
     }
 
     private long divRem;
+
+    /**
+     * floor(sqrt(N)) for N = (nh:nl) in [2^126, 2^128): a double estimate (error below 2^13), one integer Newton
+     * step, then an exact correction so that r^2 <= N < (r+1)^2.
+     */
+    private long isqrt(long nh, long nl) {
+        double approx = Math.sqrt(unsignedToDouble(nh) * 0x1p64 + unsignedToDouble(nl));
+        long r = approx >= 0x1p64 ? -1L : approx >= 0x1p63 ? (long) (approx - 0x1p63) ^ MSB : MSB;
+        if (Long.compareUnsigned(nh, r) < 0) {              // Newton: r = (r + N / r) / 2
+            long q = divlu(nh, nl, r);
+            r = (r >>> 1) + (q >>> 1) + (r & q & 1);
+            if (r >= 0) r = MSB;
+        }
+        while (true) {                                      // too big: r^2 > N
+            long sqH = Math.unsignedMultiplyHigh(r, r), sqL = r * r;
+            if (Long.compareUnsigned(sqH, nh) < 0 || (sqH == nh && Long.compareUnsigned(sqL, nl) <= 0)) break;
+            r--;
+        }
+        while (r != -1L) {                                  // too small: (r+1)^2 <= N
+            long s = r + 1;
+            long sqH = Math.unsignedMultiplyHigh(s, s), sqL = s * s;
+            if (Long.compareUnsigned(sqH, nh) > 0 || (sqH == nh && Long.compareUnsigned(sqL, nl) > 0)) break;
+            r = s;
+        }
+        return r;
+    }
+
+    private static double unsignedToDouble(long v) {
+        return v >= 0 ? v : ((v >>> 1) | (v & 1)) * 2.0;
+    }
 
     /** Hacker's Delight divlu: (u1:u0) / v for normalized v and u1 < v; remainder in divRem. */
     private long divlu(long u1, long u0, long v) {
@@ -210,14 +228,15 @@ abstract class FpCore {
      * Rounds z (nonzero, normalized) to {@code prec} significand bits in the exponent range [emin, emax]
      * into rSig/rExp and raises OE, UE, PE and C1 (IEEE 754 7.4/7.5; SDM vol. 1 4.9.1.4-4.9.1.6). Tininess is
      * detected after rounding, as x86 does (SDM vol. 1 4.9.1.5). {@code bias} != 0 is the x87 response to an
-     * unmasked overflow/underflow: the exponent is wrapped by that amount (SDM vol. 1 8.5.4, 8.5.5); {@code ftz}
+     * unmasked overflow/underflow: the exponent is wrapped by that amount (SDM vol. 1 8.5.4, 8.5.5) unless even
+     * the wrapped exponent is out of range (FSCALE), which gives infinity or zero whatever RC says; {@code ftz}
      * flushes a tiny result to zero (MXCSR.FTZ, SDM vol. 1 10.2.3.3) when UE is masked.
      */
     final void round(int prec, int emin, int emax, int rc, boolean oeMasked, boolean ueMasked, int bias, boolean ftz) {
         long hi = zHi, lo = zLo;
         int e = zExp;
         boolean neg = zNeg;
-        boolean tiny = false;
+        boolean tiny = false, wrapped = false;
         if (e < emin) {
             boolean carries = e == emin - 1 && (hi | lowMask(prec)) == -1L && roundsUp(neg, hi, lo, prec, rc);
             tiny = !carries;
@@ -225,10 +244,15 @@ abstract class FpCore {
                 rSig = 0; rExp = emin; status |= UE | PE;
                 return;
             }
+            if (tiny && !ueMasked && bias != 0 && e + bias < emin) {
+                rSig = 0; rExp = emin; status |= UE | PE;      // beyond the wrap: zero in every mode (host)
+                return;
+            }
             if (tiny && !ueMasked && bias != 0) {
                 e += bias;
                 status |= UE;
                 tiny = false;
+                wrapped = true;
             } else {
                 shiftJam(hi, lo, emin - e);
                 hi = zHi; lo = zLo; e = emin;
@@ -256,10 +280,12 @@ abstract class FpCore {
         } else if (tiny && !ueMasked) {
             status |= UE;
         }
-        if (e > emax) {
-            if (!oeMasked && bias != 0) {
+        if (e > emax && !wrapped) {
+            if (!oeMasked && bias != 0 && e - bias <= emax) {
                 e -= bias;
                 status |= OE;
+            } else if (!oeMasked && bias != 0) {
+                hi = MSB; e = emax + 1; status |= OE | PE | C1;  // beyond the wrap: infinity in every mode (host)
             } else {
                 status |= OE | PE;
                 status &= ~C1;

@@ -28,7 +28,13 @@ public final class Sse extends FpCore {
     public void clearStatus() { status = 0; }
     /** IE..PE raised since {@link #clearStatus}. */
     public int status() { return status & 0x3F; }
-    /** An unmasked exception other than PE: the destination is left unchanged (SDM vol. 1 11.5.2). */
+    /** Any unmasked exception raised: the instruction ends in #XM (CR4.OSXMMEXCPT = 1) or #UD (SDM vol. 1 11.5.1). */
+    public boolean trap() { return (status & ~(mxcsr >> 7) & 0x3F) != 0; }
+
+    /**
+     * An unmasked exception other than PE: the destination is left unchanged (SDM vol. 1 11.5.2). With only PE
+     * unmasked the result is written before #XM, as the SDM describes (the host oracle cannot see that register).
+     */
     public boolean suppressed() { return (status & ~(mxcsr >> 7) & (IE | DE | ZE | OE | UE)) != 0; }
 
     int rc() { return (mxcsr >> 13) & 3; }
@@ -78,6 +84,12 @@ public final class Sse extends FpCore {
         return (ca >= QNAN ? a : b) | quietBit(d);
     }
 
+    /** Raises DE; true when it is unmasked: the instruction then stops before computing (host behaviour). */
+    boolean denormalTrap() {
+        status |= DE;
+        return (mxcsr & (DE << 7)) == 0;
+    }
+
     long invalid(boolean d) {
         status |= IE;
         return defaultNan(d);
@@ -89,9 +101,15 @@ public final class Sse extends FpCore {
     /** Rounds z in the format and packs it. */
     long roundPack(boolean d) {
         int prec = fbits(d) + 1, emax = emax(d), emin = 1 - emax;
-        boolean ueMasked = (mxcsr & (UE << 7)) != 0, ftz = (mxcsr & MXCSR_FTZ) != 0;
-        round(prec, emin, emax, rc(), true, ueMasked, 0, ftz);
+        boolean ueMasked = (mxcsr & (UE << 7)) != 0, oeMasked = (mxcsr & (OE << 7)) != 0;
+        boolean ftz = (mxcsr & MXCSR_FTZ) != 0;
+        int saved = status;
+        // Unmasked #O/#U write nothing; PE then says whether the result rounded with an unbounded exponent is
+        // inexact (the host's behaviour): the x87 exponent-wrap path computes exactly that.
+        round(prec, emin, emax, rc(), oeMasked, ueMasked, 1 << 20, ftz);
         status &= ~C1;
+        int raised = status & ~saved;
+        if ((raised & OE) != 0 && !oeMasked || (raised & UE) != 0 && !ueMasked) return 0;
         long sign = signedZero(zNeg, d);
         if (rExp > emax) return inf(zNeg, d);
         long frac = (rSig >>> (64 - prec)) & ((1L << fbits(d)) - 1);
@@ -102,8 +120,13 @@ public final class Sse extends FpCore {
     long arith(int op, long a, long b, boolean d) {
         int ca = classify(a, d), cb = classify(b, d);
         if (ca >= QNAN || cb >= QNAN) return propagate(a, ca, b, cb, d);
-        if (ca == DENORMAL || cb == DENORMAL) status |= DE;
         boolean na = neg(a, d), nb = neg(b, d) ^ (op == SUB);
+        if (op == DIV && cb == ZERO && ca != INF) {         // ZE and 0/0's IE outrank DE (SDM vol. 1 4.9.2)
+            if (ca == ZERO) return invalid(d);
+            status |= ZE;
+            return inf(na ^ nb, d);
+        }
+        if ((ca == DENORMAL || cb == DENORMAL) && denormalTrap()) return a;
         switch (op) {
             case ADD, SUB -> {
                 if (ca == INF || cb == INF) {
@@ -130,11 +153,6 @@ public final class Sse extends FpCore {
                 boolean n = na ^ nb;
                 if (ca == INF) return cb == INF ? invalid(d) : inf(n, d);
                 if (cb == INF) return signedZero(n, d);
-                if (cb == ZERO) {
-                    if (ca == ZERO) return invalid(d);
-                    status = (status & ~DE) | ZE;   // ZE outranks DE (SDM vol. 1 4.9.2)
-                    return inf(n, d);
-                }
                 if (ca == ZERO) return signedZero(n, d);
                 zNeg = n;
                 divSig(normExp(a, d), normSig(a, d), normExp(b, d), normSig(b, d));
@@ -149,7 +167,7 @@ public final class Sse extends FpCore {
         boolean n = neg(a, d);
         if (ca == ZERO) return signedZero(n, d);
         if (n) return invalid(d);                   // IE outranks DE (SDM vol. 1 4.9.2)
-        if (ca == DENORMAL) status |= DE;
+        if ((ca == DENORMAL) && denormalTrap()) return a;
         if (ca == INF) return a;
         zNeg = false;
         sqrtSig(normExp(a, d), normSig(a, d));
@@ -175,7 +193,7 @@ public final class Sse extends FpCore {
         int ca = classify(a, d), cb = classify(b, d);
         if (daz()) { a = flushDenormal(a, d); b = flushDenormal(b, d); }   // the returned operand is the flushed one
         if (ca >= QNAN || cb >= QNAN) { status |= IE; return b; }
-        if (ca == DENORMAL || cb == DENORMAL) status |= DE;
+        if ((ca == DENORMAL || cb == DENORMAL) && denormalTrap()) return a;
         int c = compareOrdered(a, ca, b, cb, d);
         if (c == 0) return b;
         return (c > 0) == max ? a : b;
@@ -207,7 +225,7 @@ public final class Sse extends FpCore {
             if (signalQnan || ca == SNAN || cb == SNAN) status |= IE;
             return X87Ops.UNORDERED;
         }
-        if (ca == DENORMAL || cb == DENORMAL) status |= DE;
+        if ((ca == DENORMAL || cb == DENORMAL) && denormalTrap()) return X87Ops.UNORDERED;
         int c = compareOrdered(a, ca, b, cb, d);
         return c == 0 ? X87Ops.EQUAL : c < 0 ? X87Ops.LESS : X87Ops.GREATER;
     }

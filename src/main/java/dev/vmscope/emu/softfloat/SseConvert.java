@@ -27,7 +27,7 @@ public final class SseConvert {
                 return (n ? 0x80000000 : 0) | 0x7FC00000 | (int) ((a >>> 29) & 0x3FFFFF);
             default:
         }
-        if (ca == DENORMAL) u.status |= DE;
+        if ((ca == DENORMAL) && u.denormalTrap()) return 0;                  // unmasked DE: suppressed
         u.zNeg = n; u.zExp = normExp(a, D); u.zHi = normSig(a, D); u.zLo = 0;
         return (int) u.roundPack(S);
     }
@@ -46,7 +46,7 @@ public final class SseConvert {
                 return sign | 0x7FF8000000000000L | ((v & 0x3FFFFFL) << 29);
             default:
         }
-        if (ca == DENORMAL) u.status |= DE;
+        if ((ca == DENORMAL) && u.denormalTrap()) return 0;                  // unmasked DE: suppressed
         u.zNeg = n; u.zExp = normExp(v, S); u.zHi = normSig(v, S); u.zLo = 0;
         return u.roundPack(D);
     }

@@ -83,6 +83,15 @@ public final class X87 extends FpCore {
 
     void set(long s, int e) { sig = s; se = e & 0xFFFF; }
 
+    /**
+     * Raises DE for a denormal operand; true when DE is unmasked, in which case the instruction stops before
+     * computing anything (SDM vol. 1 8.5.2: the handler runs before the operation, no other flag is raised).
+     */
+    boolean denormalTrap() {
+        status |= DE;
+        return (fcw & DE) == 0;
+    }
+
     void indefinite() {
         status |= IE;
         set(INDEFINITE_SIG, INDEFINITE_SE);
@@ -133,7 +142,7 @@ public final class X87 extends FpCore {
 
     void infResult(boolean neg) { set(MSB, (neg ? 0x8000 : 0) | 0x7FFF); }
 
-    /** FADD (SDM vol. 2 FADD, table 3-xx "FADD/FADDP/FIADD Results"); PC applies (SDM vol. 1 8.1.5.2). */
+    /** FADD (SDM vol. 2 FADD/FADDP/FIADD, its "FADD/FADDP/FIADD Results" table); PC applies (SDM vol. 1 8.1.5.2). */
     public void add(long a, int ae, long b, int be) { addSub(a, ae, b, be, false); }
 
     /** FSUB: a - b. */
@@ -145,11 +154,11 @@ public final class X87 extends FpCore {
         boolean na = (ae & 0x8000) != 0, nb = ((be & 0x8000) != 0) ^ negateB;
         if (ca == INF || cb == INF) {
             if (ca == INF && cb == INF && na != nb) { indefinite(); return; }
-            if (ca == DENORMAL || cb == DENORMAL) status |= DE;
+            if ((ca == DENORMAL || cb == DENORMAL) && denormalTrap()) return;
             infResult(ca == INF ? na : nb);
             return;
         }
-        if (ca == DENORMAL || cb == DENORMAL) status |= DE;
+        if ((ca == DENORMAL || cb == DENORMAL) && denormalTrap()) return;
         if (ca == ZERO && cb == ZERO) {
             zeroResult(na == nb ? na : rc() == RC_DOWN);
             return;
@@ -175,11 +184,11 @@ public final class X87 extends FpCore {
         boolean neg = ((ae ^ be) & 0x8000) != 0;
         if (ca == INF || cb == INF) {
             if (ca == ZERO || cb == ZERO) { indefinite(); return; }
-            if (ca == DENORMAL || cb == DENORMAL) status |= DE;
+            if ((ca == DENORMAL || cb == DENORMAL) && denormalTrap()) return;
             infResult(neg);
             return;
         }
-        if (ca == DENORMAL || cb == DENORMAL) status |= DE;
+        if ((ca == DENORMAL || cb == DENORMAL) && denormalTrap()) return;
         if (ca == ZERO || cb == ZERO) { zeroResult(neg); return; }
         zNeg = neg;
         mulSig(normExp(a, ae), normSig(a), normExp(b, be), normSig(b));
@@ -193,12 +202,12 @@ public final class X87 extends FpCore {
         boolean neg = ((ae ^ be) & 0x8000) != 0;
         if (ca == INF) {
             if (cb == INF) { indefinite(); return; }
-            if (cb == DENORMAL) status |= DE;
+            if ((cb == DENORMAL) && denormalTrap()) return;
             infResult(neg);
             return;
         }
         if (cb == INF) {
-            if (ca == DENORMAL) status |= DE;
+            if ((ca == DENORMAL) && denormalTrap()) return;
             zeroResult(neg);
             return;
         }
@@ -208,7 +217,7 @@ public final class X87 extends FpCore {
             infResult(neg);
             return;
         }
-        if (ca == DENORMAL || cb == DENORMAL) status |= DE;
+        if ((ca == DENORMAL || cb == DENORMAL) && denormalTrap()) return;
         if (ca == ZERO) { zeroResult(neg); return; }
         zNeg = neg;
         divSig(normExp(a, ae), normSig(a), normExp(b, be), normSig(b));
@@ -225,7 +234,7 @@ public final class X87 extends FpCore {
         boolean neg = (ae & 0x8000) != 0;
         if (ca == ZERO) { zeroResult(neg); return; }
         if (neg) { indefinite(); return; }                  // IE outranks DE (SDM vol. 1 4.9.2)
-        if (ca == DENORMAL) status |= DE;
+        if ((ca == DENORMAL) && denormalTrap()) return;
         if (ca == INF) { infResult(false); return; }
         zNeg = false;
         sqrtSig(normExp(a, ae), normSig(a));

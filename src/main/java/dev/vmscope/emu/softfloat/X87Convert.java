@@ -10,8 +10,8 @@ import static dev.vmscope.emu.softfloat.X87.*;
  * nothing (SDM vol. 1 8.5.4, 8.5.5): see {@link X87#storeSuppressed()}.
  */
 public final class X87Convert {
-    /** Integer indefinite per width (SDM vol. 1 table 4-1 / 8.2.2), and the packed BCD indefinite (table 4-4). */
-    public static final long BCD_INDEFINITE_LOW = 0L;
+    /** The packed BCD indefinite FBSTP stores (SDM vol. 1 table 4-4): bytes 9-8 FFFF, 7-0 C000000000000000. */
+    public static final long BCD_INDEFINITE_LOW = 0xC000000000000000L;   // bytes 7-0: C0 00 ... 00
     public static final int BCD_INDEFINITE_HIGH = 0xFFFF;
 
     private X87Convert() {}
@@ -30,7 +30,7 @@ public final class X87Convert {
         int ca = classify(a, ae);
         if (ca >= QNAN) { if (ca == UNSUPPORTED) u.indefinite(); else u.propagate(a, ae, ca); return; }
         if (ca == ZERO || ca == INF) { u.set(a, ae); return; }
-        if (ca == DENORMAL) u.status |= DE;
+        if ((ca == DENORMAL) && u.denormalTrap()) return;
         boolean neg = (ae & 0x8000) != 0;
         int e = normExp(a, ae);
         if (e >= 63) { u.set(a, ae); return; }
@@ -75,7 +75,7 @@ public final class X87Convert {
         }
         if (e == 0) {
             if (frac == 0) { u.set(0, sign); return; }
-            u.status |= DE;
+            if (u.denormalTrap()) return;                 // unmasked DE: nothing is loaded
             int lz = Long.numberOfLeadingZeros(frac);
             u.set(frac << lz, sign | (63 - lz - 149 + BIAS));     // value = frac * 2^-149
             return;
@@ -96,7 +96,7 @@ public final class X87Convert {
         }
         if (e == 0) {
             if (frac == 0) { u.set(0, sign); return; }
-            u.status |= DE;
+            if (u.denormalTrap()) return;                 // unmasked DE: nothing is loaded
             int lz = Long.numberOfLeadingZeros(frac);
             u.set(frac << lz, sign | (63 - lz - 1074 + BIAS));    // value = frac * 2^-1074
             return;
@@ -135,7 +135,14 @@ public final class X87Convert {
         u.zExp = normExp(a, ae);
         u.zHi = normSig(a);
         u.zLo = 0;
-        u.round(prec, emin, emax, u.rc(), true, true, 0, false);
+        int saved = u.status;
+        boolean oeMasked = (u.fcw & OE) != 0, ueMasked = (u.fcw & UE) != 0;
+        u.round(prec, emin, emax, u.rc(), oeMasked, ueMasked, 0, false);
+        int raised = u.status & ~saved;
+        if ((raised & OE) != 0 && !oeMasked || (raised & UE) != 0 && !ueMasked) {
+            u.status = saved | (raised & (OE | UE));        // unmasked: only OE/UE, nothing stored (host)
+            return 0;
+        }
         long s = u.rSig;
         if (u.rExp > emax) return sign | expAll;
         long frac = (s >>> (64 - prec)) & ((1L << fbits) - 1);
@@ -178,6 +185,6 @@ public final class X87Convert {
     private static long bcdIndefinite(X87 u) {
         u.status |= IE;
         u.se = BCD_INDEFINITE_HIGH;
-        return 0xC000000000000000L;
+        return BCD_INDEFINITE_LOW;
     }
 }

@@ -95,8 +95,8 @@ public final class X87Ops {
     public static final int EMPTY_CLASS = C3 | C0;
 
     /**
-     * FXTRACT: the unit's result is the significand (exponent 0, sign kept; the new ST(0)); {@code exponent()}
-     * returns the true exponent as an 80-bit value in {@link X87#sig2}/{@link X87#se2} (the new ST(1)).
+     * FXTRACT: the unit's result is the significand (exponent 0, sign kept; the new ST(0)), and it
+     * gives the true exponent as an 80-bit value in {@link X87#sig2()}/{@link X87#signExp2()} (the new ST(1)).
      * Zero: ZE, exponent -infinity (SDM vol. 2 FXTRACT).
      */
     public static void extract(X87 u, long a, int ae) {
@@ -117,7 +117,7 @@ public final class X87Ops {
             u.set(a, ae);
             return;
         }
-        if (ca == DENORMAL) u.status |= DE;
+        if ((ca == DENORMAL) && u.denormalTrap()) return;
         int e = normExp(a, ae);
         long s = normSig(a);
         X87Convert.fromInt(u, e);
@@ -131,13 +131,13 @@ public final class X87Ops {
         if (ca >= QNAN || cb >= QNAN) { u.propagate(a, ae, ca, b, be, cb); return; }
         boolean nb = (be & 0x8000) != 0;
         if (cb == INF) {
-            if (ca == DENORMAL) u.status |= DE;
+            if ((ca == DENORMAL) && u.denormalTrap()) return;
             if (ca == INF) { if (nb) u.indefinite(); else u.set(a, ae); return; }
             if (ca == ZERO) { if (nb) u.set(a, ae); else u.indefinite(); return; }
             if (nb) u.zeroResult((ae & 0x8000) != 0); else u.infResult((ae & 0x8000) != 0);
             return;
         }
-        if (ca == DENORMAL || cb == DENORMAL) u.status |= DE;
+        if ((ca == DENORMAL || cb == DENORMAL) && u.denormalTrap()) return;
         if (ca == ZERO || ca == INF) { u.set(a, ae); return; }
         int n = 0;
         if (cb != ZERO) {
@@ -161,7 +161,7 @@ public final class X87Ops {
         int ca = classify(a, ae), cb = classify(b, be);
         if (ca >= QNAN || cb >= QNAN) { u.propagate(a, ae, ca, b, be, cb); return; }
         if (ca == INF || cb == ZERO) { u.indefinite(); return; }
-        if (ca == DENORMAL || cb == DENORMAL) u.status |= DE;
+        if ((ca == DENORMAL || cb == DENORMAL) && u.denormalTrap()) return;
         if (ca == ZERO) { u.set(a, ae); return; }
         int ea = normExp(a, ae), eb = normExp(b, be);
         if (cb == INF) eb = Integer.MAX_VALUE / 2;           // a is its own remainder (a pseudo-denormal re-encoded)

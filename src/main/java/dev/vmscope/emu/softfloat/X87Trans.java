@@ -92,7 +92,7 @@ public final class X87Trans {
         int ca = classify(a, ae);
         if (ca >= QNAN) { if (ca == UNSUPPORTED) u.indefinite(); else u.propagate(a, ae, ca); return false; }
         if (ca == INF) { u.indefinite(); return false; }
-        if (ca == DENORMAL) u.status |= DE;
+        if (ca == DENORMAL && u.denormalTrap()) return false;
         if (ca != ZERO && normExp(a, ae) >= 63) { u.status |= C2; u.set(a, ae); return false; }
         return true;
     }
@@ -122,7 +122,7 @@ public final class X87Trans {
     public static void atan(X87 u, long y, int ye, long x, int xe) {
         int cy = classify(y, ye), cx = classify(x, xe);
         if (cy >= QNAN || cx >= QNAN) { u.propagate(y, ye, cy, x, xe, cx); return; }
-        if (cy == DENORMAL || cx == DENORMAL) u.status |= DE;
+        if ((cy == DENORMAL || cx == DENORMAL) && u.denormalTrap()) return;
         boolean ny = (ye & 0x8000) != 0, nx = (xe & 0x8000) != 0;
         BigDecimal r;
         if (cy == ZERO) {
@@ -161,10 +161,15 @@ public final class X87Trans {
         boolean neg = (ae & 0x8000) != 0;
         if (ca == ZERO) { u.set(a, ae); return; }
         if (ca == INF) { if (neg) u.set(MSB_ONE, 0x8000 | BIAS); else u.set(a, ae); return; }
-        if (ca == DENORMAL) u.status |= DE;
+        if ((ca == DENORMAL) && u.denormalTrap()) return;
         if (normExp(a, ae) >= 0 && !(normExp(a, ae) == 0 && normSig(a) == MSB)) {
             u.set(a, ae);                                   // |x| > 1: undefined; the host returns x with PE
             u.status |= PE;
+            return;
+        }
+        if (normExp(a, ae) < -200) {                        // 2^x - 1 = x ln2 (1 + x ln2 / 2 ...)
+            BigDecimal p = sigBig(a).multiply(LN2, WIDE);
+            fromBig(u, neg ? p.negate() : p, normExp(a, ae) - 63, 0);
             return;
         }
         BigDecimal t = toBig(a, ae).multiply(LN2, WIDE);
@@ -183,7 +188,7 @@ public final class X87Trans {
         if (cy >= QNAN || cx >= QNAN) { u.propagate(y, ye, cy, x, xe, cx); return; }
         boolean ny = (ye & 0x8000) != 0, nx = (xe & 0x8000) != 0;
         if (nx && cx != ZERO) { u.indefinite(); return; }
-        if (cy == DENORMAL || cx == DENORMAL) u.status |= DE;
+        if ((cy == DENORMAL || cx == DENORMAL) && u.denormalTrap()) return;
         if (cx == ZERO) {                                   // log2(0) = -infinity
             if (cy == ZERO) { u.indefinite(); return; }
             if (cy != INF) u.status = (u.status & ~DE) | ZE;   // ZE outranks DE (SDM vol. 1 4.9.2)
@@ -207,7 +212,8 @@ public final class X87Trans {
         BigDecimal l = BigDecimal.valueOf(ex);
         if (sx != MSB) l = l.add(lnOfSig(sx).divide(LN2, WIDE), WIDE);
         if (l.signum() == 0) { u.zeroResult(ny); return; }
-        fromBig(u, toBig(y, ye).multiply(l, MC), 0);
+        BigDecimal p = sigBig(y).multiply(l, MC);
+        fromBig(u, ny ? p.negate() : p, normExp(y, ye) - 63, 0);
     }
 
     /** FYL2XP1: y * log2(x + 1) for |x| < 1 - sqrt(2)/2 (computed for any x > -1). */
@@ -215,13 +221,13 @@ public final class X87Trans {
         int cy = classify(y, ye), cx = classify(x, xe);
         if (cy >= QNAN || cx >= QNAN) { u.propagate(y, ye, cy, x, xe, cx); return; }
         boolean ny = (ye & 0x8000) != 0, nx = (xe & 0x8000) != 0;
-        if (cy == DENORMAL || cx == DENORMAL) u.status |= DE;
+        if (cx == INF) { u.indefinite(); return; }         // IE outranks DE
+        if ((cy == DENORMAL || cx == DENORMAL) && u.denormalTrap()) return;
         if (cx == ZERO) {
             if (cy == INF) { u.indefinite(); return; }
             u.zeroResult(ny ^ nx);
             return;
         }
-        if (cx == INF) { u.indefinite(); return; }
         if (cy == INF) { u.infResult(ny ^ nx); return; }
         if (cy == ZERO) { u.zeroResult(ny ^ nx); return; }
         if (nx && normExp(x, xe) >= 0) {                    // x <= -1: undefined; the host returns x with PE
@@ -229,10 +235,19 @@ public final class X87Trans {
             u.status |= PE;
             return;
         }
-        BigDecimal xv = toBig(x, xe);
-        BigDecimal s = xv.divide(xv.add(BigDecimal.TWO), WIDE);       // ln(1+x) = 2 atanh(x / (2 + x))
-        BigDecimal l = atanh(s).multiply(BigDecimal.TWO).divide(LN2, WIDE);
-        fromBig(u, toBig(y, ye).multiply(l, MC), 0);
+        BigDecimal p;
+        int ex = normExp(x, xe);
+        if (ex < -200) {                                    // log2(1+x) = x/ln2 (1 - x/2 ...): beyond 64 bits
+            p = sigBig(x).divide(LN2, WIDE);
+            if (nx) p = p.negate();
+        } else {
+            BigDecimal xv = toBig(x, xe);
+            BigDecimal s = xv.divide(xv.add(BigDecimal.TWO), WIDE);   // ln(1+x) = 2 atanh(x / (2 + x))
+            p = atanh(s).multiply(BigDecimal.TWO).divide(LN2, WIDE);
+            ex = 63;
+        }
+        p = sigBig(y).multiply(p, MC);
+        fromBig(u, ny ? p.negate() : p, normExp(y, ye) - 63 + ex - 63, 0);
     }
 
     // ---- series on BigDecimal ----
@@ -318,7 +333,13 @@ public final class X87Trans {
      * binary expansion to 128 bits plus a sticky bit; {@code dir} says on which side of an exactly representable
      * approximation the true (irrational) value lies (-1 toward zero, +1 away, 0 unknown).
      */
-    static void fromBig(X87 u, BigDecimal r, int dir) {
+    static void fromBig(X87 u, BigDecimal r, int dir) { fromBig(u, r, 0, dir); }
+
+    /** The significand's value as an integer (exact), leaving its binary exponent to the caller. */
+    static BigDecimal sigBig(long sig) { return new BigDecimal(unsigned(normSig(sig))); }
+
+    /** Rounds r * 2^exp2 (see {@link #fromBig(X87, BigDecimal, int)}). */
+    static void fromBig(X87 u, BigDecimal r, int exp2, int dir) {
         if (r.signum() == 0) { u.zeroResult(false); u.status |= PE; return; }
         u.zNeg = r.signum() < 0;
         BigDecimal a = r.abs();
@@ -336,9 +357,10 @@ public final class X87Trans {
         }
         u.zHi = ip.shiftRight(64).longValue();
         u.zLo = ip.longValue() | (sticky ? 1 : 0);
-        u.zExp = bl - 1 - k;
+        u.zExp = bl - 1 - k + exp2;
         if (!sticky && u.zLo == 0 && dir != 0) nudgeZ(u, dir);
         u.roundPack(64);
-        u.status |= PE;
+        u.status |= PE;                                     // the host flags every such result inexact,
+        if ((u.se & 0x7FFF) == 0) u.status |= UE;           // so a tiny one underflows too
     }
 }

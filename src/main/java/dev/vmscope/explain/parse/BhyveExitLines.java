@@ -45,7 +45,9 @@ final class BhyveExitLines {
     }
 
     private boolean message(Line l, String s) {
-        if (s.startsWith("Failed to emulate instruction sequence")) {
+        // "Failed to emulate instruction sequence [ 0f01f9 ] at 0x..." (vmexit.c since 2019) or, before,
+        // "Failed to emulate instruction [0x0f 0xae 0x3b ...] at 0x..." (bhyverun.c vmexit_inst_emul).
+        if (s.startsWith("Failed to emulate instruction")) {
             int a = s.indexOf('['), b = s.indexOf(']');
             String bytes = a >= 0 && b > a ? s.substring(a + 1, b).strip() : null;
             messages.add(new BhyveExitDump.Message("emulation-failure", s, afterAt(s), bytes, l.number()));

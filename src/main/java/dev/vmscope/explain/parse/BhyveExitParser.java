@@ -15,7 +15,7 @@ public final class BhyveExitParser implements DumpParser {
         int n = 0;
         for (Line l : lines) {
             String s = l.text().strip();
-            if (s.startsWith("vm exit[") || s.startsWith("Failed to emulate instruction sequence")) n += 5;
+            if (s.startsWith("vm exit[") || s.startsWith("Failed to emulate instruction")) n += 5;
             else if (s.startsWith("Unhandled memory access") || s.startsWith("vm_loop: unexpected exitcode")) n += 3;
             else if (s.startsWith("reason\t") || s.startsWith("exitcode\t") || s.startsWith("inst_length\t")) n++;
         }

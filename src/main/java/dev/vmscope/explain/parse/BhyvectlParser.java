@@ -106,9 +106,30 @@ public final class BhyvectlParser implements DumpParser {
             if (!other(l, s, fields, cpus, caps, intinfo)) bad.add(new Unparsed(l.number(), t, EXPECTED));
         }
         exits.close();
+        repeated(fields, bad);
         Vendor v = vendor(fields, exits.vendor());
         return new BhyvectlDump(file, format, v, fields, memmap, memsegs, cpus, caps, intinfo, stats,
                 List.copyOf(exits.exits), bad);
+    }
+
+    /**
+     * Two --get-all outputs of one vCPU pasted together: a register read again with another value belongs to a second
+     * snapshot. The first is explained; each differing later value is reported, so nothing is silently dropped.
+     */
+    private static void repeated(List<Field> fields, List<Unparsed> bad) {
+        java.util.Map<String, Field> first = new java.util.HashMap<>();
+        java.util.Iterator<Field> it = fields.iterator();
+        while (it.hasNext()) {
+            Field f = it.next();
+            Field was = first.putIfAbsent(f.name() + "[" + f.vcpu() + "]", f);
+            if (was == null) continue;
+            it.remove();
+            if (!java.util.Arrays.equals(was.values(), f.values()) || !was.raw().equals(f.raw())) {
+                bad.add(new Unparsed(f.line(), f.name() + "[" + f.vcpu() + "] " + f.raw(), "one value per register: this is a"
+                        + " second snapshot (first value " + was.raw() + " at line " + was.line() + "); vmscope explains the"
+                        + " first snapshot only"));
+            }
+        }
     }
 
     private static Vendor vendor(List<Field> fields, Vendor fromExits) {
@@ -119,6 +140,12 @@ public final class BhyvectlParser implements DumpParser {
         }
         if (amd > intel) return Vendor.AMD;
         if (intel > amd) return Vendor.INTEL;
+        if (fromExits != Vendor.UNKNOWN) return fromExits;
+        // The guest EFER bhyvectl reads is the VMCB's on AMD, where VMRUN requires SVME=1 (APM vol. 2, 15.5.1);
+        // VMX guests never run with EFER.SVME set.
+        for (Field f : fields) {
+            if (f.name().equals("efer") && f.numeric() && (f.value() & 1L << 12) != 0) return Vendor.AMD;
+        }
         return fromExits;
     }
 

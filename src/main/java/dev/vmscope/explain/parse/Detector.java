@@ -8,7 +8,8 @@ public final class Detector {
     static final int SNIFF_LINES = 400;
 
     public static final List<DumpParser> PARSERS = List.of(new BhyvectlParser(), new BhyveStatsParser(),
-            new BhyveExitParser(), new KvmTraceParser(), new PerfKvmStatParser(), new QemuParser(), new VmscopeCrashParser());
+            new BhyveExitParser(), new KvmTraceParser(), new PerfKvmStatParser(), new QemuParser(), new VmscopeCrashParser(),
+            new ExitCountsParser());
 
     private Detector() {}
 

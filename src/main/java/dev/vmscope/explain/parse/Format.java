@@ -10,6 +10,8 @@ public enum Format {
     BHYVE_EXIT("bhyve-exit", Hypervisor.BHYVE, "bhyve unhandled-exit report (usr.sbin/bhyve/amd64/vmexit.c vmexit_svm/vmexit_vmx)"),
     KVM_TRACE("kvm-trace", Hypervisor.KVM, "KVM tracepoints via trace-cmd report / perf script (linux arch/x86/kvm/trace.h)"),
     PERF_KVM_STAT("perf-kvm-stat", Hypervisor.KVM, "perf kvm stat report table (linux tools/perf/builtin-kvm.c)"),
+    EXIT_COUNTS("exit-counts", Hypervisor.KVM, "exit counts per reason from bcc kvmexit.py, SystemTap kvm_service_time.stp or"
+            + " DTrace 'SVM code' scripts"),
     QEMU_REGS("qemu", Hypervisor.KVM, "QEMU register dump (qemu target/i386/cpu-dump.c x86_cpu_dump_state, accel/kvm/kvm-all.c)"),
     VMSCOPE_CRASH("vmscope-crash", Hypervisor.VMSCOPE, "vmscope crash report, JSON (\"format\": \"vmscope-crash-v1\") or text"
             + " (dev.vmscope.debug.CrashReport, CrashSections)");

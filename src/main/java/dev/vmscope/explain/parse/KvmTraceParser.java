@@ -33,11 +33,9 @@ public final class KvmTraceParser implements DumpParser {
         TraceScanner sc = new TraceScanner(st);
         sc.scan(data);
         Map<String, Object> m = StatsReport.toMap(st, sc);
-        Vendor v = switch ((String) m.get("vendor_hint")) {
-            case "intel" -> Vendor.INTEL;
-            case "amd" -> Vendor.AMD;
-            default -> Vendor.UNKNOWN;
-        };
-        return new KvmTraceDump(file, v, m, sc.eventLines(), sc.unparsed().stream().map(u -> new Unparsed(u.line(), u.text(), u.expected())).toList(), sc.badLines());
+        // The vendor comes from the exit names' spelling (TraceEvents), not from the statistics' hint.
+        TraceEvents.Result story = TraceEvents.read(Paste.normalize(lines));
+        return new KvmTraceDump(file, story.vendor(), m, sc.eventLines(), sc.unparsed().stream()
+                .map(u -> new Unparsed(u.line(), u.text(), u.expected())).toList(), sc.badLines(), story);
     }
 }

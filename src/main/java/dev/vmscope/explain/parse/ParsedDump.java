@@ -3,7 +3,7 @@ package dev.vmscope.explain.parse;
 import java.util.List;
 
 /** What a parser made of one file: the facts it read plus the lines it could not interpret. */
-public sealed interface ParsedDump permits BhyvectlDump, BhyveExitDump, KvmTraceDump, PerfKvmStatDump, QemuDump,
+public sealed interface ParsedDump permits BhyvectlDump, BhyveExitDump, ExitCountsDump, KvmTraceDump, PerfKvmStatDump, QemuDump,
         VmscopeCrashDump {
     String file();
 

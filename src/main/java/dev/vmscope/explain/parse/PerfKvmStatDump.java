@@ -4,7 +4,7 @@ import java.util.List;
 
 /** A "perf kvm stat report" table (tools/perf/builtin-kvm.c print_result()). Times are microseconds. */
 public record PerfKvmStatDump(String file, Vendor vendor, String eventKind, List<Row> rows, Long totalSamples,
-        List<Unparsed> unparsed) implements ParsedDump {
+        List<Unparsed> unparsed, List<Long> unknownCodes, String isa) implements ParsedDump {
 
     public record Row(String event, long samples, double samplesPct, double timePct, double minUs, double maxUs,
             double avgUs, int line) {}

@@ -9,6 +9,9 @@ import java.util.List;
  * "( +- N% )", then "Total Samples:N, Total events handled time:Xus.").
  */
 public final class PerfKvmStatParser implements DumpParser {
+    /** tools/perf/util/kvm-stat.c: "unknown kvm exit code:%lld on %s\n" before the UNKNOWN row it belongs to. */
+    private static final java.util.regex.Pattern UNKNOWN_CODE =
+            java.util.regex.Pattern.compile("unknown kvm exit code:\\s*(\\d+) on (VMX|SVM)");
     static final String EXPECTED = "a perf kvm stat row 'EVENT SAMPLES PCT% PCT% MINus MAXus AVGus ( +- PCT% )'";
 
     @Override
@@ -30,7 +33,8 @@ public final class PerfKvmStatParser implements DumpParser {
     public ParsedDump parse(String file, byte[] data, List<Line> lines) {
         List<PerfKvmStatDump.Row> rows = new ArrayList<>();
         List<Unparsed> bad = new ArrayList<>();
-        String kind = null;
+        String kind = null, isa = null;
+        List<Long> unknown = new ArrayList<>();
         Long total = null;
         int upper = 0, lower = 0;
         for (Line l : lines) {
@@ -38,6 +42,13 @@ public final class PerfKvmStatParser implements DumpParser {
             if (s.isEmpty() || s.startsWith("Analyze events for")) continue;
             if (s.contains("Samples%") && s.contains("Time%")) {
                 kind = s.substring(0, s.indexOf("Samples")).strip();
+                continue;
+            }
+            java.util.regex.Matcher u = UNKNOWN_CODE.matcher(s);
+            if (u.matches()) {
+                Long c = Text.number(u.group(1));
+                if (c != null) unknown.add(c);
+                isa = u.group(2);
                 continue;
             }
             if (s.startsWith("Total Samples:")) {
@@ -56,9 +67,13 @@ public final class PerfKvmStatParser implements DumpParser {
             else if (Character.isLowerCase(c)) lower++;
         }
         // VM-EXIT names are VMX_EXIT_REASONS (upper case) on Intel and SVM_EXIT_REASONS (lower case) on AMD.
+        // ... unless the names are arm64 exception classes, or perf said "on VMX"/"on SVM" (builtin-kvm.c).
         Vendor v = !"VM-EXIT".equals(kind) ? Vendor.UNKNOWN : upper > lower ? Vendor.INTEL
                 : lower > upper ? Vendor.AMD : Vendor.UNKNOWN;
-        return new PerfKvmStatDump(file, v, kind, rows, total, bad);
+        if (rows.stream().anyMatch(r -> dev.vmscope.facts.Arm64ExitClasses.isArm64(r.event()))) v = Vendor.ARM64;
+        else if ("VMX".equals(isa)) v = Vendor.INTEL;
+        else if ("SVM".equals(isa)) v = Vendor.AMD;
+        return new PerfKvmStatDump(file, v, kind, rows, total, bad, List.copyOf(unknown), isa);
     }
 
     private static PerfKvmStatDump.Row row(int line, String s) {

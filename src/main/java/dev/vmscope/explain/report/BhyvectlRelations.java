@@ -27,11 +27,42 @@ final class BhyvectlRelations {
     }
 
     void relate() {
+        vendorEvidence();
+        mode();
         ripVersusMemoryMap();
         trapAndInterruptFlags();
         exitAndIntercepts();
         exitAndQueuedEvent();
         suspended();
+    }
+
+    private void vendorEvidence() {
+        Optional<Field> efer = d.field("efer").filter(Field::numeric);
+        boolean svme = efer.isPresent() && (efer.get().value() & 1L << 12) != 0;
+        if (d.vendor() == Vendor.AMD && svme) {
+            r.fact(S, "vendor AMD (evidence: EFER 0x" + Long.toHexString(efer.get().value()) + " has SVME, bit 12: the guest"
+                    + " EFER in a VMCB must have SVME set for VMRUN, and a VMX guest never does)",
+                    "AMD64 APM vol. 2, 15.5.1 \"Basic Operation\" (VMRUN checks EFER.SVME); " + Cite.BHYVECTL_MD,
+                    efer.get().line());
+        } else if (d.vendor() == Vendor.UNKNOWN) {
+            r.fact(S, "vendor: unknown (no VMCB- or VMCS-only field, no exit block and EFER.SVME clear or absent)",
+                    Cite.BHYVECTL_MD, 0);
+        }
+    }
+
+    /** CPU mode and paging from cr0, efer, rflags and the CS descriptor (bhyvectl prints VMX-style access rights). */
+    private void mode() {
+        Optional<Field> cs = d.field("cs desc").filter(f -> f.values().length == 3);
+        Long cr0 = d.field("cr0").filter(Field::numeric).map(Field::value).orElse(null);
+        if (cr0 == null && cs.isEmpty()) return;
+        dev.vmscope.explain.parse.QemuDump.Segment seg = cs.map(f -> new dev.vmscope.explain.parse.QemuDump.Segment("CS",
+                (int) num("cs", 0), f.values()[0], f.values()[1],
+                dev.vmscope.explain.parse.QemuDump.Segment.flagsOfAr(f.values()[2]), "", f.line(), false)).orElse(null);
+        GuestMode m = GuestMode.of(cr0, d.field("efer").filter(Field::numeric).map(Field::value).orElse(null),
+                d.field("rflags").filter(Field::numeric).map(Field::value).orElse(null), seg);
+        r.fact(S, m.describe(), Cite.MODES, 0);
+        r.fact(S, m.describePaging(), Cite.PAGING, 0);
+        for (String f : m.findings()) r.fact(S, f, Cite.MODES, 0);
     }
 
     private long num(String n, long dflt) { return d.field(n).filter(Field::numeric).map(Field::value).orElse(dflt); }

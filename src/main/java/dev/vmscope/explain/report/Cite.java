@@ -26,5 +26,13 @@ final class Cite {
             + " table 6-5 (conditions for a double fault); AMD64 APM vol. 2, 8.2.9 (#DF)";
     static final String IDT = "Intel SDM vol. 3A, 6.10 \"Interrupt Descriptor Table\" (gate at base + 8*vector, #GP beyond the"
             + " limit) and 6.14.1 (16-byte gates in IA-32e mode); 20.1.4 (4-byte real-mode IVT entries)";
+    static final String SHADOW = "Intel SDM vol. 3C, 25.6.6 \"Guest/Host Masks and Read Shadows for CR0 and CR4\"";
+    static final String SEG = "Intel SDM vol. 3C, 25.4.1 table 25-2 (access rights: type 0-3, S 4, DPL 5-6, P 7, AVL 12, L 13,"
+            + " D/B 14, G 15, unusable 16); QEMU target/i386/cpu-dump.c (flags = descriptor bits 8-23)";
+    static final String ENTRY_CHECKS = "Intel SDM vol. 3C, 27.3.1.2 \"Checks on Guest Segment Registers\"";
+    static final String VMX_C = "Linux arch/x86/kvm/vmx/vmx.c";
+    static final String SVM_C = "Linux arch/x86/kvm/svm/svm.c";
+    static final String X86_C = "Linux arch/x86/kvm/x86.c";
+    static final String QEMU_DOC = "QEMU documentation, \"Invocation\" (-d, -no-reboot, -accel) and \"QEMU Monitor\"";
     static final String QEMU_I386_KVM = "QEMU target/i386/kvm/kvm.c kvm_arch_handle_exit()";
 }

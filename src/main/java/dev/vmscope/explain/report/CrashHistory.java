@@ -42,6 +42,7 @@ final class CrashHistory {
         String kind = switch (d.hostVendor()) {
             case INTEL -> "Intel VT-x (VMX)";
             case AMD -> "AMD-V (SVM)";
+            case ARM64 -> "arm64 virtualization (EL2)";
             case UNKNOWN -> "unknown virtualization extensions";
         };
         String virt = h.getOrDefault("cpu_flags_virt", "");

@@ -42,6 +42,31 @@ final class ExitExplainer {
         return info;
     }
 
+    /**
+     * An exit that bhyve printed as a "vm exit" block: it reached user space as VM_EXITCODE_SVM/VMX, so the kernel did
+     * not handle it; the current source's handling is given for comparison, not as what happened.
+     */
+    static void blockExit(Vendor v, long code, String label, int line, Report.Builder r) {
+        Optional<ExitCodeInfo> info = Knowledge.exit(v, code);
+        if (info.isEmpty()) {
+            hardwareExit(v, code, label, line, r, EXIT);
+            return;
+        }
+        ExitCodeInfo e = info.get();
+        Map<String, Object> data = Json.obj();
+        data.put("code", "0x" + Long.toHexString(code));
+        data.put("name", e.name());
+        data.put("vendor", v.name().toLowerCase());
+        r.fact(EXIT, label + " = 0x" + Long.toHexString(code) + ": " + e.name() + " - " + e.meaning(), e.source(), line, data);
+        r.fact(EXIT, "typical cause of " + e.name() + ": " + e.typicalCause(), e.source(), line);
+        String generic = v == Vendor.AMD ? BhyveHandling.svm(e.name()) : BhyveHandling.vmx(e.name());
+        r.fact(EXIT, "this exit reached bhyve's user space as VM_EXITCODE_" + (v == Vendor.AMD ? "SVM" : "VMX") + ", which"
+                + " means the kernel that ran the guest did not handle " + e.name() + ". For comparison only, current FreeBSD"
+                + " handles " + e.name() + " so: " + generic + "; where that says the kernel handles it, the kernel that"
+                + " produced this block predates it or gave up on a case it leaves unhandled", v == Vendor.AMD
+                ? Cite.BHYVE_SVM : Cite.BHYVE_VMX, line);
+    }
+
     /** Bhyve exit-code decode (the bhyve dumps). */
     static Optional<ExitCodeInfo> hardwareExit(Vendor v, long code, String label, int line, Report.Builder r,
             String section) {
@@ -83,6 +108,11 @@ final class ExitExplainer {
 
     /** "vm exit[N]" blocks, from bhyve or bhyvectl --run. */
     static void bhyveExits(List<BhyveExitDump.Exit> exits, Vendor v, Report.Builder r) {
+        bhyveExits(exits, v, r, java.util.EnumSet.noneOf(NextStep.class));
+    }
+
+    static void bhyveExits(List<BhyveExitDump.Exit> exits, Vendor v, Report.Builder r, java.util.EnumSet<NextStep> steps) {
+        if (!exits.isEmpty()) NextStep.add(r, steps, NextStep.BHYVE_STATE);
         for (BhyveExitDump.Exit e : exits) {
             String who = "vm exit[" + e.vcpu() + "]";
             Long rip = e.number("rip");
@@ -97,10 +127,20 @@ final class ExitExplainer {
                     r.fact(EXIT, who + ": bhyve's kernel returned VM_EXITCODE_SVM, i.e. an SVM intercept it has no"
                             + " handler for; bhyve printed this block and stopped the VM", Cite.BHYVE_VMEXIT
                             + " vmexit_svm()", e.line());
-                    if (code != null) hardwareExit(Vendor.AMD, code, who + " exitcode", e.line(), r, EXIT);
-                    for (String k : List.of("exitinfo1", "exitinfo2")) {
-                        if (e.values().containsKey(k)) r.fact(EXIT, who + " " + k + " = " + e.values().get(k),
-                                Sources.APM_EXITCODES, e.line());
+                    if (code != null) blockExit(Vendor.AMD, code, who + " exitcode", e.line(), r);
+                    Long info1 = e.number("exitinfo1");
+                    var layout = code == null ? Optional.<dev.vmscope.facts.BitLayout>empty() : Knowledge.svmExitInfo1(code);
+                    if (info1 != null && layout.isPresent()) {
+                        Decoded dec = layout.get().decode(info1);
+                        r.fact(EXIT, who + " exitinfo1 0x" + Long.toHexString(info1) + ": " + dec.summary(), dec.source(),
+                                e.line(), Bits.data(dec));
+                    } else if (e.values().containsKey("exitinfo1")) {
+                        r.fact(EXIT, who + " exitinfo1 = " + e.values().get("exitinfo1") + " (no EXITINFO1 layout for this"
+                                + " exit code)", Sources.APM_EXITCODES, e.line());
+                    }
+                    if (e.values().containsKey("exitinfo2")) {
+                        r.fact(EXIT, who + " exitinfo2 = " + e.values().get("exitinfo2") + (code != null && code == 0x400
+                                ? ": the guest-physical address of the nested page fault" : ""), Sources.APM_EXITCODES, e.line());
                     }
                 }
                 case "VMX" -> {
@@ -109,9 +149,17 @@ final class ExitExplainer {
                             + e.values().getOrDefault("status", "?") + ", non-zero means VMLAUNCH/VMRESUME itself"
                             + " failed); bhyve printed this block and stopped the VM", Cite.BHYVE_VMEXIT
                             + " vmexit_vmx()", e.line());
-                    if (code != null) hardwareExit(Vendor.INTEL, code, who + " exit_reason", e.line(), r, EXIT);
-                    if (e.values().containsKey("qualification")) r.fact(EXIT, who + " exit qualification "
-                            + e.values().get("qualification"), Sources.SDM_QUAL, e.line());
+                    if (code != null) blockExit(Vendor.INTEL, code, who + " exit_reason", e.line(), r);
+                    Long q = e.number("qualification");
+                    var layout = code == null ? Optional.<dev.vmscope.facts.BitLayout>empty() : Knowledge.vmxQualification(code);
+                    if (q != null && layout.isPresent()) {
+                        Decoded dec = layout.get().decode(q);
+                        r.fact(EXIT, who + " exit qualification 0x" + Long.toHexString(q) + ": " + dec.summary(), dec.source(),
+                                e.line(), Bits.data(dec));
+                    } else if (e.values().containsKey("qualification")) {
+                        r.fact(EXIT, who + " exit qualification " + e.values().get("qualification") + " (no qualification"
+                                + " layout for this exit reason)", Sources.SDM_QUAL, e.line());
+                    }
                     Long ie = e.number("inst_error");
                     if (ie != null && ie != 0) r.fact(EXIT, who + " inst_error " + ie + ": " + Knowledge
                             .vmxInstructionError(ie).map(ExitCodeInfo::meaning).orElse("unknown error number"),
@@ -131,17 +179,34 @@ final class ExitExplainer {
 
     /** One-line bhyve diagnostics. */
     static void messages(List<BhyveExitDump.Message> ms, Report.Builder r) {
+        messages(ms, r, java.util.EnumSet.noneOf(NextStep.class));
+    }
+
+    static void messages(List<BhyveExitDump.Message> ms, Report.Builder r, java.util.EnumSet<NextStep> steps) {
         for (BhyveExitDump.Message m : ms) {
             String at = m.address() == null ? "" : "0x" + Long.toHexString(m.address());
             switch (m.kind()) {
-                case "emulation-failure" -> r.fact(EXIT, "instruction emulation failed for bytes [" + m.bytes()
-                        + "] at rip " + at + " (guest-virtual): bhyve's instruction decoder/emulator does not support"
-                        + " this instruction for an MMIO access, so the VM stops", Cite.BHYVE_VMEXIT
-                        + " vmexit_inst_emul()", m.line());
-                case "unhandled-mmio" -> r.fact(EXIT, "no device is registered at guest-physical " + at
+                case "emulation-failure" -> {
+                    r.fact(EXIT, "instruction emulation failed for bytes [" + m.bytes() + "] at rip " + at
+                            + " (guest-virtual when the guest pages): bhyve's instruction decoder/emulator does not"
+                            + " support this instruction for an MMIO access, so the VM stops", Cite.BHYVE_VMEXIT
+                            + " vmexit_inst_emul()", m.line());
+                    byte[] b = m.bytes() == null ? new byte[0] : CodeBytes.hex(m.bytes());
+                    boolean high = m.address() != null && m.address() >>> 47 != 0;
+                    CodeBytes.disassemble(b, 64, 1).filter(x -> !x.isEmpty()).ifPresent(x -> r.fact(EXIT, "the instruction:"
+                            + " " + x.getFirst() + " (decoded as 64-bit code" + (high ? ": rip has bits above 31 set, which"
+                            + " only 64-bit mode allows" : "; bhyve does not print the mode") + ")",
+                            CodeBytes.CAPSTONE, m.line()));
+                    NextStep.add(r, steps, NextStep.BHYVE_EMULATION, NextStep.BHYVE_STATE);
+                }
+                case "unhandled-mmio" -> {
+                    NextStep.add(r, steps, NextStep.BHYVE_DEVICES);
+                    r.fact(EXIT, "no device is registered at guest-physical " + at
                         + ": the access hit neither RAM nor an emulated MMIO range", Cite.BHYVE_VMEXIT
                         + " vmexit_inst_emul() (emulate_mem returned ESRCH)", m.line());
+                }
                 case "unhandled-io" -> {
+                    NextStep.add(r, steps, NextStep.BHYVE_DEVICES);
                     String[] w = m.text().split(" ");
                     Long port = w.length > 2 ? dev.vmscope.explain.parse.Text.number(w[2]) : null;
                     var p = port == null ? Optional.<dev.vmscope.facts.IoPorts.Port>empty() : Knowledge.port(port);

@@ -22,10 +22,24 @@ public final class Explainer {
     /** The start of a line of dev.vmscope.vcpu.ExitTrace: "%11.6f vcpu%d KIND". */
     private static final java.util.regex.Pattern VMSCOPE_TRACE = java.util.regex.Pattern.compile("^\\s*\\d+\\.\\d+ vcpu\\d+ [a-z_0-9]+( |$)");
 
+    /** Messages of KVM's other architectures (Linux arch/{mips,s390,riscv,powerpc,loongarch}/kvm). */
+    private static final java.util.regex.Pattern OTHER_ARCH =
+            java.util.regex.Pattern.compile("\\b(kvm_mips|kvm-s390|kvm_riscv|kvmppc|kvm_loongarch)");
+
     private Explainer() {}
 
+    private static String arch(String prefix) {
+        return switch (prefix) {
+            case "kvm_mips" -> "MIPS";
+            case "kvm-s390" -> "s390";
+            case "kvm_riscv" -> "RISC-V";
+            case "kvmppc" -> "POWER";
+            default -> "LoongArch";
+        };
+    }
+
     public static Report explain(String file, byte[] data, Optional<Format> forced) {
-        List<Line> lines = Text.lines(data);
+        List<Line> lines = dev.vmscope.explain.parse.Paste.normalize(Text.lines(data));
         if (lines.stream().allMatch(l -> l.text().isBlank())) {
             return unreadable(file, file + ":1: empty file (expected one of: " + Format.ids() + ")");
         }
@@ -36,6 +50,13 @@ public final class Explainer {
                 // Exits as vmscope handled them, one per line: a trace to aggregate, not a dump to explain.
                 return unreadable(file, file + ":" + first.number() + ": this is a vmscope run --trace log ('"
                         + clip(first.text()) + "'); for its exit statistics run: vmscope stats " + file);
+            }
+            for (Line l : lines) {
+                java.util.regex.Matcher m = OTHER_ARCH.matcher(l.text());
+                if (m.find()) {
+                    return unreadable(file, file + ":" + l.number() + ": this is KVM on " + arch(m.group(1)) + " ('" + clip(l.text())
+                            + "'); vmscope explain reads x86 KVM and bhyve pastes (and arm64 perf kvm stat tables)");
+                }
             }
             return unreadable(file, file + ":" + first.number() + ": unknown format: '" + clip(first.text())
                     + "' (expected bhyvectl --get-all/--get-stats output, a bhyve 'vm exit[N]' report, trace-cmd"
@@ -50,7 +71,8 @@ public final class Explainer {
                 case BhyveExitDump d -> OtherExplainers.bhyveExit(d, r);
                 case KvmTraceDump d -> OtherExplainers.kvmTrace(d, r);
                 case PerfKvmStatDump d -> OtherExplainers.perf(d, r);
-                case QemuDump d -> OtherExplainers.qemu(d, r);
+                case QemuDump d -> new KvmEventExplainer(d, r).explain();
+                case dev.vmscope.explain.parse.ExitCountsDump d -> ExitCountsExplainer.explain(d, r);
                 case VmscopeCrashDump d -> new CrashExplainer(d, r).explain();
             }
         } catch (RuntimeException e) {

@@ -35,7 +35,7 @@ final class Knowledge {
         return switch (v) {
             case AMD -> SvmExitCodes.lookup(code);
             case INTEL -> VmxExitReasons.lookup(code);
-            case UNKNOWN -> Optional.empty();
+            case UNKNOWN, ARM64 -> Optional.empty();
         };
     }
 
@@ -69,7 +69,7 @@ final class Knowledge {
         return switch (v) {
             case AMD -> Optional.of(EventInfo.decodeSvm(value));
             case INTEL -> Optional.of(EventInfo.decodeVmx(value));
-            case UNKNOWN -> Optional.empty();
+            case UNKNOWN, ARM64 -> Optional.empty();
         };
     }
 

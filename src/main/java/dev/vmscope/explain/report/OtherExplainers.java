@@ -4,7 +4,6 @@ import dev.vmscope.explain.parse.BhyveExitDump;
 import dev.vmscope.explain.parse.Format;
 import dev.vmscope.explain.parse.KvmTraceDump;
 import dev.vmscope.explain.parse.PerfKvmStatDump;
-import dev.vmscope.explain.parse.QemuDump;
 import dev.vmscope.explain.parse.Vendor;
 import dev.vmscope.facts.Decoded;
 import dev.vmscope.facts.ExitCodeInfo;
@@ -21,8 +20,9 @@ final class OtherExplainers {
     private OtherExplainers() {}
 
     static void bhyveExit(BhyveExitDump d, Report.Builder r) {
-        ExitExplainer.bhyveExits(d.exits(), d.vendor(), r);
-        ExitExplainer.messages(d.messages(), r);
+        java.util.EnumSet<NextStep> steps = java.util.EnumSet.noneOf(NextStep.class);
+        ExitExplainer.bhyveExits(d.exits(), d.vendor(), r, steps);
+        ExitExplainer.messages(d.messages(), r, steps);
     }
 
     @SuppressWarnings("unchecked")
@@ -59,24 +59,46 @@ final class OtherExplainers {
                 r.fact("Hot spots", k.substring(4) + " " + Json.writeCompact(o) + name, src, 0, x);
             }
         }
+        new TraceStory(d.story(), r).tell();
     }
 
     /** Appends " - meaning" when the trace's symbolic reason matches a table entry (VMX: EXIT_REASON_x, SVM: SVM_EXIT_x). */
     private static String kvmReasonMeaning(String name, Vendor v) {
-        Optional<ExitCodeInfo> e = v == Vendor.AMD ? Knowledge.svmByName("SVM_EXIT_" + name.toUpperCase(Locale.ROOT))
+        Optional<ExitCodeInfo> e = v == Vendor.AMD ? Knowledge.svmByName("SVM_EXIT_" + svmName(name))
                 : v == Vendor.INTEL ? Knowledge.vmxByName("EXIT_REASON_" + name) : Optional.empty();
         return e.map(x -> " - " + x.meaning()).orElse("");
     }
 
     /** KVM's handler for a trace/perf reason name (VMX: EXIT_REASON_x, SVM: SVM_EXIT_x), when the tables know it. */
     private static void kvmHandling(String name, Vendor v, Report.Builder r, String section, int line) {
-        Optional<ExitCodeInfo> e = v == Vendor.AMD ? Knowledge.svmByName("SVM_EXIT_" + name.toUpperCase(Locale.ROOT))
+        Optional<ExitCodeInfo> e = v == Vendor.AMD ? Knowledge.svmByName("SVM_EXIT_" + svmName(name))
                 : v == Vendor.INTEL ? Knowledge.vmxByName("EXIT_REASON_" + name) : Optional.empty();
         e.ifPresent(x -> ExitExplainer.handling(Format.Hypervisor.KVM, v, x.name(), line, r, section));
     }
 
+    /** "npf" (SVM_EXIT_REASONS) or "EXIT_NPF" (newer kernels print SVM_EXIT_* without the SVM_ prefix) -> "NPF". */
+    private static String svmName(String name) {
+        String n = name.toUpperCase(Locale.ROOT);
+        return n.startsWith("EXIT_") ? n.substring(5) : n;
+    }
+
     static void perf(PerfKvmStatDump d, Report.Builder r) {
         String kind = d.eventKind() == null ? "event" : d.eventKind();
+        String evidence = switch (d.vendor()) {
+            case ARM64 -> "the event names are arm64 exception classes (DABT_LOW, WFx, HVC64...), so this is KVM on arm64";
+            case INTEL -> d.isa() != null ? "perf says 'on VMX'" : "upper-case names are perf's VMX_EXIT_REASONS table";
+            case AMD -> d.isa() != null ? "perf says 'on SVM'" : "lower-case names are perf's SVM_EXIT_REASONS table";
+            case UNKNOWN -> "the table does not settle it";
+        };
+        if ("VM-EXIT".equals(kind)) r.fact("perf kvm stat", "host: " + d.vendor().label + " (evidence: " + evidence + ")",
+                Cite.PERF_KVM + "; " + (d.vendor() == Vendor.ARM64 ? dev.vmscope.facts.Arm64ExitClasses.SOURCE
+                : "tools/perf/arch/x86/util/kvm-stat.c"), 0);
+        for (long c : d.unknownCodes()) {
+            r.fact("perf kvm stat", "exit code " + c + " (0x" + Long.toHexString(c) + ") has no name in perf's " + d.isa()
+                    + " table: " + ("VMX".equals(d.isa()) && c > 0xffff ? "it is not a VMX basic exit reason (those fit in"
+                    + " bits 15:0); a modified KVM (here: PVM) reports its own codes" : "not a reason perf knows"),
+                    Cite.PERF_KVM + " (\"unknown kvm exit code\"); " + Sources.SDM_EXIT, 0);
+        }
         for (PerfKvmStatDump.Row row : d.rows()) {
             Map<String, Object> data = Json.obj();
             data.put("event", row.event());
@@ -84,7 +106,9 @@ final class OtherExplainers {
             data.put("samples_pct", row.samplesPct());
             data.put("time_pct", row.timePct());
             data.put("avg_us", row.avgUs());
-            String meaning = kind.equals("VM-EXIT") ? kvmReasonMeaning(row.event(), d.vendor()) : "";
+            String meaning = !kind.equals("VM-EXIT") ? "" : d.vendor() == Vendor.ARM64
+                    ? dev.vmscope.facts.Arm64ExitClasses.meaning(row.event()).map(x -> " - " + x).orElse("")
+                    : kvmReasonMeaning(row.event(), d.vendor());
             r.fact("perf kvm stat", String.format(Locale.ROOT, "%s %s: %d samples (%.2f%%), %.2f%% of handling time,"
                     + " avg %.2fus, min %.2fus, max %.2fus%s", kind, row.event(), row.samples(), row.samplesPct(),
                     row.timePct(), row.avgUs(), row.minUs(), row.maxUs(), meaning), Cite.PERF_KVM, row.line(), data);
@@ -97,50 +121,4 @@ final class OtherExplainers {
         }
     }
 
-    static void qemu(QemuDump d, Report.Builder r) {
-        if (d.suberror() != null) {
-            Optional<ExitCodeInfo> e = Knowledge.kvmInternalError(d.suberror());
-            r.fact("Exit", "KVM internal error, suberror " + d.suberror() + e.map(x -> ": " + x.name() + " - "
-                    + x.meaning()).orElse(" (unknown suberror)"), e.map(ExitCodeInfo::source).orElse(Sources.LINUX_KVM)
-                    + "; " + Cite.QEMU_KVM, 0);
-            e.ifPresent(x -> r.fact("Exit", "typical cause: " + x.typicalCause(), x.source(), 0));
-            for (int i = 0; i < d.extraData().size(); i++) {
-                r.fact("Exit", "extra data[" + i + "] = 0x" + Long.toHexString(d.extraData().get(i)), Cite.QEMU_KVM, 0);
-            }
-        }
-        if (d.hardwareError() != null) {
-            long hw = d.hardwareError();
-            r.fact("Exit", "KVM_EXIT_FAIL_ENTRY, hardware error 0x" + Long.toHexString(hw) + ": a VMX exit reason;"
-                    + ((hw & 0x80000000L) != 0 ? " bit 31 set = VM-entry failure;" : ""), Cite.QEMU_I386_KVM + "; "
-                    + Sources.SDM_EXIT, 0);
-            ExitExplainer.hardwareExit(Format.Hypervisor.KVM, Vendor.INTEL, hw & 0xffff, "basic exit reason", 0, r, "Exit");
-        }
-        Map<String, Long> g = d.registers();
-        reg(r, g, "RFL", Knowledge::rflags);
-        reg(r, g, "EFL", Knowledge::rflags);
-        reg(r, g, "CR0", Knowledge::cr0);
-        reg(r, g, "CR4", Knowledge::cr4);
-        reg(r, g, "EFER", Knowledge::efer);
-        Long rip = g.containsKey("RIP") ? g.get("RIP") : g.get("EIP");
-        if (rip != null) {
-            boolean paging = g.containsKey("CR0") && (g.get("CR0") & 0x80000000L) != 0;
-            r.fact("Registers", "RIP 0x" + Long.toHexString(rip) + (paging ? " is guest-virtual (CR0.PG=1): a page"
-                    + " walk from CR3 0x" + Long.toHexString(g.getOrDefault("CR3", 0L)) + " is needed to find its"
-                    + " guest-physical address" : " (paging off: CS.base + RIP is guest-physical)"), Cite.PAGING, 0);
-        }
-        for (QemuDump.Segment s : d.segments()) {
-            r.fact("Registers", String.format("%s selector 0x%04x base 0x%x limit 0x%x flags 0x%08x %s", s.name(),
-                    s.selector(), s.base(), s.limit(), s.flags(), s.decoded()), Cite.QEMU_DUMP, s.line());
-        }
-        if (d.code() != null) {
-            r.fact("Registers", "code bytes around RIP (the <..> byte is at RIP): " + d.code(), Cite.QEMU_DUMP, 0);
-        }
-    }
-
-    private static void reg(Report.Builder r, Map<String, Long> g, String name, java.util.function.LongFunction<Decoded> f) {
-        Long v = g.get(name);
-        if (v == null) return;
-        Decoded d = f.apply(v);
-        r.fact("Registers", name + " 0x" + Long.toHexString(v) + ": set " + Bits.setBits(d), d.source(), 0, Bits.data(d));
-    }
 }

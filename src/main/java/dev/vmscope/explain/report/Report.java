@@ -41,6 +41,8 @@ public record Report(String file, String format, String formatSource, String hyp
         List<Section> sections() {
             List<Section> out = new ArrayList<>();
             sections.forEach((k, v) -> out.add(new Section(k, List.copyOf(v))));
+            // What to do next closes the report, after everything it refers to.
+            out.sort(java.util.Comparator.comparing(s -> s.title().equals(NextStep.SECTION)));
             return out;
         }
     }

@@ -41,6 +41,8 @@ final class SseModel {
                 r = op.contains("sd2si") ? SseConvert.doubleToInt(u, b, bits, t) : SseConvert.singleToInt(u, ib, bits, t);
             }
         }
-        return String.format("%016x %08x %04x", r, mxcsr | u.status(), fl);
+        boolean trap = (u.status() & ~(mxcsr >> 7) & 0x3F) != 0;
+        if (trap) { r = a; fl = 0; }
+        return String.format("%016x %08x %04x %d", r, mxcsr | u.status(), fl, trap ? 1 : 0);
     }
 }

@@ -70,6 +70,9 @@ final class X87Model {
                 && !op.startsWith("st") && !op.equals("bstp")) {
             // results of stores are set in the switch
             rSig = x.sig(); rSe = x.signExp();
+            if (x.suppressed()) { rSig = a[1]; rSe = ase; }           // unmasked IE/DE/ZE: ST(0) unchanged
+        } else if (x.storeSuppressed()) {
+            rSig = 0; rSe = 0;
         }
         return String.format("%04x %016x %04x %016x %04x %04x", rSe, rSig, r2Se, r2Sig, x.status() & 0xFFFF, fl);
     }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * (operations per kind; default small for CI); seed: -Dvmscope.fpu.seed.
  */
 class X87OracleTest {
-    static final int OPS = Integer.getInteger("vmscope.fpu.ops", 3000);
+    static final int OPS = Integer.getInteger("vmscope.fpu.ops", 1500);
     static final long SEED = Long.getLong("vmscope.fpu.seed", 0x5EED);
 
     static final String[] BINARY = {"add", "sub", "mul", "div", "scale", "prem", "prem1", "com", "ucom", "comi",
@@ -35,7 +35,7 @@ class X87OracleTest {
         X87Model model = new X87Model();
         for (String op : BINARY) for (int i = 0; i < OPS; i++) add(lines, expected, model, gen, op, true);
         for (String op : UNARY) for (int i = 0; i < OPS; i++) add(lines, expected, model, gen, op, false);
-        int transOps = Integer.getInteger("vmscope.fpu.transOps", Math.max(200, OPS / 5));
+        int transOps = Integer.getInteger("vmscope.fpu.transOps", Math.max(150, OPS / 5));
         for (String op : TRANSCENDENTAL) for (int i = 0; i < transOps; i++) add(lines, expected, model, gen, op, true);
         for (String op : CONSTANTS) for (int i = 0; i < 16; i++) add(lines, expected, model, gen, op, false);
         List<String> actual = HostOracle.run(lines);
@@ -110,6 +110,11 @@ class X87OracleTest {
         return 0x7F | pc << 8 | gen.nextInt(4) << 10;
     }
 
+    /** Operations also run with unmasked exceptions (the harness clears them with FNCLEX before anything traps). */
+    static final java.util.Set<String> UNMASKABLE = java.util.Set.of("add", "sub", "mul", "div", "sqrt", "scale",
+        "prem", "prem1", "rndint", "com", "ucom", "comi", "ucomi", "tst", "ist16", "ist32", "ist64", "istt16",
+        "istt32", "istt64", "st32", "st64", "bstp");
+
     static final X87 SCRATCH = new X87();
 
     static void add(List<String> lines, List<String> exp, X87Model m, Operands gen, String op, boolean two) {
@@ -137,6 +142,7 @@ class X87OracleTest {
             default -> { }
         }
         int fcw = fcw(gen);
+        if (UNMASKABLE.contains(op) && gen.nextInt(4) == 0) fcw &= ~(1 << gen.nextInt(6)) & ~(gen.nextInt(3) == 0 ? 0x3F : 0);
         lines.add(String.format("%s %x %x %x %x %x", op, fcw, a[0], a[1], b[0], b[1]));
         exp.add(m.eval(op, fcw, a, b));
     }

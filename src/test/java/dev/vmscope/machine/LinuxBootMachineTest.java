@@ -13,9 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
  * and `--initrd` as QEMU spells them: the stub reports the entry state and the zero page from the guest's
  * side (Documentation/arch/x86/boot.rst "32-bit Boot Protocol").
  */
-class LinuxBootOnKvmTest {
+class LinuxBootMachineTest {
     @Test void theStubSeesTheProtocolsEntryStateAndItsZeroPage(@TempDir Path dir) throws Exception {
-        VmHarness.assumeKvm();
+        VmHarness.assumeBackend();
         Path kernel = Path.of(System.getProperty("vmscope.guests", "target/classes/guests"), "linux_stub.bzImage");
         Path initrd = Files.write(dir.resolve("initrd"), "INITRD-DATA".getBytes());
         MachineConfig b = VmHarness.config(kernel, "console=ttyS0 root=/dev/vda quiet");

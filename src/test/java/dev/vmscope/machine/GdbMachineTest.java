@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * description for it). On this host int3 is not intercepted, so 'break' uses a debug register; data
  * breakpoints never fire, so 'watch' is emulated by single-stepping.
  */
-class GdbOnKvmTest {
+class GdbMachineTest {
     /** A machine running on its own thread, with the GDB server on an ephemeral loopback port. */
     record Running(Machine machine, CompletableFuture<Integer> status, ByteArrayOutputStream console, ByteArrayOutputStream diag) {
         int port() throws InterruptedException {
@@ -62,7 +62,7 @@ class GdbOnKvmTest {
     }
 
     static Running start(Path kernel, MachineConfig.FlatLoad flat, int smp, Path crashDir, boolean gdbWait) {
-        VmHarness.assumeKvm();
+        VmHarness.assumeBackend();
         MachineConfig base = VmHarness.config(kernel, null);
         DebugOptions dbg = new DebugOptions(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), gdbWait, null, crashDir);
         MachineConfig cfg = new MachineConfig(base.ramBytes(), smp, base.irqchip(), kernel, null, List.of(), null, false,
@@ -83,7 +83,7 @@ class GdbOnKvmTest {
      */
     @Test
     void gdbReadsTheFirmwareRomAtTheResetVector(@TempDir Path dir) throws Exception {
-        VmHarness.assumeKvm();
+        VmHarness.assumeBackend();
         Path bios = SeabiosBootTest.BIOS;
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(bios), bios + " is missing (Debian package seabios)");
         DebugOptions dbg = new DebugOptions(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), true, null, dir);

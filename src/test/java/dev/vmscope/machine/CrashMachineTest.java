@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * RIP disassembled by Capstone, the flight recorder, exit statistics and the memory map; and an ELF core
  * that the real GDB opens with the same RIP and bytes.
  */
-class CrashOnKvmTest {
+class CrashMachineTest {
     record Report(String text, Map<String, Object> json) {}
 
     static Report runFatal(String guest, Path dir, Path core, int expectedStatus, String expectedConsole) throws Exception {
@@ -49,7 +49,7 @@ class CrashOnKvmTest {
 
     @Test
     void tripleFaultReportAndCoreAgreeWithGdb(@TempDir Path dir) throws Exception {
-        VmHarness.assumeKvm();
+        VmHarness.assumeBackend();
         Path core = dir.resolve("core");
         // vcpu.ExitStatus.GUEST_SHUTDOWN
         Report r = runFatal("triple", dir, core, dev.vmscope.vcpu.ExitStatus.GUEST_SHUTDOWN, "triple: faulting");
@@ -98,7 +98,7 @@ class CrashOnKvmTest {
 
     @Test
     void emulationFailureNamesTheInstruction(@TempDir Path dir) throws Exception {
-        VmHarness.assumeKvm();
+        VmHarness.assumeBackend();
         Report r = runFatal("emufail", dir, null, -1, "emufail: xgetbv");
         Map<String, Object> cause = map(r.json().get("cause"));
         if (!"InternalError".equals(cause.get("kind"))) {
