@@ -12,11 +12,12 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code vmscope bench}: exit costs (vs QEMU with --vs-qemu), start-up time and peak RSS. Needs KVM. */
+/** {@code vmscope bench}: exit costs (vs QEMU with --vs-qemu), start-up time and peak RSS (these need KVM); with
+ * {@code --accel emu} the software CPU's speed beside QEMU TCG and Bochs (dev.vmscope.bench.CpuBench). */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure exit costs in guest TSC cycles, start-up time and peak RSS, optionally against QEMU.",
         exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:measured", "2:bad arguments", "6:no usable /dev/kvm, or a benchmark guest or run failed", "70:a vmscope bug"})
+        exitCodeList = {"0:measured", "2:bad arguments", "6:no usable /dev/kvm (KVM benchmarks), or a benchmark guest or run failed", "70:a vmscope bug"})
 public final class Bench extends CliCommand {
     @Option(names = "--iters", paramLabel = "N", description = "iterations per operation (default 200000; --ipi: 2000)")
     Integer itersOpt;
