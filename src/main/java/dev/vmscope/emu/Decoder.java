@@ -112,6 +112,9 @@ final class Decoder {
     private static int operandSize(Insn in, int mode, int map, int b) {
         if (mode != 8) return in.pfx66 ? 6 - mode : mode;
         if (in.rexW()) return 8;
+        // Near branches ignore 66 in 64-bit mode on Intel (SDM Vol. 2A JMP/CALL/Jcc: operand size fixed at 64).
+        if (map == 0 && (b == 0xe8 || b == 0xe9 || b == 0xeb || b >= 0x70 && b <= 0x7f || b >= 0xe0 && b <= 0xe3)
+                || map == 1 && b >= 0x80 && b <= 0x8f) return 8;
         if (defaults64(map, b) || map == 0 && b == 0xff && ((in.reg & 7) == 2 || (in.reg & 7) == 4 || (in.reg & 7) == 6))
             return in.pfx66 ? 2 : 8;
         return in.pfx66 ? 2 : 4;

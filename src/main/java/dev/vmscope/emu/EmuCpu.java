@@ -31,6 +31,14 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
     private final DebugUnit debug = new DebugUnit(this);
     private String failureMessage = "";
     private boolean debugActive;
+    private InstructionObserver observer;
+
+    /** Sets (or clears, with null) the observer of retired instructions; call on the vCPU's thread or while parked. */
+    public void setInstructionObserver(InstructionObserver o) {
+        observer = o;
+        debugActive = debug.active() || o != null;
+    }
+
     /** Tests and fuzzing: run() returns Interrupted once this many instructions have retired. */
     long stopAt = Long.MAX_VALUE;
 
@@ -85,6 +93,7 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                 boolean watched = debugActive;
                 VcpuExit x = watched ? debug.beforeInstruction() : null;
                 if (x != null) return x;
+                long startRip = rip;
                 try {
                     step();
                 } catch (Fault f) {
@@ -99,6 +108,7 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                     finishFirst = true;
                     return p;
                 }
+                if (observer != null && current != null) observer.retired(this, startRip, current.bytes(), current.mode * 8);
                 x = watched || tf ? debug.afterInstruction(tf) : null;
                 if (x != null) {
                     if (!queuedExits.isEmpty()) {
@@ -110,6 +120,7 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                 }
                 if (!queuedExits.isEmpty()) return pollExit();
                 if (shutdown) return new VcpuExit.Shutdown();
+                if ((n & 255) == 255 && kicked) break;
                 if (shadowActive || pendingIrq >= 0 || nmiPending || windowRequested || tf || watched) break;
             }
         }
@@ -155,7 +166,6 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
                 if (f.vector == Fault.PF) cr2 = cr2Pending;
-                if (f.vector == Fault.DB) dr[6] |= 0;   // DR6 was set by whoever raised it
                 shadowActive = false;
                 deliver(f.vector, f.errorCode, f.hasErrorCode, false, ext);
                 return true;
@@ -260,12 +270,12 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
 
     @Override public void setGuestDebug(GuestDebug d, boolean blockInterruptsWhileStepping) {
         debug.setGuestDebug(d);
-        debugActive = debug.active();
+        debugActive = debug.active() || observer != null;
     }
 
     @Override void debugRegistersChanged() {
         debug.refresh();
-        debugActive = debug.active();
+        debugActive = debug.active() || observer != null;
     }
 
     @Override void watch(long lin, int size, boolean write) { debug.watch(lin, size, write); }

@@ -58,6 +58,7 @@ abstract class ExecMain extends ExecOperands {
         long v = peek(0, in.osz);
         loadSeg(s, (int) v & 0xffff);
         setReg(4, stackSize, r[4] + in.osz);
+        if (s == SS) interruptShadow = true;   // POP SS blocks interrupts for one instruction, as MOV SS does
     }
 
     private void row4(Insn in, int op) {

@@ -43,4 +43,16 @@ class EmuDebugTest {
             assertEquals(0x100d, i3.pc());
         }
     }
+
+    @Test void theObserverSeesEveryRetiredInstruction() {
+        try (EmuTestVm vm = new EmuTestVm()) {
+            vm.load(0x1000, "31c00fa2f4");   // xor eax,eax; cpuid; hlt
+            vm.prot32(0x1000);
+            StringBuilder seen = new StringBuilder();
+            ((EmuCpu) vm.cpu).setInstructionObserver((cpu, rip, bytes, bits) ->
+                    seen.append(String.format("%x:%s/%d ", rip, java.util.HexFormat.of().formatHex(bytes), bits)));
+            assertInstanceOf(VcpuExit.Hlt.class, vm.run());
+            assertEquals("1000:31c0/32 1002:0fa2/32 1004:f4/32 ", seen.toString());
+        }
+    }
 }

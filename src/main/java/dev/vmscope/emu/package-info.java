@@ -1,0 +1,32 @@
+/**
+ * vmscope's software x86 CPU: the {@code emu} backend of {@link dev.vmscope.hypervisor.Hypervisor}
+ * ({@code --accel emu}).
+ *
+ * <h2>Shape</h2>
+ * An interpreter built as a chain of small layers sharing primitive fields: {@code CpuRegs} (registers, lazy
+ * flags) &rarr; {@code CpuMemory} (software TLB, page walker, MMIO exits) &rarr; {@code CpuSegments}
+ * (segmentation, descriptors) &rarr; {@code CpuEvents} (IDT/IVT delivery, IRET) &rarr; {@code CpuSystem}
+ * (CR/DR/MSR, SYSCALL/SYSENTER) &rarr; {@code CpuAlu} &rarr; {@code ExecOperands} (operands, strings, port
+ * I/O) &rarr; {@code ExecMain} (one-byte map) &rarr; {@code ExecSystem} &rarr; {@code ExecTwoByte} (0F map)
+ * &rarr; {@code Interpreter} (fetch, decoded-instruction cache) &rarr; {@link dev.vmscope.emu.EmuCpu} (run
+ * loop, events, the contract). {@code Decoder} turns bytes into {@code Insn} records; decoded instructions
+ * are cached per physical page and re-validated against memory on every execution, so self-modifying code,
+ * code written by other vCPUs and DMA need no invalidation protocol.
+ *
+ * <h2>Exit semantics (KVM's)</h2>
+ * Port reads, MMIO reads and MSR accesses that leave the CPU unwind the instruction uncommitted; the next
+ * run() executes it again first (before any event), served from the per-instruction read cache. MMIO
+ * writes, OUT and HLT are queued and returned after the instruction commits. String port I/O moves up to a
+ * page (or RCX) per exit; INS never touches RAX. A triple fault is {@code Shutdown}; an instruction that is
+ * not implemented, or any Java exception inside the CPU, is {@code InternalError} suberror 1 with data
+ * {1, length} and the instruction bytes, RIP left at the instruction, and {@code EmuCpu.failureMessage()}
+ * naming the cause. LOCK-prefixed read-modify-write and XCHG with memory hold one VM-wide lock, so they are
+ * atomic with respect to each other across vCPU threads.
+ *
+ * <h2>Not implemented (CPUID does not advertise them; using them is #UD or an emulation failure)</h2>
+ * x87 arithmetic (FNINIT/FNSTSW/FNSTCW/FLDCW/FNCLEX only), MMX, SSE and later, FXSAVE/XSAVE, AVX (VEX/EVEX
+ * and XOP are decoded for length and #UD), hardware task switches and task gates, call gates,
+ * virtual-8086 mode, SMM, MONITOR/MWAIT, RDRAND, PCID, SMEP/SMAP, FSGSBASE, and the I/O breakpoints of DR7.
+ * The TSC runs at 1 GHz from {@link System#nanoTime()}, or from the instruction count in deterministic mode.
+ */
+package dev.vmscope.emu;
