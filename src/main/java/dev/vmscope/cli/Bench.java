@@ -1,6 +1,7 @@
 package dev.vmscope.cli;
 
 import dev.vmscope.bench.BenchResults;
+import dev.vmscope.bench.CpuBench;
 import dev.vmscope.bench.ExitBench;
 import dev.vmscope.bench.IpiBench;
 import dev.vmscope.bench.StartupBench;
@@ -11,11 +12,12 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code vmscope bench}: exit costs (vs QEMU with --vs-qemu), start-up time and peak RSS. Needs KVM. */
+/** {@code vmscope bench}: exit costs (vs QEMU with --vs-qemu), start-up time and peak RSS (these need KVM); with
+ * {@code --accel emu} the software CPU's speed beside QEMU TCG and Bochs (dev.vmscope.bench.CpuBench). */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure exit costs in guest TSC cycles, start-up time and peak RSS, optionally against QEMU.",
         exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:measured", "2:bad arguments", "6:no usable /dev/kvm, or a benchmark guest or run failed", "70:a vmscope bug"})
+        exitCodeList = {"0:measured", "2:bad arguments", "6:no usable /dev/kvm (KVM benchmarks), or a benchmark guest or run failed", "70:a vmscope bug"})
 public final class Bench extends CliCommand {
     @Option(names = "--iters", paramLabel = "N", description = "iterations per operation (default 200000; --ipi: 2000)")
     Integer itersOpt;
@@ -34,6 +36,9 @@ public final class Bench extends CliCommand {
     boolean startupOnly;
     @Option(names = "--ipi", description = "IPI and EOI cost with the in-kernel and the Java interrupt controllers")
     boolean ipi;
+    @Option(names = "--accel", paramLabel = "kvm|emu", description = "emu: the software CPU's MIPS and SeaBIOS time beside"
+            + " QEMU TCG and Bochs (no KVM needed; --iters fixes the iterations, --rounds K takes medians)")
+    String accel = "kvm";
 
     /** The command with its arguments, as from the command line (kept for callers outside the CLI). */
     public int run(List<String> args, PrintStream out, PrintStream err) {
@@ -50,6 +55,12 @@ public final class Bench extends CliCommand {
         check("rounds", rounds, 1, 1000);
         if (exitsOnly && startupOnly) throw new CliException("--exits-only and --startup-only exclude each other");
         boolean exits = !startupOnly, startup = !exitsOnly;
+        if (accel.equals("emu")) {
+            if (!CpuBench.measureAndPrint(itersOpt == null ? 0 : itersOpt, rounds, out, err))
+                throw new CliException("some benchmark runs failed (see FAILED above)", 6);
+            return 0;
+        }
+        if (!accel.equals("kvm")) throw new CliException("--accel: '" + accel + "' is not kvm or emu");
         requireKvm();
         if (ipi) {
             // The IPI guest runs in ring 0, which the host may emulate: smaller defaults.
