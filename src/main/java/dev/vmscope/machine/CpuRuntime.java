@@ -63,14 +63,26 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
         if (Thread.currentThread() != vcpu.thread()) vcpu.kick();
     }
 
-    @Override public void nmi() { lock.lock(); try { nmiPending = true; } finally { lock.unlock(); } kick(); }
+    /**
+     * An NMI to a CPU with an INIT pending or taken and no start-up IPI yet is dropped: INIT discards NMIs and
+     * wait-for-SIPI ignores them (SDM vol. 3 9.4.4; KVM's kvm_vcpu_reset clears nmi_pending). Kept, it would
+     * be injected at the first instruction after the SIPI, in real mode, through whatever the IVT holds.
+     */
+    @Override public void nmi() {
+        lock.lock();
+        try {
+            if ((initPending || waitingForSipi) && !sipiPending) return;
+            nmiPending = true;
+        } finally { lock.unlock(); }
+        kick();
+    }
 
     @Override public void smi() { diag.println("vmscope: note: SMI to vCPU " + vcpu.id() + " ignored (no SMM)"); }
 
-    /** INIT wins over a start-up not yet taken: the CPU ends in wait-for-SIPI, as it would on hardware. */
+    /** INIT wins over a start-up and an NMI not yet taken: the CPU ends in wait-for-SIPI, as it would on hardware. */
     @Override public void init() {
         lock.lock();
-        try { initPending = true; sipiPending = false; } finally { lock.unlock(); }
+        try { initPending = true; sipiPending = false; nmiPending = false; } finally { lock.unlock(); }
         kick();
     }
 

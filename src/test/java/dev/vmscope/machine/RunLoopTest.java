@@ -97,6 +97,33 @@ class RunLoopTest {
         assertEquals(List.of(), hv.cpus.get(0).logged("restart"), "the sender is excluded");
     }
 
+    /**
+     * ipi_stress's lost AP: INIT, NMI, SIPI all reach the AP while its thread is still inside run(). The NMI
+     * must die with the INIT (SDM vol. 3 9.4.4); kept, it was injected at the trampoline's first instruction,
+     * in real mode, and the AP never booted. The AP is held inside run() until all three have arrived.
+     */
+    @Test void anNmiBetweenInitAndSipiIsDroppedNotInjectedIntoTheRestartedAp() throws Exception {
+        java.util.concurrent.CountDownLatch apBusy = new java.util.concurrent.CountDownLatch(1), sent = new java.util.concurrent.CountDownLatch(1);
+        VcpuExit init = new VcpuExit.MmioWrite(0xfee0_0300L, 4, 0x000c4500);   // INIT, all excluding self
+        VcpuExit nmi = new VcpuExit.MmioWrite(0xfee0_0300L, 4, 0x000c4400);    // NMI, all excluding self
+        VcpuExit sipi = new VcpuExit.MmioWrite(0xfee0_0300L, 4, 0x000c4608);   // SIPI vector 8
+        ScriptedHypervisor hv = new ScriptedHypervisor().script(0, new VcpuExit.MmioWrite(0xfee0_00f0L, 4, 0x1ff), init, sipi);
+        hv.step(0, c -> { await(apBusy); return init; }).script(0, nmi, sipi)
+                .step(0, c -> { sent.countDown(); return new VcpuExit.Interrupted(); });
+        hv.step(1, c -> { apBusy.countDown(); await(sent); return new VcpuExit.Interrupted(); })
+                .step(1, c -> exitWith(0x21));
+        Run r = run(2, hv);
+        assertEquals((0x21 << 1) | 1, r.status(), r.diag());
+        assertEquals(2, hv.cpus.get(1).logged("restart").size(), "started, then INIT-SIPI again");
+        assertEquals(List.of(), hv.cpus.get(1).logged("nmi"), "the NMI sent before the SIPI was dropped");
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch l) {
+        try {
+            if (!l.await(10, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("script step never released");
+        } catch (InterruptedException e) { throw new AssertionError(e); }
+    }
+
     /** A self-IPI (fixed, vector 0x30) is injected once the vCPU can take it. */
     @Test void aSelfIpiIsInjected() throws Exception {
         ScriptedHypervisor hv = new ScriptedHypervisor().script(0,
