@@ -106,7 +106,7 @@ class ArchitectureTest {
                 if (!allowed(s.pkg(), u)) bad.add(s.path() + ": " + s.pkg() + " must not use dev.vmscope." + u);
                 boolean backend = u.equals("kvm") || u.startsWith("kvm.") || u.equals("emu") || u.startsWith("emu.");
                 boolean inside = s.pkg().equals("kvm") || s.pkg().startsWith("kvm.") || s.pkg().equals("emu") || s.pkg().startsWith("emu.");
-                if (backend && !inside && !BACKEND_USERS.contains(s.path()) && !s.pkg().equals("cli"))
+                if (backend && !inside && !BACKEND_USERS.contains(s.path()))
                     bad.add(s.path() + ": only " + BACKEND_USERS + " may name a backend (dev.vmscope." + u + "); use dev.vmscope.hypervisor");
             }
             if (RESTRICTED.matcher(s.text()).find() && !NATIVE_PACKAGES.contains(rule(s.pkg())))
