@@ -48,20 +48,16 @@ public record BootState(Mode mode, long rip, long rsp, long rflags,
      * interrupt or exception before the kernel loads its own IDT is a triple fault.
      */
     public static BootState multiboot(GuestMemory memory, long entry, long magic, long infoAddress) {
-        DescriptorTable gdt = writeGdt(memory);
-        Segment data = Segment.flatData(SEL_DATA);
-        return new BootState(Mode.PROTECTED32, entry, MULTIBOOT_STACK, RFLAGS_RESERVED,
-                magic, infoAddress, 0, 0, 0, 0, 0,
-                CR0_PE | CR0_ET, 0, 0, 0,
-                Segment.flatCode32(SEL_CODE32), data, data, data, data, data,
-                Segment.bootTr(), Segment.bootLdt(), gdt, new DescriptorTable(0, 0));
+        return flat32(memory, entry, magic, infoAddress);
     }
 
     /** Flat 32-bit protected mode at {@code entry} (paging off, IF = 0), as multiboot but without its registers. */
-    public static BootState protected32(GuestMemory memory, long entry) {
+    public static BootState protected32(GuestMemory memory, long entry) { return flat32(memory, entry, 0, 0); }
+
+    private static BootState flat32(GuestMemory memory, long entry, long eax, long ebx) {
         DescriptorTable gdt = writeGdt(memory);
         Segment data = Segment.flatData(SEL_DATA);
-        return new BootState(Mode.PROTECTED32, entry, MULTIBOOT_STACK, RFLAGS_RESERVED, 0, 0, 0, 0, 0, 0, 0,
+        return new BootState(Mode.PROTECTED32, entry, MULTIBOOT_STACK, RFLAGS_RESERVED, eax, ebx, 0, 0, 0, 0, 0,
                 CR0_PE | CR0_ET, 0, 0, 0,
                 Segment.flatCode32(SEL_CODE32), data, data, data, data, data,
                 Segment.bootTr(), Segment.bootLdt(), gdt, new DescriptorTable(0, 0));
@@ -79,16 +75,21 @@ public record BootState(Mode mode, long rip, long rsp, long rflags,
      */
     public static BootState linux32(GuestMemory memory, long entry, long bootParams) {
         Segment code = Segment.flatCode32(LINUX_BOOT_CS), data = Segment.flatData(LINUX_BOOT_DS);
-        memory.writeU64(LINUX_GDT_BASE, 0);
-        memory.writeU64(LINUX_GDT_BASE + 8, 0);
-        memory.writeU64(LINUX_GDT_BASE + LINUX_BOOT_CS, code.descriptor());
-        memory.writeU64(LINUX_GDT_BASE + LINUX_BOOT_DS, data.descriptor());
+        writeLinuxGdt(memory, code, data);
         return new BootState(Mode.PROTECTED32, entry, MULTIBOOT_STACK, RFLAGS_RESERVED,
                 0, 0, 0, 0, bootParams, 0, 0,
                 CR0_PE | CR0_ET, 0, 0, 0,
                 code, data, data, data, data, data,
                 Segment.bootTr(), Segment.bootLdt(), new DescriptorTable(LINUX_GDT_BASE, LINUX_GDT_SIZE - 1),
                 new DescriptorTable(0, 0));
+    }
+
+    /** The Linux boot GDT: two null entries, then __BOOT_CS and __BOOT_DS (32- or 64-bit code). */
+    private static void writeLinuxGdt(GuestMemory memory, Segment code, Segment data) {
+        memory.writeU64(LINUX_GDT_BASE, 0);
+        memory.writeU64(LINUX_GDT_BASE + 8, 0);
+        memory.writeU64(LINUX_GDT_BASE + LINUX_BOOT_CS, code.descriptor());
+        memory.writeU64(LINUX_GDT_BASE + LINUX_BOOT_DS, data.descriptor());
     }
 
     /**
@@ -101,10 +102,7 @@ public record BootState(Mode mode, long rip, long rsp, long rflags,
     public static BootState linux64(GuestMemory memory, long entry, long bootParams) {
         IdentityMap.build(memory, PAGE_TABLES);
         Segment code = Segment.code64(LINUX_BOOT_CS), data = Segment.flatData(LINUX_BOOT_DS);
-        memory.writeU64(LINUX_GDT_BASE, 0);
-        memory.writeU64(LINUX_GDT_BASE + 8, 0);
-        memory.writeU64(LINUX_GDT_BASE + LINUX_BOOT_CS, code.descriptor());
-        memory.writeU64(LINUX_GDT_BASE + LINUX_BOOT_DS, data.descriptor());
+        writeLinuxGdt(memory, code, data);
         return new BootState(Mode.LONG64, entry, MULTIBOOT_STACK, RFLAGS_RESERVED,
                 0, 0, 0, 0, bootParams, 0, 0,
                 CR0_PE | CR0_ET | CR0_WP | CR0_PG, PAGE_TABLES, CR4_PAE, EFER_LME | EFER_LMA,
