@@ -4,10 +4,9 @@ import dev.vmscope.hypervisor.VcpuExit;
 
 /**
  * One-byte instructions that touch system state: far JMP/CALL/RET, INT n/INT3/INTO/INT1, IRET, HLT, CLI/STI,
- * IN/OUT, LDS/LES, and the few x87 control instructions firmware uses (FNINIT, FNSTSW, FNSTCW, FLDCW, FNCLEX).
+ * IN/OUT, LDS/LES; the x87 escapes go to {@code ExecX87}.
  */
 abstract class ExecSystem extends ExecMain {
-    int fcw = 0x37f, fsw;
     /** Set by STI when IF was clear, and by MOV/POP SS: no interrupt before the next instruction completes. */
     boolean stiShadow;
 
@@ -50,7 +49,7 @@ abstract class ExecSystem extends ExecMain {
                 if ((flags & IF) == 0) stiShadow = true;
                 flags |= IF;
             }
-            case 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf -> x87(in);
+            case 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf -> execX87(in);
             default -> throw Fault.ud();
         }
     }
@@ -183,21 +182,6 @@ abstract class ExecSystem extends ExecMain {
         nullInaccessibleSegments();
     }
 
-    // ---- x87: only the control instructions; arithmetic is an emulation failure (FPU not advertised) ----
-
-    private void x87(Insn in) {
-        if ((cr0 & (CR0_EM | CR0_TS)) != 0) throw Fault.of(Fault.NM);
-        int op = in.op, reg = in.reg & 7;
-        if (in.mod == 3) {
-            int modrm = 0xc0 | (in.reg & 7) << 3 | (in.rm & 7);
-            if (op == 0xdb && modrm == 0xe3) { fcw = 0x37f; fsw = 0; return; }
-            if (op == 0xdb && modrm == 0xe2) { fsw &= 0x7f00; return; }
-            if (op == 0xdf && modrm == 0xe0) { setReg(0, 2, fsw); return; }
-        } else {
-            if (op == 0xd9 && reg == 7) { writeRm(in, 2, fcw); return; }
-            if (op == 0xd9 && reg == 5) { fcw = (int) readRm(in, 2); return; }
-            if (op == 0xdd && reg == 7) { writeRm(in, 2, fsw); return; }
-        }
-        throw new EmuFailure("x87 instruction not implemented");
-    }
+    /** D8-DF: the x87 escape opcodes (ExecX87). */
+    abstract void execX87(Insn in);
 }

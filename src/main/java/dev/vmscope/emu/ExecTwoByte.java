@@ -2,17 +2,16 @@ package dev.vmscope.emu;
 
 /**
  * The 0F opcode map (Intel SDM Vol. 2D table A-3) for the general-purpose and system instructions CPUID
- * advertises. SSE/MMX/AVX encodings are emulation failures (not advertised; CR4.OSFXSR cannot enable them
- * usefully), undefined encodings #UD.
+ * advertises. MMX/SSE encodings and the 0F38/0F3A maps go to {@code ExecSimd}; undefined encodings #UD.
  */
-abstract class ExecTwoByte extends ExecSystem {
+abstract class ExecTwoByte extends ExecSimd {
     CpuidModel cpuid;
 
     ExecTwoByte(PhysMemory phys) { super(phys); }
 
     final void execTwoByte(Insn in) {
         int op = in.op & 0xff;
-        if (in.op >= 0x200) throw new EmuFailure("0F38/0F3A instruction not implemented");
+        if (in.op >= 0x200) { execSimd(in); return; }
         if (op >= 0x80 && op <= 0x8f) {
             if (cond(op & 15)) jumpRel(in, immZ(in));
         } else if (op >= 0x40 && op <= 0x4f) {
@@ -26,7 +25,7 @@ abstract class ExecTwoByte extends ExecSystem {
             setReg(rg, in.osz, in.osz == 8 ? Long.reverseBytes(r[rg]) : in.osz == 4 ? Integer.reverseBytes((int) r[rg]) & 0xffffffffL : 0);
         } else if (op < 0x40) row0(in, op);
         else if (op >= 0xa0 && op < 0xc8) rowA(in, op);
-        else throw new EmuFailure("SSE/MMX instruction not implemented");
+        else execSimd(in);
     }
 
     private void row0(Insn in, int op) {
@@ -54,7 +53,7 @@ abstract class ExecTwoByte extends ExecSystem {
             case 0x34 -> { sysenter(); next = rip; }
             case 0x35 -> { sysexit(in.rexW()); next = rip; }
             default -> {
-                if (op >= 0x10 && op < 0x18 || op >= 0x28) throw new EmuFailure("SSE instruction not implemented");
+                if (op >= 0x10 && op < 0x18 || op >= 0x28) { execSimd(in); return; }
                 throw Fault.ud();
             }
         }
@@ -229,6 +228,7 @@ abstract class ExecTwoByte extends ExecSystem {
             }
             case 0xc7 -> group9(in);
             case 0xb9, 0xff -> throw Fault.ud();
+            case 0xc2, 0xc3, 0xc4, 0xc5, 0xc6 -> execSimd(in);   // CMPPS.., MOVNTI, PINSRW, PEXTRW, SHUFPS
             default -> throw new EmuFailure("0F instruction not implemented");
         }
     }
@@ -309,6 +309,6 @@ abstract class ExecTwoByte extends ExecSystem {
             translate(memAddr(in, 1, false), ACC_READ);
             return;
         }
-        throw new EmuFailure("FXSAVE/XSAVE family not implemented");
+        execSimd(in);   // FXSAVE, FXRSTOR, LDMXCSR, STMXCSR; XSAVE family not implemented
     }
 }

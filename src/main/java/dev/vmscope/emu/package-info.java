@@ -7,7 +7,8 @@
  * flags) &rarr; {@code CpuMemory} (software TLB, page walker, MMIO exits) &rarr; {@code CpuSegments}
  * (segmentation, descriptors) &rarr; {@code CpuEvents} (IDT/IVT delivery, IRET) &rarr; {@code CpuSystem}
  * (CR/DR/MSR, SYSCALL/SYSENTER) &rarr; {@code CpuAlu} &rarr; {@code ExecOperands} (operands, strings, port
- * I/O) &rarr; {@code ExecMain} (one-byte map) &rarr; {@code ExecSystem} &rarr; {@code ExecTwoByte} (0F map)
+ * I/O) &rarr; {@code ExecMain} (one-byte map) &rarr; {@code ExecSystem} &rarr; {@code ExecX87} (D8-DF) &rarr;
+ * {@code ExecSimd} (MMX/SSE) &rarr; {@code ExecTwoByte} (0F map)
  * &rarr; {@code Interpreter} (fetch, decoded-instruction cache) &rarr; {@link dev.vmscope.emu.EmuCpu} (run
  * loop, events, the contract). {@code Decoder} turns bytes into {@code Insn} records; decoded instructions
  * are cached per physical page and re-validated against memory on every execution, so self-modifying code,
