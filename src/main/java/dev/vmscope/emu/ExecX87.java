@@ -6,6 +6,9 @@ package dev.vmscope.emu;
  */
 abstract class ExecX87 extends ExecSystem {
     int fcw = 0x37f, fsw;
+    /** x87/MMX/SSE register state (FXSAVE image model), shared with ExecSimd. */
+    final dev.vmscope.emu.softfloat.FpuState fpu = new dev.vmscope.emu.softfloat.FpuState();
+    final dev.vmscope.emu.softfloat.X87 x87 = new dev.vmscope.emu.softfloat.X87();
 
     ExecX87(PhysMemory phys) { super(phys); }
 
