@@ -46,6 +46,8 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
 
     /** Tests and fuzzing: run() returns Interrupted once this many instructions have retired. */
     long stopAt = Long.MAX_VALUE;
+    /** {@link #run(long)}: the instruction count at which it returns BudgetUsed (checked after every instruction). */
+    private long budgetEnd = Long.MAX_VALUE;
 
     EmuCpu(PhysMemory phys, int id, CpuidSpec spec, boolean deterministic) {
         super(phys);
@@ -77,6 +79,25 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
         }
     }
 
+    @Override public VcpuExit run(long budget) {
+        budgetEnd = instructions + Math.max(1, budget);
+        try {
+            return run();
+        } finally {
+            budgetEnd = Long.MAX_VALUE;
+        }
+    }
+
+    @Override public long retiredInstructions() { return instructions; }
+
+    @Override public boolean useClock(java.util.function.LongSupplier nanos) {
+        long tsc = tsc();
+        clock = nanos;
+        tscOffset = 0;
+        tscOffset = tsc - tsc();   // the guest's TSC does not jump when the clock is switched
+        return true;
+    }
+
     private VcpuExit runLoop() {
         if (!queuedExits.isEmpty()) return pollExit();
         if (shutdown) return new VcpuExit.Shutdown();
@@ -89,6 +110,7 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                     kicked = false;
                     return new VcpuExit.Interrupted();
                 }
+                if (instructions >= budgetEnd) return new VcpuExit.BudgetUsed();
                 VcpuExit e = boundary();
                 if (e != null) return e;
             }
@@ -126,7 +148,8 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                 if (!queuedExits.isEmpty()) return pollExit();
                 if (shutdown) return new VcpuExit.Shutdown();
                 if ((n & 255) == 255 && kicked) break;
-                if (shadowActive || pendingIrq >= 0 || nmiPending || windowRequested || tf || watched) break;
+                if (shadowActive || pendingIrq >= 0 || nmiPending || windowRequested || tf || watched
+                        || instructions >= budgetEnd) break;
             }
         }
     }

@@ -71,6 +71,14 @@ public sealed interface VcpuExit {
         public int code() { return ExitReason.INTR; }
     }
 
+    /**
+     * {@link VirtualCpu#run(long)} retired its instruction budget (deterministic mode's quantum or the next timer
+     * deadline). Numbered as KVM_EXIT_INTR: like a kick, it only means "the VMM has the CPU back".
+     */
+    record BudgetUsed() implements VcpuExit {
+        public int code() { return ExitReason.INTR; }
+    }
+
     record Exception(int vector, int errorCode) implements VcpuExit {
         public int code() { return ExitReason.EXCEPTION; }
     }
