@@ -183,6 +183,12 @@ abstract class CpuMemory extends CpuRegs {
     /** Checks an access against the armed data breakpoints (recorded, reported after the instruction). */
     abstract void watch(long lin, int size, boolean write);
 
+    /**
+     * An access of the current instruction hit a watched address. A REP string instruction then stops after
+     * that iteration, where the trap is taken (Intel SDM Vol. 3B 18.3.1.2, repeated string instructions).
+     */
+    abstract boolean watchHit();
+
     private long rdSlow(long lin, int size) {
         if (watchActive) watch(lin, size, false);
         int off = (int) lin & 0xfff;

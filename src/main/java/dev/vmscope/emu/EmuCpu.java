@@ -308,6 +308,8 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
 
     @Override void watch(long lin, int size, boolean write) { debug.watch(lin, size, write); }
 
+    @Override boolean watchHit() { return debug.anyHit(); }
+
     @Override void int3Intercept() {
         if (!debug.softwareBreakpoints()) return;
         pendingExit = new VcpuExit.Debug(Fault.BP, currentLin, 0xffff0ff0L, dr[7]);

@@ -140,7 +140,7 @@ abstract class ExecOperands extends CpuAlu {
             boolean stop = c == 0 || compare && (in.rep == 3 ? !zf() : zf());
             if (stop) return;
             commitPoint();
-            if (queuedExits.size() > 0) break;
+            if (queuedExits.size() > 0 || watchActive && watchHit()) break;
         }
         next = rip;   // not finished: execute again (interrupts and exits are taken in between)
     }

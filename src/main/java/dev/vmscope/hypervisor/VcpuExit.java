@@ -57,8 +57,13 @@ public sealed interface VcpuExit {
         public int code() { return ExitReason.SYSTEM_EVENT; }
     }
 
-    /** Single-step, hardware breakpoint or watchpoint (KVM_EXIT_DEBUG). */
-    record Debug(int exception, long pc, long dr6, long dr7) implements VcpuExit {
+    /**
+     * Single-step, hardware breakpoint or watchpoint (KVM_EXIT_DEBUG). {@code watch}: the index in
+     * {@link GuestDebug#watches()} of the watched range that fired, or -1 (slots report in DR6 B0-B3).
+     */
+    record Debug(int exception, long pc, long dr6, long dr7, int watch) implements VcpuExit {
+        public Debug(int exception, long pc, long dr6, long dr7) { this(exception, pc, dr6, dr7, -1); }
+
         public int code() { return ExitReason.DEBUG; }
     }
 
