@@ -100,6 +100,7 @@ public final class Vcpu implements Runnable {
         long t0 = System.nanoTime();
         VcpuExit exit = budget < 0 ? cpu.run() : cpu.run(budget);
         long t1 = System.nanoTime();
+        if (exit instanceof VcpuExit.BudgetUsed) return exit;   // the scheduler's, not the guest's: not counted
         boolean go = handle(exit);
         long t2 = System.nanoTime();
         account(exit, t1 - t0, t2 - t1);
@@ -151,7 +152,6 @@ public final class Vcpu implements Runnable {
                 if (trace != null) trace.mmio(id(), true, w.address(), w.length(), w.value());
             }
             case VcpuExit.Interrupted i -> { if (trace != null) trace.simple(id(), exit, ""); }
-            case VcpuExit.BudgetUsed b -> { }   // the scheduler's quantum, not the guest's doing: not traced
             case VcpuExit.IrqWindowOpen w -> { if (trace != null) trace.simple(id(), exit, ""); }
             case VcpuExit.Hlt h -> {
                 if (trace != null) trace.simple(id(), exit, "");

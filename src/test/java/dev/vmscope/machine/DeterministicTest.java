@@ -6,11 +6,18 @@ import dev.vmscope.hypervisor.BackendUnavailableException;
 import dev.vmscope.machine.MachineConfig.Accel;
 import dev.vmscope.machine.MachineConfig.IrqchipMode;
 
+import dev.vmscope.debug.DebugOptions;
+import dev.vmscope.vcpu.ExitStatus;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * --deterministic on the software CPU: one scheduler thread, guest time from the instruction count. Each
@@ -77,6 +84,19 @@ class DeterministicTest {
         long deadline = Long.parseLong(out.lines().filter(l -> l.startsWith("deadline ")).findFirst().orElseThrow().substring(9));
         assertTrue(deadline >= 2_000_000 && deadline < 2_100_000, out);
         assertEquals(1, r.status(), r.stopMessage());
+    }
+
+    /** cli; hlt and no timer armed: the scheduler has nothing to run and no deadline to skip to. */
+    @Test
+    void haltedWithNothingToWakeItStopsTheVm(@TempDir Path dir) throws Exception {
+        Path k = dir.resolve("cli-hlt.bin");
+        Files.write(k, new byte[] {(byte) 0xfa, (byte) 0xf4});   // cli; hlt
+        MachineConfig c = new MachineConfig(32L << 20, 1, IrqchipMode.USER, k, null, List.of(), null, true, 60_000, null,
+                false, DebugOptions.NONE, new MachineConfig.FlatLoad(0x100000, 0x100000, "prot32"), Accel.EMU, true);
+        VmHarness.Result r = VmHarness.run(c);
+        assertEquals(ExitStatus.HALTED_FOREVER, r.status(), r.diag());
+        assertTrue(r.stopMessage().contains("every vCPU is halted or waiting for a start-up IPI and no timer is armed"), r.stopMessage());
+        assertTrue(r.diag().matches("(?s) +0\\.\\d{6} vcpu0 hlt.*"), r.diag());
     }
 
     @Test
