@@ -25,8 +25,9 @@
  * atomic with respect to each other across vCPU threads.
  *
  * <h2>Not implemented (CPUID does not advertise them; using them is #UD or an emulation failure)</h2>
- * x87 arithmetic (FNINIT/FNSTSW/FNSTCW/FLDCW/FNCLEX only), MMX, SSE and later, FXSAVE/XSAVE, AVX (VEX/EVEX
- * and XOP are decoded for length and #UD), hardware task switches and task gates, call gates,
+ * x87 arithmetic (FNINIT/FNSTSW/FNSTCW/FLDCW/FNCLEX only), SSE3 and later (the 0F38/0F3A maps and the SSE3
+ * encodings in the 0F map are #UD; MMX, SSE, SSE2, FXSAVE/FXRSTOR and LDMXCSR/STMXCSR are implemented), XSAVE,
+ * AVX (VEX/EVEX and XOP are decoded for length and #UD), hardware task switches and task gates, call gates,
  * virtual-8086 mode, SMM, MONITOR/MWAIT, RDRAND, PCID, SMEP/SMAP, FSGSBASE, and the I/O breakpoints of DR7.
  * The TSC runs at 1 GHz from {@link System#nanoTime()}, or from the instruction count in deterministic mode.
  */
