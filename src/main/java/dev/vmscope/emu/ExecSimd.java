@@ -70,10 +70,17 @@ abstract class ExecSimd extends ExecX87 {
         sse.clearStatus();
     }
 
-    /** Merges the flags into MXCSR; false when an unmasked exception suppresses the result. */
+    /**
+     * Merges the flags into MXCSR; false when an unmasked exception suppresses the result. An unmasked
+     * pre-computation exception (IE, DE, ZE) in any element stops the whole instruction before the
+     * post-computation checks, so only IE/DE/ZE of all elements are recorded (SDM Vol. 1 11.5.2.1). Any
+     * unmasked exception, PE included, leaves the destination unchanged (what the host CPU shows at #XM).
+     */
     private boolean fpWrite() {
-        fpu.mxcsr |= sse.status();
-        return !sse.suppressed();
+        int st = sse.status(), pre = Sse.IE | Sse.DE | Sse.ZE;
+        if ((st & ~(fpu.mxcsr >> 7) & pre) != 0) st &= pre;
+        fpu.mxcsr |= st;
+        return !sse.trap();
     }
 
     /** An unmasked SIMD FP exception: #XM with CR4.OSXMMEXCPT, else #UD (SDM Vol. 1 11.5.1). */
