@@ -3,7 +3,7 @@ package dev.vmscope.emu;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.function.Predicate;
 
 /**
@@ -21,7 +21,7 @@ final class SequenceGenerator {
     /** One row of the table: a name for the report, a weight and an emitter (false: not applicable to this case). */
     record Form(String name, int weight, Predicate<SequenceGenerator> emit) {}
 
-    private final Random rnd;
+    private final SplittableRandom rnd;
     private final ByteArrayOutputStream code = new ByteArrayOutputStream();
     private long[] regs;
     private boolean[] pinned;
@@ -30,7 +30,7 @@ final class SequenceGenerator {
     private long rspDelta;
     private byte[] page;
 
-    SequenceGenerator(long seed) { rnd = new Random(seed); }
+    SequenceGenerator(long seed) { rnd = new SplittableRandom(seed); }
 
     InsnOracle.Case next() {
         for (;;) {
@@ -121,7 +121,7 @@ final class SequenceGenerator {
     private void setUpPage() {
         page = new byte[4096];
         for (int k = 0; k < 4096; k += 8) {
-            long v = rnd.nextInt(3) == 0 ? rnd.nextLong() : edgeValue();
+            long v = rnd.nextInt(4) != 0 ? rnd.nextLong() : edgeValue();
             for (int b = 0; b < 8; b++) page[k + b] = (byte) (v >>> (8 * b));
         }
         if (strings) {   // RDI's neighbourhood mostly equal to RSI's so REPE CMPS runs for a while
