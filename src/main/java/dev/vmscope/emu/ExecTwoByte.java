@@ -25,6 +25,7 @@ abstract class ExecTwoByte extends ExecSimd {
             setReg(rg, in.osz, in.osz == 8 ? Long.reverseBytes(r[rg]) : in.osz == 4 ? Integer.reverseBytes((int) r[rg]) & 0xffffffffL : 0);
         } else if (op < 0x40) row0(in, op);
         else if (op >= 0xa0 && op < 0xc8) rowA(in, op);
+        else if (op == 0xff) throw Fault.ud();   // UD0 (SDM Vol. 2B UD): not an SSE encoding
         else execSimd(in);
     }
 

@@ -45,4 +45,16 @@ class OracleFindingsTest {
             }
         }
     }
+
+    /** UD0 (0F FF /r) raises #UD (SDM Vol. 2B UD) instead of ending the run as an unimplemented SSE instruction. */
+    @Test void ud0IsInvalidOpcode() {
+        try (EmuSequenceRunner emu = new EmuSequenceRunner()) {
+            long[] g = new long[16];
+            g[4] = InsnOracle.DATA + 0x800;
+            EmuSequenceRunner.Outcome o = emu.run(new InsnOracle.Case(g, 0x202, new byte[4096], EmuTestVm.hex("0fffc0")));
+            assertEquals(null, o.failure());
+            assertEquals(Fault.UD, o.vector());
+            assertEquals(InsnOracle.CODE, o.rip());
+        }
+    }
 }

@@ -356,6 +356,7 @@ final class SequenceGenerator {
             new Form("convert", 4, SequenceGenerator::convert),
             new Form("misc", 4, SequenceGenerator::misc),
             new Form("jcc", 6, SequenceGenerator::jcc),
+            new Form("transfer", 5, SequenceGenerator::transfer),
             new Form("invalid", 3, SequenceGenerator::invalid),
             new Form("privileged", 2, SequenceGenerator::privileged));
 
@@ -677,11 +678,21 @@ final class SequenceGenerator {
             case 7:
                 rspDelta -= 8;
                 return new Ins(0xe8).imm(4, 0).emit();   // CALL to the next instruction
-            default: {   // ENTER size, 0 / LEAVE pair would move RBP; a plain LEAVE needs RBP = RSP: MOV RBP, RSP; LEAVE
+            default: {   // LEAVE needs RBP near RSP: MOV RBP, RSP first; or ENTER size, level (nesting copies frame pointers)
                 if (pinned[RBP]) return false;
+                if (rnd.nextBoolean()) {
+                    int size = rnd.nextInt(3) * 8 + rnd.nextInt(2) * 2, level = rnd.nextInt(4) == 0 ? rnd.nextInt(4) : 0;
+                    Ins e = new Ins(0xc8).imm(3, size | level << 16);
+                    if (rnd.nextInt(4) == 0) e.prefix(0x66);
+                    rspDelta -= size + 8L * (level + 1);
+                    if (level > 0) new Ins(0x89).size(8).reg(RSP).rm(RBP).emit();   // RBP must point into the page for nesting
+                    return e.emit();
+                }
                 new Ins(0x89).size(8).reg(RSP).rm(RBP).emit();
                 rspDelta += 8;
-                return new Ins(0xc9).emit();
+                Ins l = new Ins(0xc9);
+                if (rnd.nextInt(4) == 0) l.prefix(0x66);
+                return l.emit();
             }
         }
     }
@@ -742,18 +753,59 @@ final class SequenceGenerator {
         }
         int op = switch (kind) {
             case 1, 2 -> 0x70 + rnd.nextInt(16);
-            case 3 -> 0xeb;
+            case 3 -> rnd.nextBoolean() ? 0xeb : 0xe9;
             default -> pinned[RCX] ? 0xe3 : pick(0xe0, 0xe1, 0xe2, 0xe3);
         };
-        int at = code.size();
-        if (!new Ins(op).imm(1, 0).emit()) return false;
+        int at = code.size(), immLen = op == 0xe9 ? 4 : 1;
+        Ins j = new Ins(op).imm(immLen, 0);
+        if (op >= 0xe0 && op <= 0xe3 && !pinned[RCX] && rnd.nextInt(4) == 0) j.prefix(0x67);   // ECX as the counter
+        if (!j.emit()) return false;
         int before = code.size();
         emitOne(true);
         int len = code.size() - before;
         if (len > 127) return true;
-        patch(at + 1, len, 1);
+        patch(code.size() - len - immLen, len, immLen);
         rspDelta = rsp;
         return true;
+    }
+
+    /** Indirect and returning transfers that land on the next instruction: RET/RET imm16, JMP/CALL r/m64. */
+    private boolean transfer() {
+        long here = CODE + code.size();
+        switch (rnd.nextInt(4)) {
+            case 0: {   // PUSH imm32 target; RET (C3) or RET imm16 (C2)
+                boolean imm = rnd.nextBoolean();
+                new Ins(0x68).imm(4, here + 5 + (imm ? 3 : 1)).emit();
+                if (!imm) return new Ins(0xc3).emit();
+                int n = pick(0, 8, 16);
+                rspDelta += n;
+                return new Ins(0xc2).imm(2, n).emit();
+            }
+            case 1: case 2: {   // LEA r, [RIP + len]; JMP r / CALL r
+                int r = dst(8, false);
+                if (r < 0) return false;
+                boolean call = rnd.nextBoolean();
+                leaMode = true;
+                try {
+                    new Ins(0x8d).size(8).reg(r).mem(new Mem(16, -1, 0, r >= 8 ? 3 : 2, false)).emit();
+                } finally {
+                    leaMode = false;
+                }
+                if (call) rspDelta -= 8;
+                return new Ins(0xff).reg(call ? 2 : 4).rm(r).emit();
+            }
+            default: {   // MOV qword [m], imm32 target; JMP/CALL [m]
+                Mem m = mem(8, false, true);
+                boolean call = rnd.nextBoolean();
+                int at = code.size();
+                if (!new Ins(0xc7).size(8).reg(0).mem(m).imm(4, 0).emit()) return false;
+                int mark = code.size();
+                if (!new Ins(0xff).reg(call ? 2 : 4).mem(m).emit()) return true;
+                if (call) rspDelta -= 8;
+                patch(mark - 4, CODE + code.size(), 4);
+                return at >= 0;
+            }
+        }
     }
 
     private void patch(int at, long v, int n) {
@@ -765,8 +817,12 @@ final class SequenceGenerator {
 
     /** Encodings that are #UD in 64-bit mode (SDM Vol. 2D A.2.5 "i64"), UD2/UD1, and LOCK where not allowed. */
     private boolean invalid() {
-        switch (rnd.nextInt(4)) {
+        switch (rnd.nextInt(8)) {
             case 0: return new Ins(pick(0x06, 0x07, 0x0e, 0x16, 0x17, 0x1e, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x60, 0x61, 0xce, 0xd6)).emit();
+            case 4: return new Ins(0x82).reg(rnd.nextInt(8)).rm(RAX).imm(1, 1).emit();   // 82: 80 alias, i64
+            case 5: return new Ins(pick(0x9a, 0xea)).imm(6, 0x33_2000_1000L).emit();   // far CALL/JMP ptr16:32, i64
+            case 6: return new Ins(0x8d).reg(RAX).rm(RCX).emit();   // LEA with a register operand
+            case 7: return new Ins(0x0f, pick(0xb9, 0xff)).reg(RAX).rm(RAX).emit();   // UD1, UD0
             case 1: return new Ins(pick(0xd4, 0xd5)).imm(1, 10).emit();   // AAM/AAD
             case 2: return new Ins(0x0f, 0x0b).emit();   // UD2
             default: {   // LOCK on a register destination or on MOV
