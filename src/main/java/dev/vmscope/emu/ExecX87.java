@@ -119,7 +119,7 @@ abstract class ExecX87 extends ExecSystem {
             case 0 -> stack.loadRegister(i);
             case 1 -> stack.exchange(i);
             case 2 -> { if (modrm != 0xD0) throw Fault.ud(); }                   // FNOP
-            case 3 -> stack.storeRegister(i, true);                               // FSTP1 alias
+            case 3 -> stack.storeRegister(i, true, false);                        // FSTP1 alias
             case 4 -> {
                 switch (modrm) {
                     case 0xE0, 0xE1 -> stack.unary(modrm);
@@ -179,20 +179,18 @@ abstract class ExecX87 extends ExecSystem {
         }
     }
 
-    /** FCOMI/FUCOMI/FCOMIP/FUCOMIP: ZF, PF, CF from the comparison, OF, SF, AF cleared; C1 = 0 (SDM Vol. 2 FCOMI). */
+    /** FCOMI/FUCOMI/FCOMIP/FUCOMIP: ZF, PF, CF from the comparison, OF, SF, AF cleared (SDM Vol. 2 FCOMI). */
     private void compareToEflags(int i, boolean quiet, int pops) {
         int rel = stack.compare(fpu.isEmpty(i), fpu.stSig(i), fpu.stSe(i), quiet, pops);
-        if (rel < 0) return;
-        fpu.fsw &= ~X87.C1;
-        setArith(X87Ops.eflags(rel));
+        if (rel >= 0) setArith(X87Ops.eflags(rel));      // C1 unchanged (host)
     }
 
     /** DD: FFREE, FXCH4 alias, FST, FSTP, FUCOM, FUCOMP. */
     private void regDD(int reg, int i) {
         switch (reg) {
-            case 0 -> fpu.free(i);
+            case 0 -> { fpu.free(i); fpu.fsw &= ~X87.C1; }                  // C1 cleared (host)
             case 1 -> stack.exchange(i);
-            case 2, 3 -> stack.storeRegister(i, reg == 3);
+            case 2, 3 -> stack.storeRegister(i, reg == 3, true);
             case 4, 5 -> stack.setCompareCodes(stack.compare(fpu.isEmpty(i), fpu.stSig(i), fpu.stSe(i), true, reg - 4));
             default -> throw Fault.ud();
         }
@@ -201,9 +199,9 @@ abstract class ExecX87 extends ExecSystem {
     /** DF: FFREEP, FXCH7 alias, FSTP8/FSTP9 aliases, FNSTSW AX, FUCOMIP, FCOMIP. */
     private void regDF(int modrm, int i) {
         switch (modrm >> 3 & 7) {
-            case 0 -> { fpu.free(i); fpu.pop(); }
+            case 0 -> { fpu.free(i); fpu.pop(); fpu.fsw &= ~X87.C1; }
             case 1 -> stack.exchange(i);
-            case 2, 3 -> stack.storeRegister(i, true);
+            case 2, 3 -> stack.storeRegister(i, true, true);
             case 4 -> {
                 if (modrm != 0xE0) throw Fault.ud();
                 setReg(0, 2, fpu.statusWord());
@@ -233,8 +231,7 @@ abstract class ExecX87 extends ExecSystem {
     private void memArith(Insn in, int reg, int type) {
         long raw = readRm(in, X87Stack.size(type));
         if (reg == 2 || reg == 3) {
-            if (!fpu.isEmpty(0)) stack.convert(type, raw);
-            stack.setCompareCodes(stack.compare(false, x87.sig(), x87.signExp(), false, reg - 2));
+            stack.setCompareCodes(stack.compareMem(type, raw, reg - 2));
         } else {
             stack.arithMem(reg, type, raw);
         }

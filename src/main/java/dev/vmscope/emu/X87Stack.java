@@ -4,6 +4,7 @@ import static dev.vmscope.emu.softfloat.X87.C0;
 import static dev.vmscope.emu.softfloat.X87.C1;
 import static dev.vmscope.emu.softfloat.X87.C2;
 import static dev.vmscope.emu.softfloat.X87.C3;
+import static dev.vmscope.emu.softfloat.X87.DE;
 import static dev.vmscope.emu.softfloat.X87.IE;
 import static dev.vmscope.emu.softfloat.X87.INDEFINITE_SE;
 import static dev.vmscope.emu.softfloat.X87.INDEFINITE_SIG;
@@ -70,19 +71,40 @@ final class X87Stack {
         return true;
     }
 
-    /** FLD/FILD/FBLD from memory (SDM Vol. 2 FLD, FILD, FBLD): m80fp loads as is, the others convert. */
+    /**
+     * FLD/FILD/FBLD from memory (SDM Vol. 2 FLD, FILD, FBLD): m80fp loads as is, the others convert. A denormal
+     * m32/m64 is loaded even when DE is unmasked (host); an SNaN with IE unmasked is not.
+     */
     void load(int type, long raw, int high) {
         if (overflow()) return;
         switch (type) {
             case M80FP -> { f.push(raw, high); clearC1(); return; }
             case M80BCD -> X87Convert.fromBcd(u, raw, high);
-            default -> convert(type, raw);
+            default -> { u.setControl(f.fcw | DE); convert(type, raw); }
         }
         f.mergeStatus(u.status());
-        if (!u.suppressed()) f.push(u.sig(), u.signExp());
+        if ((u.status() & ~f.fcw & IE) == 0) f.push(u.sig(), u.signExp());
     }
 
-    /** A memory source operand into the unit's result (exact; SNaN gives IE, a denormal DE). */
+    /**
+     * A memory source operand into the unit (exact), its DE deferred: an m32/m64 denormal is normal in the
+     * 80-bit format, so whether DE is raised is decided by the operation as for a denormal register operand
+     * (a NaN or infinite ST(0), a zero divisor outrank it: checked against the host). Returns true for such a
+     * denormal; the unit then holds the value with no flags.
+     */
+    private boolean loadOperand(int type, long raw) {
+        if (type != M32FP && type != M64FP) { convert(type, raw); return false; }
+        u.setControl(f.fcw | DE);
+        convert(type, raw);
+        u.setControl(f.fcw);
+        if ((u.status() & DE) == 0) return false;
+        u.clearStatus();
+        return true;
+    }
+
+    /** Smallest denormal with the operand's sign: stands in for a denormal memory operand to decide DE. */
+    private static final long PROXY_SIG = 1;
+
     void convert(int type, long raw) {
         switch (type) {
             case M32FP -> X87Convert.fromFloat32(u, (int) raw);
@@ -95,17 +117,18 @@ final class X87Stack {
 
     /** FLD ST(i): a register copy, no conversion and no exceptions beyond the stack check. */
     void loadRegister(int i) {
-        if (overflow()) return;
-        if (f.isEmpty(i)) {
+        if (f.isEmpty(i)) {                             // underflow wins over overflow (C1 = 0, host)
             if (underflow()) { f.decrementTop(); setIndefinite(0); }
             return;
         }
+        if (overflow()) return;
         f.push(f.stSig(i), f.stSe(i));
         clearC1();
     }
 
     /** FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ (D9 E8-EE); the irrational ones rounded per FCW.RC. */
     void loadConstant(int low3) {
+        if (low3 == 7) throw Fault.ud();                  // D9 EF
         if (overflow()) return;
         switch (low3) {
             case 0 -> f.push(MSB_ONE, 0x3FFF);
@@ -169,8 +192,12 @@ final class X87Stack {
         if (written && pop) f.pop();
     }
 
-    /** FST/FSTP ST(i) (also the FSTP1/FSTP8/FSTP9 aliases). */
-    void storeRegister(int i, boolean pop) {
+    /**
+     * FST/FSTP ST(i) (also the FSTP8/FSTP9 aliases). The FSTP1 alias (D9 D8+i, {@code checked} false) raises no
+     * stack fault: with ST(0) empty it only pops (as the host CPU does).
+     */
+    void storeRegister(int i, boolean pop, boolean checked) {
+        if (f.isEmpty(0) && !checked) { f.pop(); clearC1(); return; }
         if (f.isEmpty(0)) {
             if (!underflow()) return;
             setIndefinite(i);
@@ -216,10 +243,20 @@ final class X87Stack {
             if (underflow()) setIndefinite(0);
             return;
         }
-        convert(type, raw);
+        boolean denormal = loadOperand(type, raw);
+        long b = u.sig();
+        int be = u.signExp();
+        int extra = 0;
+        if (denormal) {
+            compute(kind, f.stSig(0), f.stSe(0), PROXY_SIG, be & 0x8000);
+            extra = u.status() & DE;
+            u.clearStatus();
+            if (extra != 0 && (f.fcw & DE) == 0) { f.mergeStatus(DE); return; }   // unmasked: stop, C1 = 0
+        }
         if (u.suppressed()) { f.mergeStatus(u.status()); return; }
-        compute(kind, f.stSig(0), f.stSe(0), u.sig(), u.signExp());
+        compute(kind, f.stSig(0), f.stSe(0), b, be);
         finish(0, false);
+        f.fsw |= extra;
     }
 
     private void finish(int dst, boolean pop) {
@@ -233,21 +270,35 @@ final class X87Stack {
 
     /**
      * FCOM/FUCOM/FCOMI/FUCOMI/FICOM core: ST(0) against b (bEmpty: b is an empty register). Returns the
-     * X87Ops relation, or -1 when nothing is to be set (unmasked IE or DE). Pops {@code pops} registers
-     * unless -1. The caller has converted a memory operand into the unit first when there is one.
+     * X87Ops relation. Pops {@code pops} registers unless an exception is unmasked. The caller has converted a memory operand into the unit first when there is one.
      */
     int compare(boolean bEmpty, long b, int be, boolean quiet, int pops) {
-        if (f.isEmpty(0) || bEmpty) {
-            if (!underflow()) return -1;
-            pop(pops);
+        if (f.isEmpty(0) || bEmpty) {                   // "unordered" even when IE is unmasked (host)
+            if (underflow()) pop(pops);
             return X87Ops.UNORDERED;
         }
-        if (u.suppressed()) { raise(u.status()); return -1; }
         int rel = X87Ops.compare(u, f.stSig(0), f.stSe(0), b, be, quiet);
         raise(u.status());
-        if (u.suppressed()) return -1;
-        pop(pops);
+        if (!u.suppressed()) pop(pops);       // an unmasked IE or DE still sets the codes but pops nothing (host)
         return rel;
+    }
+
+    /** FCOM/FCOMP/FICOM/FICOMP with a memory operand (DE as for {@link #arithMem}). */
+    int compareMem(int type, long raw, int pops) {
+        if (f.isEmpty(0)) return compare(true, 0, 0, false, pops);
+        boolean denormal = loadOperand(type, raw);
+        long b = u.sig();
+        int be = u.signExp();
+        if (denormal) {
+            X87Ops.compare(u, f.stSig(0), f.stSe(0), PROXY_SIG, be & 0x8000, false);
+            int de = u.status() & DE;
+            u.clearStatus();
+            if (de != 0) {
+                u.setControl(f.fcw);
+                convert(type, raw);                       // raises DE again, the stand-in for "this operand"
+            }
+        }
+        return compare(false, b, be, false, pops);
     }
 
     /** FCOM forms: C3, C2, C0 from the relation, C1 = 0 (SDM Vol. 2 FCOM table). */
@@ -261,13 +312,14 @@ final class X87Stack {
 
     /** FTST (D9 E4). */
     void test() {
-        if (f.isEmpty(0)) {
-            if (underflow()) f.setConditionCodes(C3 | C2 | C0);
+        if (f.isEmpty(0)) {                              // "unordered" even when IE is unmasked (host)
+            underflow();
+            f.setConditionCodes(C3 | C2 | C0);
             return;
         }
         int rel = X87Ops.test(u, f.stSig(0), f.stSe(0));
         raise(u.status());
-        if (!u.suppressed()) setCompareCodes(rel);
+        setCompareCodes(rel);                            // also with an unmasked IE or DE (host)
     }
 
     /** FXAM (D9 E5): never faults; an empty register reports "empty" with C1 the sign bit it still holds. */
@@ -300,13 +352,13 @@ final class X87Stack {
             if (underflow()) setIndefinite(0);
             return;
         }
-        clearC1();
-        if (cond) f.setSt(0, f.stSig(i), f.stSe(i));
+        if (cond) f.setSt(0, f.stSig(i), f.stSe(i));     // C1 unchanged (host)
     }
 
     /** FCHS, FABS (sign bit only, no exceptions), FSQRT, FRNDINT, F2XM1, FSIN, FCOS on ST(0); low byte of D9 xx. */
     void unary(int modrm) {
         if (f.isEmpty(0)) {
+            if (modrm >= 0xFE) f.fsw &= ~C2;          // FSIN/FCOS clear C2 on a stack fault (host)
             if (underflow()) setIndefinite(0);
             return;
         }
@@ -330,6 +382,7 @@ final class X87Stack {
     void binary(int modrm) {
         boolean toSt1 = modrm == 0xF1 || modrm == 0xF3 || modrm == 0xF9;
         if (f.isEmpty(0) || f.isEmpty(1)) {
+            if (modrm == 0xF5 || modrm == 0xF8) f.fsw &= ~C2;   // FPREM/FPREM1: "complete" (host)
             if (!underflow()) return;
             setIndefinite(toSt1 ? 1 : 0);
             if (toSt1) f.pop();
@@ -346,9 +399,13 @@ final class X87Stack {
         }
         if (modrm == 0xF5 || modrm == 0xF8) {
             raise(u.status());
-            if (u.suppressed()) return;
-            f.setConditionCodes(u.status());
-            f.setSt(0, u.sig(), u.signExp());
+            int ca = X87.classify(a, ae), cb = X87.classify(b, be);
+            if (u.suppressed() || ca >= X87.INF || cb >= X87.QNAN || cb == X87.ZERO) {
+                f.fsw &= ~(C1 | C2);                     // no quotient: C0 and C3 stay (host)
+            } else {
+                f.setConditionCodes(u.status());
+            }
+            if (!u.suppressed()) f.setSt(0, u.sig(), u.signExp());
             return;
         }
         finish(toSt1 ? 1 : 0, toSt1);
@@ -361,6 +418,7 @@ final class X87Stack {
     void pushTwo(int modrm) {
         boolean empty = f.isEmpty(0);
         if (empty || !f.isEmpty(7)) {
+            if (modrm != 0xF4) f.fsw &= ~C2;                // FPTAN/FSINCOS: C2 cleared on a stack fault (host)
             if (!f.stackFault(!empty)) return;
             setIndefinite(0);
             f.decrementTop();
