@@ -77,6 +77,27 @@ class EmuDebugTest {
         }
     }
 
+    /** 16-byte SSE accesses reach the watch check for both of their 8-byte halves. */
+    @Test void sseAccessesHitRangesInTheirSecondHalf() {
+        try (EmuTestVm vm = new EmuTestVm()) {
+            vm.long64(0x1000);
+            vm.load(0x1000, "f30f7f06f30f6f0ff4");   // movdqu [rsi],xmm0; movdqu xmm1,[rdi]; hlt
+            EmuCpu c = (EmuCpu) vm.cpu;
+            c.cr4 |= CpuRegs.CR4_OSFXSR;
+            c.r[6] = 0x40000;
+            c.r[7] = 0x50000;
+            vm.cpu.setGuestDebug(new GuestDebug(false, false, new GuestDebug.Slot[4], java.util.List.of(
+                    new GuestDebug.Watch(0x4000c, 1, GuestDebug.Access.WRITE),
+                    new GuestDebug.Watch(0x5000f, 1, GuestDebug.Access.READ))), false);
+            VcpuExit.Debug st = assertInstanceOf(VcpuExit.Debug.class, vm.run());
+            assertEquals(0, st.watch());
+            assertEquals(0x1004, st.pc());
+            VcpuExit.Debug ld = assertInstanceOf(VcpuExit.Debug.class, vm.run());
+            assertEquals(1, ld.watch());
+            assertEquals(0x1008, ld.pc());
+        }
+    }
+
     /** Deterministic mode's entry points: an exact instruction budget and a TSC that follows the given clock. */
     @Test void runWithABudgetStopsAfterExactlyThatManyInstructions() {
         try (EmuTestVm vm = new EmuTestVm()) {
