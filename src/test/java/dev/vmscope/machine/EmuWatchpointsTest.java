@@ -32,7 +32,7 @@ class EmuWatchpointsTest {
         MachineConfig cfg = new MachineConfig(base.ramBytes(), 1, MachineConfig.IrqchipMode.USER, kernel, null, List.of(), null,
                 false, 180_000, null, false, dbg, null).withAccel(MachineConfig.Accel.EMU, false);
         ByteArrayOutputStream console = new ByteArrayOutputStream(), diag = new ByteArrayOutputStream();
-        Machine m = MachineBuilder.build(cfg, console, java.io.OutputStream.nullOutputStream(), new PrintStream(diag, true, StandardCharsets.UTF_8));
+        Machine m = MachineBuilder.build(VmHarness.backendFor(cfg), console, java.io.OutputStream.nullOutputStream(), new PrintStream(diag, true, StandardCharsets.UTF_8));
         CompletableFuture<Integer> status = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("vm-cmb").start(() -> {
             try { status.complete(m.run()); } catch (Throwable t) { status.completeExceptionally(t); }
