@@ -3,7 +3,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$here"
-pkgs=(binutils make gcc gdb qemu-system-x86 seabios libcapstone4 linux-headers-amd64)
+pkgs=(binutils make gcc gdb qemu-system-x86 seabios libcapstone4 linux-headers-amd64 acpica-tools)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
