@@ -29,6 +29,17 @@ if ! ls "$VMSCOPE_VMLINUZ_DIR"/vmlinuz-* /boot/vmlinuz-* >/dev/null 2>&1; then
   fi
   rm -rf "$tmp"
 fi
+# Debian's busybox-static for the initramfs of LinuxShellTest (the .deb is kept; the test unpacks it).
+if ! ls "$VMSCOPE_VMLINUZ_DIR"/busybox-static_*.deb >/dev/null 2>&1; then
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && apt-get download -qq busybox-static >/dev/null 2>&1) && mkdir -p "$VMSCOPE_VMLINUZ_DIR" \
+      && mv "$tmp"/busybox-static_*.deb "$VMSCOPE_VMLINUZ_DIR"/; then
+    echo "test.sh: fetched $(cd "$VMSCOPE_VMLINUZ_DIR" && ls busybox-static_*.deb) for the Linux shell test" >&2
+  else
+    echo "test.sh: warning: could not fetch busybox-static; the Linux shell test will be skipped" >&2
+  fi
+  rm -rf "$tmp"
+fi
 # Select JDK 25 exactly as the launcher does.
 export JAVA_HOME=$(bash -c 'source <(sed -n "/^java_major()/,/^}/p;/^find_jdk()/,/^}/p" ./vmscope); find_jdk')
 [ -n "$JAVA_HOME" ] || { echo "test.sh: error: no JDK 25 found" >&2; exit 2; }
