@@ -46,6 +46,8 @@ final class CpuidModel {
                 case 1 -> new int[] {shift, n, 0x201, apicId};
                 default -> new int[] {0, 0, ecx & 0xff, apicId};
             };
+            // Leaf 7 subleaf 0 EBX bit 1: IA32_TSC_ADJUST (SDM Vol. 2A CPUID, "Structured Extended Feature Flags").
+            case 7 -> ecx == 0 ? new int[] {0, 1 << 1, 0, 0} : new int[4];
             // Leaf 0x15 (SDM Vol. 2A CPUID, "Time Stamp Counter and Nominal Core Crystal Clock Information"):
             // EAX denominator, EBX numerator of the TSC/crystal ratio, ECX crystal Hz. Linux trusts this as the
             // exact TSC rate (X86_FEATURE_TSC_KNOWN_FREQ) instead of calibrating against the PIT.
@@ -57,6 +59,10 @@ final class CpuidModel {
             case 0x80000000 -> new int[] {0x80000008, 0, 0, 0};
             case 0x80000001 -> new int[] {0, 0, 1, EXT_EDX};
             case 0x80000002, 0x80000003, 0x80000004 -> brand(eax - 0x80000002);
+            // Leaf 0x80000007 EDX bit 8: invariant TSC: it runs at TSC_HZ in every state (from the host's monotonic
+            // clock; from the instruction count in deterministic mode). With TSC_ADJUST, Linux then needs no
+            // clocksource watchdog, which would otherwise compare the TSC with jiffies that a busy emulator loses.
+            case 0x80000007 -> new int[] {0, 0, 0, 1 << 8};
             case 0x80000008 -> new int[] {0x3028, 0, 0, 0};   // 40 physical, 48 linear address bits
             default -> new int[4];   // leaves 2-0xa, 0xc-0x14 (caches, power, extended features, XSAVE...): nothing
         };

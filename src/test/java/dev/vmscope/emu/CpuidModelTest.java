@@ -27,4 +27,11 @@ class CpuidModelTest {
         assertEquals(CpuSystem.TSC_HZ / 1_000_000, r[0]);
         assertEquals(1000, r[2]);
     }
+
+    /** Linux check_system_tsc_reliable: constant + nonstop TSC with TSC_ADJUST needs no clocksource watchdog. */
+    @Test void advertisesInvariantTscAndTscAdjust() {
+        assertEquals(1 << 8, model.query(0x80000007, 0)[3] & 1 << 8);
+        assertEquals(1 << 1, model.query(7, 0)[1] & 1 << 1);
+        assertTrue(model.query(0x80000000, 0)[0] >= 0x80000007);
+    }
 }

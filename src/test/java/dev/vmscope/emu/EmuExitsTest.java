@@ -217,4 +217,21 @@ class EmuExitsTest {
             assertEquals(3, vm.cpu.counters().get("instructions"));
         }
     }
+
+    /** IA32_TSC_ADJUST (SDM Vol. 3B 18.17.3): writing it moves the TSC by the difference; it reads back. */
+    @Test void tscAdjustMovesTheTsc() {
+        try (EmuTestVm vm = new EmuTestVm()) {
+            // rdtsc; mov esi,eax; mov edi,edx; mov ecx,0x3b; xor eax,eax; mov edx,0x100; wrmsr;
+            // rdtsc; mov ebx,edx; mov ebp,eax; rdmsr; hlt
+            vm.load(0x1000, "0f3189c689d7b93b00000031c0ba000100000f300f3189d389c50f32f4");
+            vm.prot32(0x1000);
+            assertInstanceOf(VcpuExit.Hlt.class, vm.run());
+            CpuState s = vm.state();
+            long before = s.rdi() << 32 | s.rsi(), after = s.rbx() << 32 | s.rbp();
+            long jump = after - before;
+            assertTrue(jump >= 1L << 40 && jump < (1L << 40) + (1L << 36), "TSC moved by " + jump);
+            assertEquals(0x100, s.rdx());
+            assertEquals(0, s.rax());
+        }
+    }
 }
