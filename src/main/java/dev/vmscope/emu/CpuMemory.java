@@ -164,6 +164,23 @@ abstract class CpuMemory extends CpuRegs {
         return rdSlow(lin, size);
     }
 
+    /**
+     * The read of a read-modify-write: the destination is checked for writing first, so a not-present or
+     * read-only page faults before the read with W=1 in the #PF error code, as hardware reports it.
+     */
+    final long rdForWrite(long lin, int size) {
+        int off = (int) lin & 0xfff;
+        if (off + size <= 4096) {
+            int i = (int) (lin >>> 12) & (TLB - 1);
+            if (tlbW[i] == ((lin >>> 12) << 1 | userBit)) return ramRead(tlbSeg[i], tlbOff[i] + off, size);
+            fillTlb(lin, translate(lin, ACC_WRITE), true);
+        } else {
+            translate(lin, ACC_WRITE);
+            translate(lin + 4096 - off, ACC_WRITE);
+        }
+        return rd(lin, size);
+    }
+
     final void wr(long lin, int size, long v) {
         int off = (int) lin & 0xfff;
         if (off + size <= 4096) {

@@ -250,7 +250,9 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
         ioData = null;
         msrDone = false;
         pendingExit = null;
+        CpuState.Fpu kept = EmuState.captureFpu(fpu);
         setState(s);
+        EmuState.applyFpu(fpu, kept);   // INIT leaves x87 and SSE state unchanged (SDM Vol. 3A table 9-1), as KVM
         pendingIrq = -1;
         nmiPending = false;
         nmiMasked = false;

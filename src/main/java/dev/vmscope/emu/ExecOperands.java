@@ -46,7 +46,7 @@ abstract class ExecOperands extends CpuAlu {
     final long rmwRead(Insn in, int size) {
         if (in.mod == 3) return size == 1 ? reg8(in.rm, in.rex != 0) : reg(in.rm, size);
         rmwAddr = memAddr(in, size, true);
-        return rd(rmwAddr, size);
+        return rdForWrite(rmwAddr, size);
     }
 
     final void rmwWrite(Insn in, int size, long v) {
