@@ -30,6 +30,7 @@
  * FXSAVE/FXRSTOR and LDMXCSR/STMXCSR are implemented), XSAVE,
  * AVX (VEX/EVEX and XOP are decoded for length and #UD), hardware task switches and task gates, call gates,
  * virtual-8086 mode, SMM, MONITOR/MWAIT, RDRAND, PCID, SMEP/SMAP, FSGSBASE, and the I/O breakpoints of DR7.
- * The TSC runs at 1 GHz from {@link System#nanoTime()}, or from the instruction count in deterministic mode.
+ * The TSC runs at 1 GHz from {@link System#nanoTime()}, or from the instruction count in deterministic mode;
+ * CPUID leaves 0x15/0x16 say so exactly (crystal = the LAPIC timer clock), with invariant TSC and IA32_TSC_ADJUST.
  */
 package dev.vmscope.emu;
