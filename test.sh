@@ -3,7 +3,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$here"
-pkgs=(binutils make gcc gdb qemu-system-x86 seabios libcapstone4 linux-headers-amd64 e2fsprogs)
+pkgs=(binutils make gcc gdb qemu-system-x86 seabios libcapstone4 linux-headers-amd64 e2fsprogs acpica-tools)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -40,6 +40,17 @@ if ! [ -x /usr/bin/grub-mkimage -a -r /usr/lib/grub/i386-pc/boot.img ] && ! [ -x
     echo "test.sh: unpacked GRUB into $VMSCOPE_CACHE_DIR/grub for the boot-chain test" >&2
   else
     echo "test.sh: warning: could not fetch Debian's GRUB; the boot-chain test will be skipped" >&2
+  fi
+  rm -rf "$tmp"
+fi
+# Debian's busybox-static for the initramfs of LinuxShellTest (the .deb is kept; the test unpacks it).
+if ! ls "$VMSCOPE_VMLINUZ_DIR"/busybox-static_*.deb >/dev/null 2>&1; then
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && apt-get download -qq busybox-static >/dev/null 2>&1) && mkdir -p "$VMSCOPE_VMLINUZ_DIR" \
+      && mv "$tmp"/busybox-static_*.deb "$VMSCOPE_VMLINUZ_DIR"/; then
+    echo "test.sh: fetched $(cd "$VMSCOPE_VMLINUZ_DIR" && ls busybox-static_*.deb) for the Linux shell test" >&2
+  else
+    echo "test.sh: warning: could not fetch busybox-static; the Linux shell test will be skipped" >&2
   fi
   rm -rf "$tmp"
 fi

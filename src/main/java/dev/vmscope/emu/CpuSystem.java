@@ -11,7 +11,7 @@ import java.util.Map;
  * SYSENTER/SYSEXIT and SWAPGS (Vol. 2B), and the time-stamp counter. Other MSRs exit to the VMM (RdMsr/WrMsr).
  */
 abstract class CpuSystem extends CpuEvents {
-    static final int MSR_TSC = 0x10, MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176,
+    static final int MSR_TSC = 0x10, MSR_TSC_ADJUST = 0x3b, MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176,
             MSR_MISC_ENABLE = 0x1a0, MSR_PAT = 0x277, MSR_MTRRCAP = 0xfe, MSR_MTRR_DEF_TYPE = 0x2ff,
             MSR_EFER = 0xc0000080, MSR_STAR = 0xc0000081, MSR_LSTAR = 0xc0000082, MSR_CSTAR = 0xc0000083,
             MSR_SFMASK = 0xc0000084, MSR_FS_BASE = 0xc0000100, MSR_GS_BASE = 0xc0000101,
@@ -23,6 +23,8 @@ abstract class CpuSystem extends CpuEvents {
     long pat = 0x0007040600070406L, miscEnable = 1;
     final Map<Integer, Long> mtrrs = new HashMap<>();
     long tscOffset;
+    /** IA32_TSC_ADJUST (MSR 0x3b, SDM Vol. 3B 18.17.3): the sum of all changes software made to the TSC. */
+    long tscAdjust;
     long instructions;
     boolean deterministic;
     /** Deterministic mode's machine-wide virtual clock (ns, one per instruction), or null. */
@@ -133,6 +135,7 @@ abstract class CpuSystem extends CpuEvents {
     private Long internalMsr(int index) {
         return switch (index) {
             case MSR_TSC -> tsc();
+            case MSR_TSC_ADJUST -> tscAdjust;
             case MSR_SYSENTER_CS -> sysenterCs;
             case MSR_SYSENTER_ESP -> sysenterEsp;
             case MSR_SYSENTER_EIP -> sysenterEip;
@@ -170,7 +173,15 @@ abstract class CpuSystem extends CpuEvents {
 
     private boolean writeInternalMsr(int index, long v) {
         switch (index) {
-            case MSR_TSC -> tscOffset = v - rawTsc();
+            case MSR_TSC -> {   // a TSC write moves IA32_TSC_ADJUST by the same amount (18.17.3)
+                long old = tsc();
+                tscOffset = v - rawTsc();
+                tscAdjust += v - old;
+            }
+            case MSR_TSC_ADJUST -> {   // and an IA32_TSC_ADJUST write moves the TSC
+                tscOffset += v - tscAdjust;
+                tscAdjust = v;
+            }
             case MSR_SYSENTER_CS -> sysenterCs = v & 0xffff;
             case MSR_SYSENTER_ESP -> sysenterEsp = canonicalMsr(v);
             case MSR_SYSENTER_EIP -> sysenterEip = canonicalMsr(v);

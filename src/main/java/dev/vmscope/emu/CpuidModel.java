@@ -16,6 +16,13 @@ final class CpuidModel {
     static final int LEAF1_ECX = 1 << 13 | 1 << 23 | 1 << 31;
     // Leaf 0x80000001 EDX: SYSCALL 11, NX 20, 1-GByte pages 26, RDTSCP 27, LM 29; ECX: LAHF/SAHF in 64-bit mode 0.
     static final int EXT_EDX = 1 << 11 | 1 << 20 | 1 << 26 | 1 << 27 | 1 << 29;
+    /**
+     * The core crystal clock of leaf 0x15: the Java LocalApic's default 1 ns bus cycle, because Linux takes
+     * the LAPIC timer rate from the crystal (native_calibrate_tsc sets lapic_timer_period from it). TSC =
+     * crystal * EBX / EAX = {@link CpuSystem#TSC_HZ}.
+     */
+    static final int CRYSTAL_HZ = 1_000_000_000;
+    static final int MAX_BASIC_LEAF = 0x16;
     private static final String BRAND = "vmscope software x86 CPU";
 
     private final int apicId;
@@ -31,7 +38,7 @@ final class CpuidModel {
         int n = Math.max(1, spec.vcpuCount());
         int shift = 32 - Integer.numberOfLeadingZeros(n - 1);
         return switch (eax) {
-            case 0 -> new int[] {0xb, str("Genu"), str("ntel"), str("ineI")};
+            case 0 -> new int[] {MAX_BASIC_LEAF, str("Genu"), str("ntel"), str("ineI")};
             case 1 -> new int[] {0x000006f1, 8 << 8 | Math.min(n, 255) << 16 | (apicId & 0xff) << 24,
                     LEAF1_ECX | (spec.x2apic() ? 1 << 21 : 0) | (spec.tscDeadline() ? 1 << 24 : 0),
                     LEAF1_EDX | (n > 1 ? 1 << 28 : 0)};
@@ -40,12 +47,25 @@ final class CpuidModel {
                 case 1 -> new int[] {shift, n, 0x201, apicId};
                 default -> new int[] {0, 0, ecx & 0xff, apicId};
             };
+            // Leaf 7 subleaf 0 EBX bit 1: IA32_TSC_ADJUST (SDM Vol. 2A CPUID, "Structured Extended Feature Flags").
+            case 7 -> ecx == 0 ? new int[] {0, 1 << 1, 0, 0} : new int[4];
+            // Leaf 0x15 (SDM Vol. 2A CPUID, "Time Stamp Counter and Nominal Core Crystal Clock Information"):
+            // EAX denominator, EBX numerator of the TSC/crystal ratio, ECX crystal Hz. Linux trusts this as the
+            // exact TSC rate (X86_FEATURE_TSC_KNOWN_FREQ) instead of calibrating against the PIT.
+            case 0x15 -> new int[] {1, (int) (CpuSystem.TSC_HZ / CRYSTAL_HZ), CRYSTAL_HZ, 0};
+            // Leaf 0x16 ("Processor Frequency Information"): base, maximum and bus (reference) MHz.
+            case 0x16 -> new int[] {(int) (CpuSystem.TSC_HZ / 1_000_000), (int) (CpuSystem.TSC_HZ / 1_000_000),
+                    CRYSTAL_HZ / 1_000_000, 0};
             case 0x40000000 -> new int[] {0x40000000, str("Vmsc"), str("opeE"), str("muCP")};
             case 0x80000000 -> new int[] {0x80000008, 0, 0, 0};
             case 0x80000001 -> new int[] {0, 0, 1, EXT_EDX};
             case 0x80000002, 0x80000003, 0x80000004 -> brand(eax - 0x80000002);
+            // Leaf 0x80000007 EDX bit 8: invariant TSC: it runs at TSC_HZ in every state (from the host's monotonic
+            // clock; from the instruction count in deterministic mode). With TSC_ADJUST, Linux then needs no
+            // clocksource watchdog, which would otherwise compare the TSC with jiffies that a busy emulator loses.
+            case 0x80000007 -> new int[] {0, 0, 0, 1 << 8};
             case 0x80000008 -> new int[] {0x3028, 0, 0, 0};   // 40 physical, 48 linear address bits
-            default -> new int[4];   // leaves 2-0xa (caches, power, extended features): nothing advertised
+            default -> new int[4];   // leaves 2-0xa, 0xc-0x14 (caches, power, extended features, XSAVE...): nothing
         };
     }
 

@@ -34,7 +34,7 @@ abstract class ExecTwoByte extends ExecSimd {
             case 0x00 -> group6(in);
             case 0x01 -> group7(in);
             case 0x02, 0x03 -> larLsl(in, op == 0x02);
-            case 0x05 -> syscall(next);
+            case 0x05 -> { syscall(next); next = rip; }   // SYSCALL jumps to IA32_LSTAR
             case 0x06 -> { requireCpl0(); cr0 &= ~CR0_TS; }
             case 0x07 -> { sysret(in.rexW()); next = rip; }
             case 0x08, 0x09 -> requireCpl0();

@@ -31,7 +31,8 @@
  * AVX (VEX/EVEX and XOP are decoded for length and #UD), hardware task switches and task gates, call gates,
  * virtual-8086 mode, SMM, MONITOR/MWAIT, RDRAND, PCID, SMEP/SMAP, FSGSBASE, and the I/O breakpoints of DR7.
  * The TSC runs at 1 GHz from {@link System#nanoTime()}, or in deterministic mode from the machine's virtual clock
- * ({@code VirtualCpu.useClock}); {@code run(budget)} ends with BudgetUsed after that many instructions.
+ * ({@code VirtualCpu.useClock}); CPUID leaves 0x15/0x16 say so exactly (crystal = the LAPIC timer clock), with
+ * invariant TSC and IA32_TSC_ADJUST. {@code run(budget)} ends with BudgetUsed after that many instructions.
  * The debugger's watched ranges ({@code GuestDebug.watches}) are checked by DebugUnit on every data access.
  */
 package dev.vmscope.emu;

@@ -58,10 +58,17 @@ public final class PcDevices implements AutoCloseable {
     /** The ACPI PM1 block (PM1a event/control, PM timer) and the FADT's reset register: I/O port, value. */
     public static final int ACPI_PM_PORT = 0x600, ACPI_RESET_PORT = 0x64, ACPI_RESET_VALUE = 0xfe, SCI_IRQ = 9;
 
+    /**
+     * The ISA IRQs of PIRQ A-D: SeaBIOS's PIIX3 routes (src/fw/pciinit.c pci_irqs), which a direct boot
+     * programs too, so the DSDT's _PRT holds with and without firmware.
+     */
+    public static final List<Integer> PCI_PIRQ_IRQS = List.of(10, 10, 11, 11);
+
     /** What the ACPI and MP tables describe for {@code cpus} CPUs: this machine's addresses, ports and IRQs. */
     public static PlatformConfig platformConfig(int cpus) {
         return new PlatformConfig(cpus, cpus <= 15 ? cpus : 0, MemoryMap.IOAPIC, MemoryMap.LAPIC, SCI_IRQ, ACPI_PM_PORT,
-                ACPI_RESET_PORT, ACPI_RESET_VALUE, true, "VMSCPE", "VMSCOPE");
+                ACPI_RESET_PORT, ACPI_RESET_VALUE, true, "VMSCPE", "VMSCOPE", MemoryMap.LOWMEM_LIMIT, MemoryMap.IOAPIC - 1,
+                PCI_PIRQ_IRQS);
     }
 
     private final Serial16550 com1;

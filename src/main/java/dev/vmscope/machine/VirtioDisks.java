@@ -1,5 +1,6 @@
 package dev.vmscope.machine;
 
+import dev.vmscope.arch.x86.acpi.PlatformConfig;
 import dev.vmscope.bus.BusDevice;
 import dev.vmscope.devices.IrqLine;
 import dev.vmscope.devices.pci.PciConfigSpace;
@@ -27,8 +28,6 @@ import java.util.function.IntFunction;
 final class VirtioDisks implements AutoCloseable {
     /** After the i440FX (0), the PIIX3 (1) and pci-testdev (2). */
     static final int FIRST_SLOT = 3;
-    /** SeaBIOS's PIRQ A-D routes for the PIIX3 (pciinit.c pci_irqs), used for a direct boot. */
-    static final int[] DIRECT_BOOT_PIRQ_IRQ = {10, 10, 11, 11};
     /** PIIX3 PIRQ route control registers A-D (Intel 82371SB datasheet 4.1.10). */
     static final int PIIX3_PIRQRC = 0x60;
     /** Where a direct boot places the BARs: in the PCI hole, below the I/O APIC. */
@@ -63,7 +62,7 @@ final class VirtioDisks implements AutoCloseable {
         this.isaIrq = isaIrq;
         for (int i = 0; i < disks.size(); i++) {
             VirtioBlk blk = disks.get(i);
-            int slot = FIRST_SLOT + i, pirq = (slot - 1) & 3;
+            int slot = FIRST_SLOT + i, pirq = PlatformConfig.pirq(slot, 0);
             VirtioPci f = new VirtioPci(blk, memory, asserted -> setPirq(pirq, asserted), VirtioPci.CLASS_STORAGE_SCSI);
             String name = "virtio-blk 00:0" + Integer.toHexString(slot) + ".0 (" + blk.image().path() + ")";
             f.setFaultListener(m -> diag.println("vmscope: " + name + ": " + m + "; the device needs a reset"));
@@ -101,11 +100,10 @@ final class VirtioDisks implements AutoCloseable {
      * placed (decoding stays off until the OS enables memory space, which moves it onto the MMIO bus).
      */
     void assignForDirectBoot() {
-        for (int p = 0; p < 4; p++) piix3.config().setByte(PIIX3_PIRQRC + p, DIRECT_BOOT_PIRQ_IRQ[p]);
+        for (int p = 0; p < 4; p++) piix3.config().setByte(PIIX3_PIRQRC + p, PcDevices.PCI_PIRQ_IRQS.get(p));
         for (int i = 0; i < functions.size(); i++) {
             PciConfigSpace c = functions.get(i).config();
-            int pirq = (FIRST_SLOT + i - 1) & 3;
-            c.setByte(PciConfigSpace.INTERRUPT_LINE, DIRECT_BOOT_PIRQ_IRQ[pirq]);
+            c.setByte(PciConfigSpace.INTERRUPT_LINE, PcDevices.PCI_PIRQ_IRQS.get(PlatformConfig.pirq(FIRST_SLOT + i, 0)));
             c.setDword(PciConfigSpace.BAR0 + 4 * VirtioPci.BAR, (int) (DIRECT_BOOT_BAR_BASE + i * VirtioPci.BAR_SIZE));
         }
     }

@@ -217,4 +217,40 @@ class EmuExitsTest {
             assertEquals(3, vm.cpu.counters().get("instructions"));
         }
     }
+
+    /** IA32_TSC_ADJUST (SDM Vol. 3B 18.17.3): writing it moves the TSC by the difference; it reads back. */
+    @Test void tscAdjustMovesTheTsc() {
+        try (EmuTestVm vm = new EmuTestVm()) {
+            // rdtsc; mov esi,eax; mov edi,edx; mov ecx,0x3b; xor eax,eax; mov edx,0x100; wrmsr;
+            // rdtsc; mov ebx,edx; mov ebp,eax; rdmsr; hlt
+            vm.load(0x1000, "0f3189c689d7b93b00000031c0ba000100000f300f3189d389c50f32f4");
+            vm.prot32(0x1000);
+            assertInstanceOf(VcpuExit.Hlt.class, vm.run());
+            CpuState s = vm.state();
+            long before = s.rdi() << 32 | s.rsi(), after = s.rbx() << 32 | s.rbp();
+            long jump = after - before;
+            assertTrue(jump >= 1L << 40 && jump < (1L << 40) + (1L << 36), "TSC moved by " + jump);
+            assertEquals(0x100, s.rdx());
+            assertEquals(0, s.rax());
+        }
+    }
+
+    /**
+     * SYSCALL (SDM Vol. 2B) continues at IA32_LSTAR with RCX = the next RIP. Regression: the interpreter kept
+     * the next sequential RIP, so Linux's first system call ran user code at CPL 0 and double-faulted.
+     */
+    @Test void syscallJumpsToLstar() {
+        try (EmuTestVm vm = new EmuTestVm()) {
+            // EFER.SCE; LSTAR = 0x2000; STAR.CS = 8; syscall; mov eax,0xbad; hlt
+            vm.load(0x1000, "b9800000c00f3283c8010f30" + "b9820000c0b80020000031d20f30"
+                    + "b9810000c031c0ba080000000f30" + "0f05b8ad0b0000f4");
+            vm.load(0x2000, "bb0d600000f4");   // mov ebx,0x600d; hlt
+            vm.long64(0x1000);
+            assertInstanceOf(VcpuExit.Hlt.class, vm.run());
+            CpuState s = vm.state();
+            assertEquals(0x600d, s.rbx(), "reached LSTAR");
+            assertEquals(0x102a, s.rcx(), "RCX = the instruction after SYSCALL");
+            assertEquals(0x08, s.cs().selector());
+        }
+    }
 }
