@@ -39,6 +39,21 @@ public final class Bench extends CliCommand {
     @Option(names = "--accel", paramLabel = "kvm|emu", description = "emu: the software CPU's MIPS and SeaBIOS time beside"
             + " QEMU TCG and Bochs (no KVM needed; --iters fixes the iterations, --rounds K takes medians)")
     String accel = "kvm";
+    @Option(names = "--linux", description = "boot Linux to a shell and power it off on vmscope (software CPU, and KVM"
+            + " where usable) and QEMU (TCG, and KVM where usable): time to the shell marker, to exit, peak RSS")
+    boolean linux;
+    @Option(names = "--kernel", paramLabel = "FILE", description = "with --linux: the bzImage (default: the newest"
+            + " vmlinuz-* in $VMSCOPE_VMLINUZ_DIR, ~/.cache/vmscope or /boot)")
+    java.nio.file.Path kernel;
+    @Option(names = "--initrd", paramLabel = "FILE", description = "with --linux: an initramfs that prints --marker and"
+            + " runs a shell on ttyS0 (default: one built from a static busybox: /bin/busybox or busybox-static's .deb in the cache)")
+    java.nio.file.Path initrd;
+    @Option(names = "--marker", paramLabel = "TEXT", description = "with --linux: the console text that means the shell is up")
+    String marker = dev.vmscope.bench.Initramfs.MARKER;
+    @Option(names = "--smp", paramLabel = "N", description = "with --linux: vCPUs (default 1)")
+    int smp = 1;
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "with --linux: per boot (default 900)")
+    int timeoutSeconds = 900;
 
     /** The command with its arguments, as from the command line (kept for callers outside the CLI). */
     public int run(List<String> args, PrintStream out, PrintStream err) {
@@ -55,6 +70,7 @@ public final class Bench extends CliCommand {
         check("rounds", rounds, 1, 1000);
         if (exitsOnly && startupOnly) throw new CliException("--exits-only and --startup-only exclude each other");
         boolean exits = !startupOnly, startup = !exitsOnly;
+        if (linux) return LinuxBenchCommand.run(kernel, initrd, marker, smp, rounds, timeoutSeconds, out, err);
         if (accel.equals("emu")) {
             if (!CpuBench.measureAndPrint(itersOpt == null ? 0 : itersOpt, rounds, out, err))
                 throw new CliException("some benchmark runs failed (see FAILED above)", 6);

@@ -57,8 +57,12 @@ public final class Main implements Runnable {
     @Override
     public void run() { throw new ParameterException(self, "a command is needed"); }
 
+    /** True in a real vmscope process: stdin is ours (in a test JVM it may be the test runner's channel). */
+    static volatile boolean ownsStdin;
+
     public static void main(String[] argv) {
         dev.vmscope.util.Timing.mark("main");
+        ownsStdin = true;
         PrintStream out = System.out, err = System.err;
         int status = run(List.of(argv), out, err);
         out.flush();

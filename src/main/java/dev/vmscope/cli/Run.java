@@ -56,7 +56,7 @@ public final class Run extends CliCommand {
         }
         Machine m;
         try {
-            m = MachineBuilder.build(cfg, console, debugcon, err, true);
+            m = MachineBuilder.build(cfg, console, debugcon, err, Main.ownsStdin);
         } catch (SyscallException e) {
             debugcon.close();
             throw new CliException("cannot create the VM: " + e.getMessage(), 6);

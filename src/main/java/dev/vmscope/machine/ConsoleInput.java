@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Feeds the host's stdin to COM1 when vmscope runs interactively. A daemon thread, so it never keeps the
+ * Feeds the host's stdin (a terminal or a pipe, as QEMU's {@code -serial stdio}) to COM1. A daemon thread, so it never keeps the
  * process alive; bytes wait while the UART's receive FIFO is full instead of being dropped.
  */
 final class ConsoleInput {

@@ -43,7 +43,7 @@ public final class MachineBuilder {
         return build(cfg, console, debugcon, diag, false);
     }
 
-    /** @param interactive feed the terminal's input to COM1 (only when stdin is a terminal) */
+    /** @param interactive feed stdin (a terminal or a pipe, as QEMU's -serial stdio) to COM1 */
     public static Machine build(MachineConfig cfg, OutputStream console, OutputStream debugcon, PrintStream diag,
                                 boolean interactive) {
         return build(cfg, console, debugcon, diag, interactive, null);
@@ -147,7 +147,7 @@ public final class MachineBuilder {
             Machine m = new Machine(cfg, diag, hv, vm, ram, memory, life, platform, vcpus, runtimes, boot.result(),
                     debugCaps != null ? debugCaps : DebugCapabilities.KVM_NO_SW_BP, debugCaps != null ? hv.debugEvidence() : "");
             Timing.mark("vCPUs created");
-            if (System.console() != null && interactive) ConsoleInput.start(System.in, platform.devices().com1());
+            if (interactive) ConsoleInput.start(System.in, platform.devices().com1());
             return m;
         } catch (RuntimeException e) {
             if (disks != null) VirtioDisks.closeImages(disks);
