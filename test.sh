@@ -29,6 +29,21 @@ if ! ls "$VMSCOPE_VMLINUZ_DIR"/vmlinuz-* /boot/vmlinuz-* >/dev/null 2>&1; then
   fi
   rm -rf "$tmp"
 fi
+# The virtio modules of the same kernel package (Debian builds virtio-pci and virtio-blk as modules), for the
+# initramfs of the boot-chain test that writes to a second virtio disk.
+if ls "$VMSCOPE_VMLINUZ_DIR"/vmlinuz-* >/dev/null 2>&1 && ! [ -d "$VMSCOPE_VMLINUZ_DIR/modules" ]; then
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}') \
+        && [ -n "$pkg" ] && apt-get download -qq "$pkg" >/dev/null 2>&1 \
+        && mkdir modules && dpkg-deb --fsys-tarfile ./*.deb | tar -x -C modules --wildcards \
+             './lib/modules/*/kernel/drivers/virtio/*' './lib/modules/*/kernel/drivers/block/virtio_blk.ko') \
+      && mv "$tmp/modules" "$VMSCOPE_VMLINUZ_DIR/modules"; then
+    echo "test.sh: unpacked the kernel's virtio modules into $VMSCOPE_VMLINUZ_DIR/modules" >&2
+  else
+    echo "test.sh: warning: could not fetch the kernel's virtio modules; the second-disk check will be skipped" >&2
+  fi
+  rm -rf "$tmp"
+fi
 # Debian's GRUB for the SeaBIOS -> GRUB -> Linux chain test: grub-pc-bin (boot.img, modules) and grub-common
 # (grub-mkimage), downloaded once and unpacked into the cache, not installed. Best effort, as above.
 export VMSCOPE_CACHE_DIR="${VMSCOPE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vmscope}"

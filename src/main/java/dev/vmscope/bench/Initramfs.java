@@ -55,13 +55,25 @@ public final class Initramfs {
     }
 
     /** The archive: busybox as /bin/busybox (and /bin/sh), the /init above, and the device nodes a console needs. */
-    public static byte[] build(byte[] busybox) {
+    public static byte[] build(byte[] busybox) { return build(busybox, java.util.Map.of()); }
+
+    /** As {@link #build(byte[])}, plus {@code files} (path -> content; missing folders are made). */
+    public static byte[] build(byte[] busybox, java.util.Map<String, byte[]> files) {
         NewcCpio c = new NewcCpio();
         for (String d : new String[] {"bin", "sbin", "usr", "usr/bin", "usr/sbin", "dev", "proc", "sys", "root", "tmp", "etc"})
             c.dir(d);
         c.charDevice("dev/console", 5, 1).charDevice("dev/ttyS0", 4, 64).charDevice("dev/null", 1, 3);
         c.file("bin/busybox", 0755, busybox).symlink("bin/sh", "busybox");
         c.file("init", 0755, INIT.getBytes(StandardCharsets.US_ASCII));
+        java.util.Set<String> dirs = new java.util.HashSet<>();
+        for (var f : files.entrySet()) {
+            String name = f.getKey();
+            for (int i = name.indexOf('/'); i > 0; i = name.indexOf('/', i + 1)) {
+                String d = name.substring(0, i);
+                if (dirs.add(d) && !java.util.List.of("bin", "sbin", "usr", "dev", "proc", "sys", "root", "tmp", "etc").contains(d)) c.dir(d);
+            }
+            c.file(name, 0644, f.getValue());
+        }
         return c.finish();
     }
 }

@@ -28,7 +28,7 @@ final class QemuOptions {
             Map.entry("-L", "give the firmware image itself with -bios FILE"),
             Map.entry("-monitor", "use --gdb PORT and GDB's 'monitor' commands (stats, lapic, recorder, phys, dump-core)"),
             Map.entry("-qmp", "use --gdb PORT and GDB's 'monitor' commands; --stats-json FILE for the exit statistics"),
-            Map.entry("-chardev", "COM1 is stdout (stdin when interactive); the debug console: --debugcon FILE|stderr"),
+            Map.entry("-chardev", "COM1 is stdout and stdin; the debug console: --debugcon FILE|stderr"),
             Map.entry("-debugcon", "use --debugcon FILE|stderr (port 0x402)"),
             Map.entry("-vga", NO_DISPLAY), Map.entry("-vnc", NO_DISPLAY), Map.entry("-spice", NO_DISPLAY),
             Map.entry("-sdl", NO_DISPLAY), Map.entry("-curses", NO_DISPLAY), Map.entry("-full-screen", NO_DISPLAY),

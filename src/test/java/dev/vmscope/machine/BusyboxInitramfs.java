@@ -11,23 +11,13 @@ import java.util.stream.Stream;
 
 /**
  * A busybox initramfs built from Debian's busybox-static package, which test.sh downloads once into the
- * kernel cache (VMSCOPE_VMLINUZ_DIR, default ~/.cache/vmscope). /init mounts proc, sys and devtmpfs,
- * prints {@link #MARKER}, and runs an interactive shell on the console.
+ * kernel cache (VMSCOPE_VMLINUZ_DIR, default ~/.cache/vmscope); the archive is {@code bench.Initramfs}'s
+ * (the one {@code vmscope bench --linux} boots).
  */
 final class BusyboxInitramfs {
-    static final String MARKER = "vmscope-initramfs: shell on the console";
+    static final String MARKER = dev.vmscope.bench.Initramfs.MARKER;
 
     private BusyboxInitramfs() { }
-
-    static final String INIT = """
-            #!/bin/sh
-            /bin/busybox --install -s /bin
-            mount -t proc proc /proc
-            mount -t sysfs sysfs /sys
-            mount -t devtmpfs devtmpfs /dev 2>/dev/null
-            echo "%s (uptime $(cut -d' ' -f1 /proc/uptime) s)"
-            exec setsid cttyhack /bin/sh
-            """.formatted(MARKER);
 
     /** The cache directories test.sh fills, in order. */
     static Stream<Path> cacheDirs() {
@@ -61,14 +51,8 @@ final class BusyboxInitramfs {
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0)
             throw new IOException("dpkg-deb -x " + deb + " failed: " + log);
         byte[] busybox = Files.readAllBytes(root.resolve("bin/busybox"));
-        NewcCpio c = new NewcCpio();
-        for (String d : new String[] {"bin", "sbin", "usr", "usr/bin", "usr/sbin", "dev", "proc", "sys", "root", "tmp", "etc"})
-            c.dir(d);
-        c.charDevice("dev/console", 5, 1).charDevice("dev/ttyS0", 4, 64).charDevice("dev/null", 1, 3);
-        c.file("bin/busybox", 0755, busybox).symlink("bin/sh", "busybox");
-        c.file("init", 0755, INIT.getBytes(StandardCharsets.US_ASCII));
         Path out = dir.resolve("initramfs.cpio");
-        Files.write(out, c.finish());
+        Files.write(out, dev.vmscope.bench.Initramfs.build(busybox));
         return out;
     }
 }

@@ -92,7 +92,7 @@ class LinuxShellTest {
     }
 
     /** Feeds bytes to the UART as its receive buffer drains (the guest reads them at its own pace). */
-    private static void send(Machine m, String s) throws InterruptedException {
+    static void send(Machine m, String s) throws InterruptedException {
         byte[] b = s.getBytes(StandardCharsets.US_ASCII);
         int off = 0;
         while (off < b.length) {
