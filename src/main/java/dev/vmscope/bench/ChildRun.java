@@ -50,7 +50,7 @@ public record ChildRun(int status, double seconds, double markerSeconds, boolean
     }
 
     /** Reads one stream to its end, noting when the marker first appears (a marker split across reads still counts). */
-    private static final class Watch implements Runnable {
+    static final class Watch implements Runnable {
         private final InputStream in;
         private final String marker;
         private final StringBuilder text = new StringBuilder();

@@ -1,7 +1,6 @@
 package dev.vmscope.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -116,7 +115,7 @@ public final class LinuxBench {
     static Sample boot(List<String> cmd, String marker, long timeoutMs) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        Watch out = new Watch(p.getInputStream(), marker);
+        ChildRun.Watch out = new ChildRun.Watch(p.getInputStream(), marker);
         Thread reader = Thread.ofPlatform().daemon().start(out);
         OutputStream in = p.getOutputStream();
         long deadline = t0 + timeoutMs * 1_000_000L, lastTyped = 0, rss = 0;
@@ -174,36 +173,5 @@ public final class LinuxBench {
     private static double median(List<double[]> l, int k) {
         double[] v = l.stream().mapToDouble(x -> x[k]).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    /** Reads the child's output to its end, noting when the marker first appears. */
-    private static final class Watch implements Runnable {
-        private final InputStream in;
-        private final String marker;
-        private final StringBuilder text = new StringBuilder();
-        private volatile long seenAt = -1;
-
-        Watch(InputStream in, String marker) { this.in = in; this.marker = marker; }
-
-        @Override public void run() {
-            byte[] buf = new byte[8192];
-            try {
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    long now = System.nanoTime();
-                    synchronized (text) {
-                        int from = Math.max(0, text.length() - marker.length());
-                        text.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
-                        if (seenAt < 0 && text.indexOf(marker, from) >= 0) seenAt = now;
-                        if (text.length() > 1 << 20) text.delete(0, text.length() - (64 << 10));
-                    }
-                }
-            } catch (IOException e) {
-                // the child was killed: what was read is kept
-            }
-        }
-
-        long seenAt() { return seenAt; }
-
-        String text() { synchronized (text) { return text.toString(); } }
     }
 }

@@ -82,13 +82,7 @@ final class X87Env {
         }
     }
 
-    static void put(byte[] m, int off, long v, int n) {
-        for (int i = 0; i < n; i++) m[off + i] = (byte) (v >>> (8 * i));
-    }
+    static void put(byte[] m, int off, long v, int n) { dev.vmscope.emu.softfloat.FpuState.put(m, off, v, n); }
 
-    static long get(byte[] m, int off, int n) {
-        long v = 0;
-        for (int i = 0; i < n; i++) v |= (m[off + i] & 0xFFL) << (8 * i);
-        return v;
-    }
+    static long get(byte[] m, int off, int n) { return dev.vmscope.emu.softfloat.FpuState.get(m, off, n); }
 }

@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 final class InsnOracle implements AutoCloseable {
     static final long DATA = 0x10000000L, CODE = 0x20001000L;
     private static final int MAGIC = 0x3143524f;
-    private static Path exe;
 
     /** A case: GPRs in x86 encoding order (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..r15). */
     record Case(long[] gprs, long rflags, byte[] page, byte[] code) {}
@@ -44,27 +43,8 @@ final class InsnOracle implements AutoCloseable {
     }
 
     /** Compiles a C file under src/test/c into target/host-oracles (once per JVM and file). */
-    static synchronized Path executable() throws IOException, InterruptedException {
-        if (exe != null) return exe;
-        String arch = System.getProperty("os.arch");
-        assumeTrue(arch.equals("amd64") || arch.equals("x86_64"), "host is not x86-64: no instruction oracle");
-        assumeTrue(System.getProperty("os.name").startsWith("Linux"), "not Linux: no instruction oracle");
-        Path base = Path.of(System.getProperty("vmscope.basedir", "."));
-        Path src = base.resolve("src/test/c/oracle/insn_oracle.c");
-        Path dir = Files.createDirectories(base.resolve("target/host-oracles"));
-        Path bin = dir.resolve("insn_oracle");
-        Process cc;
-        try {
-            cc = new ProcessBuilder("gcc", "-O1", "-m64", "-o", bin.toString(), src.toString()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            assumeTrue(false, "gcc is not installed: no instruction oracle");
-            throw e;
-        }
-        String msg = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assumeTrue(cc.waitFor(120, TimeUnit.SECONDS), "gcc timed out");
-        if (cc.exitValue() != 0) throw new IllegalStateException("gcc failed:\n" + msg);
-        exe = bin;
-        return exe;
+    static Path executable() throws IOException, InterruptedException {
+        return dev.vmscope.emu.softfloat.HostOracle.compile("src/test/c/oracle/insn_oracle.c", "-O1");
     }
 
     /** Runs the cases on the host; one result per case, in order. */

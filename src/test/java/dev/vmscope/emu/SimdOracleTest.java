@@ -296,44 +296,12 @@ class SimdOracleTest {
         return true;
     }
 
-    private static Path exe;
 
-    static synchronized Path executable() throws IOException, InterruptedException {
-        if (exe != null) return exe;
-        String arch = System.getProperty("os.arch");
-        assumeTrue(arch.equals("amd64") || arch.equals("x86_64"), "host is not x86-64: no SIMD oracle");
-        Path src = Path.of(System.getProperty("vmscope.basedir", ".")).resolve("src/test/c/simd/simd_oracle.c");
-        Path out = Files.createTempDirectory("vmscope-simd-oracle").resolve("simd_oracle");
-        Process cc;
-        try {
-            cc = new ProcessBuilder("gcc", "-O1", "-o", out.toString(), src.toString()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            assumeTrue(false, "gcc is not installed: no SIMD oracle");
-            throw e;
-        }
-        String msg = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assumeTrue(cc.waitFor(120, TimeUnit.SECONDS), "gcc timed out");
-        if (cc.exitValue() != 0) throw new IllegalStateException("gcc failed:\n" + msg);
-        exe = out;
-        return exe;
+    static Path executable() throws IOException, InterruptedException {
+        return dev.vmscope.emu.softfloat.HostOracle.compile("src/test/c/simd/simd_oracle.c", "-O1");
     }
 
     static List<String> runHost(List<String> lines) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(executable().toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        Thread feeder = Thread.ofPlatform().start(() -> {
-            try (Writer w = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII)) {
-                for (String l : lines) { w.write(l); w.write('\n'); }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        List<String> out = new ArrayList<>(lines.size());
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
-            for (String l; (l = r.readLine()) != null; ) out.add(l);
-        }
-        feeder.join();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly();
-        if (out.size() != lines.size()) throw new IllegalStateException("oracle answered " + out.size() + " of " + lines.size());
-        return out;
+        return dev.vmscope.emu.softfloat.HostOracle.lines(executable(), lines);
     }
 }

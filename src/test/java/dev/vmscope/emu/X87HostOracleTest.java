@@ -210,41 +210,10 @@ class X87HostOracleTest {
     // ---- the host side ----
 
     private static Path compile() throws IOException, InterruptedException {
-        String arch = System.getProperty("os.arch");
-        assumeTrue(arch.equals("amd64") || arch.equals("x86_64"), "host is not x86-64: no x87 oracle");
-        Path base = Path.of(System.getProperty("vmscope.basedir", "."));
-        Path src = base.resolve("src/test/c/x87exec/x87_exec.c");
-        Path out = Files.createTempDirectory("vmscope-x87-exec").resolve("x87_exec");
-        Process cc;
-        try {
-            cc = new ProcessBuilder("gcc", "-O0", "-m64", "-o", out.toString(), src.toString())
-                    .redirectErrorStream(true).start();
-        } catch (IOException e) {
-            assumeTrue(false, "gcc is not installed: no x87 oracle");
-            throw e;
-        }
-        String msg = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assumeTrue(cc.waitFor(120, TimeUnit.SECONDS), "gcc timed out");
-        if (cc.exitValue() != 0) throw new IllegalStateException("gcc failed:\n" + msg);
-        return out;
+        return dev.vmscope.emu.softfloat.HostOracle.compile("src/test/c/x87exec/x87_exec.c", "-O0");
     }
 
     private static List<String> runHost(Path exe, List<String> lines) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(exe.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        Thread feeder = Thread.ofPlatform().start(() -> {
-            try (Writer w = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII)) {
-                for (String l : lines) { w.write(l); w.write('\n'); }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        List<String> out = new ArrayList<>(lines.size());
-        try (BufferedReader rd = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
-            for (String l; (l = rd.readLine()) != null; ) out.add(l);
-        }
-        feeder.join();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly();
-        if (out.size() != lines.size()) throw new IllegalStateException("host answered " + out.size() + " of " + lines.size());
-        return out;
+        return dev.vmscope.emu.softfloat.HostOracle.lines(exe, lines);
     }
 }

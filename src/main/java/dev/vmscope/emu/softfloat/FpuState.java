@@ -291,11 +291,13 @@ public final class FpuState {
         return t;
     }
 
-    static void put(byte[] m, int off, long v, int n) {
+    /** Little-endian {@code n}-byte store into a save image (FXSAVE/FNSAVE layouts are little-endian). */
+    public static void put(byte[] m, int off, long v, int n) {
         for (int i = 0; i < n; i++) m[off + i] = (byte) (v >>> (8 * i));
     }
 
-    static long get(byte[] m, int off, int n) {
+    /** Little-endian {@code n}-byte load from a save image. */
+    public static long get(byte[] m, int off, int n) {
         long v = 0;
         for (int i = 0; i < n; i++) v |= (m[off + i] & 0xFFL) << (8 * i);
         return v;

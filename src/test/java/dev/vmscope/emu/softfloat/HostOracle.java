@@ -16,40 +16,54 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The host CPU as oracle: compiles src/test/c/softfloat/fpu_oracle.c with gcc (-O0 -m64) once per JVM and runs
- * batches of operation lines through it. Skips the calling test when gcc or an x86-64 host is missing.
+ * The host CPU as oracle: compiles a C program under src/test/c with gcc once per JVM (fpu_oracle.c for the
+ * soft-float tests) and runs batches of lines through it. Skips the calling test when gcc or an x86-64 host is missing.
  */
-final class HostOracle {
-    private static Path exe;
+public final class HostOracle {
+    private static final java.util.Map<String, Path> BUILT = new java.util.HashMap<>();
 
     private HostOracle() {}
 
-    static synchronized Path executable() throws IOException, InterruptedException {
-        if (exe != null) return exe;
+    static Path executable() throws IOException, InterruptedException {
+        return compile("src/test/c/softfloat/fpu_oracle.c", "-O0");
+    }
+
+    /**
+     * Compiles {@code source} (relative to the project) with gcc -m64 once per JVM; skips the calling test when
+     * gcc, Linux or an x86-64 host is missing. Shared by every host-CPU oracle (x87, SIMD, instruction sequences).
+     */
+    public static synchronized Path compile(String source, String optimize) throws IOException, InterruptedException {
+        Path done = BUILT.get(source);
+        if (done != null) return done;
         String arch = System.getProperty("os.arch");
-        assumeTrue(arch.equals("amd64") || arch.equals("x86_64"), "host is not x86-64: no FPU oracle");
+        assumeTrue(arch.equals("amd64") || arch.equals("x86_64"), "host is not x86-64: no host-CPU oracle");
+        assumeTrue(System.getProperty("os.name").startsWith("Linux"), "not Linux: no host-CPU oracle");
         Path base = Path.of(System.getProperty("vmscope.basedir", "."));
-        Path src = base.resolve("src/test/c/softfloat/fpu_oracle.c");
-        Path dir = Files.createTempDirectory("vmscope-fpu-oracle");
-        Path out = dir.resolve("fpu_oracle");
+        Path src = base.resolve(source);
+        String name = src.getFileName().toString().replaceFirst("\\.c$", "");
+        Path out = Files.createDirectories(base.resolve("target/host-oracles")).resolve(name);
         Process cc;
         try {
-            cc = new ProcessBuilder("gcc", "-O0", "-m64", "-o", out.toString(), src.toString())
-                    .redirectErrorStream(true).start();
+            cc = new ProcessBuilder("gcc", optimize, "-m64", "-o", out.toString(), src.toString()).redirectErrorStream(true).start();
         } catch (IOException e) {
-            assumeTrue(false, "gcc is not installed: no FPU oracle");
+            assumeTrue(false, "gcc is not installed: no host-CPU oracle");
             throw e;
         }
         String msg = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assumeTrue(cc.waitFor(120, TimeUnit.SECONDS), "gcc timed out");
-        if (cc.exitValue() != 0) throw new IllegalStateException("gcc failed:\n" + msg);
-        exe = out;
-        return exe;
+        if (cc.exitValue() != 0) throw new IllegalStateException("gcc failed on " + source + ":\n" + msg);
+        BUILT.put(source, out);
+        return out;
     }
 
     /** Runs every line through the host program; one output line per input line. */
     static List<String> run(List<String> lines) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(executable().toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        return lines(executable(), lines);
+    }
+
+    /** Runs every line through the host program {@code exe}; one output line per input line. */
+    public static List<String> lines(Path exe, List<String> lines) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(exe.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Thread feeder = Thread.ofPlatform().start(() -> {
             try (Writer w = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII)) {
                 for (String l : lines) { w.write(l); w.write('\n'); }
