@@ -99,8 +99,11 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                 VcpuExit x = watched ? debug.beforeInstruction() : null;
                 if (x != null) return x;
                 long startRip = rip;
+                int ran = 0;
                 try {
-                    step();
+                    // Blocks only where nothing watches single instructions and no interrupt shadow is open.
+                    if (!tf && !watched && !shadowActive) ran = runBlock();
+                    if (ran == 0) step();
                 } catch (Fault f) {
                     abortAttempt();
                     if (!raise(f, false)) return shutdownExit();
@@ -112,6 +115,15 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                     if (!queuedExits.isEmpty()) return pollExit();
                     finishFirst = true;
                     return p;
+                }
+                if (ran > 0) {
+                    n += ran - 1;
+                    if (!queuedExits.isEmpty()) {
+                        committedExits = queuedExits.size();
+                        return pollExit();
+                    }
+                    if (kicked || pendingIrq >= 0 || nmiPending || windowRequested) break;
+                    continue;
                 }
                 if (observer != null && current != null) observer.retired(this, startRip, current.bytes(), current.mode * 8);
                 x = watched || tf ? debug.afterInstruction(tf) : null;

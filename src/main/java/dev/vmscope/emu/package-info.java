@@ -10,9 +10,19 @@
  * I/O) &rarr; {@code ExecMain} (one-byte map) &rarr; {@code ExecSystem} &rarr; {@code ExecX87} (D8-DF) &rarr;
  * {@code ExecSimd} (MMX/SSE) &rarr; {@code ExecTwoByte} (0F map)
  * &rarr; {@code Interpreter} (fetch, decoded-instruction cache) &rarr; {@link dev.vmscope.emu.EmuCpu} (run
- * loop, events, the contract). {@code Decoder} turns bytes into {@code Insn} records; decoded instructions
- * are cached per physical page and re-validated against memory on every execution, so self-modifying code,
- * code written by other vCPUs and DMA need no invalidation protocol.
+ * loop, events, the contract). {@code Decoder} turns bytes into {@code Insn} records, cached per physical page.
+ *
+ * <h2>Decoded blocks and self-modifying code</h2>
+ * Where nothing watches single instructions (no TF, debugger or instruction observer, no open interrupt
+ * shadow), the interpreter runs {@code DecodedBlock}s: runs of computing, load and store instructions within
+ * one page, ending with a near branch. A block's bytes are compared with memory once on entry, not per
+ * instruction; any other instruction goes through the one-instruction path, which compares its own bytes on
+ * every execution. Visibility of code writes: a store by this CPU into the page of the running block (or an
+ * exit it queues) ends the block after that instruction, so the next instruction is decoded from the new bytes,
+ * as x86 requires for self-modifying code; code written by other vCPUs or DMA is seen at the next block entry,
+ * at the latest at the next branch, which is what x86 guarantees for cross-modifying code (Intel SDM Vol. 3A
+ * 9.1.3: the modifying processor synchronises, the executing one must execute a serialising instruction or
+ * jump). Pending interrupts, kicks and exits are looked at between blocks.
  *
  * <h2>Exit semantics (KVM's)</h2>
  * Port reads, MMIO reads and MSR accesses that leave the CPU unwind the instruction uncommitted; the next
