@@ -77,9 +77,7 @@ abstract class CpuRegs {
 
     // ---- general registers by size (byte registers 4-7 are AH..BH unless a REX prefix is present) ----
 
-    final long reg(int i, int size) {
-        return switch (size) { case 4 -> r[i] & 0xffffffffL; case 8 -> r[i]; case 2 -> r[i] & 0xffff; default -> r[i] & 0xff; };
-    }
+    final long reg(int i, int size) { return r[i] & MASKS[size]; }
 
     final long reg8(int i, boolean rex) {
         return rex || i < 4 ? r[i] & 0xff : r[i - 4] >>> 8 & 0xff;
@@ -91,14 +89,10 @@ abstract class CpuRegs {
     }
 
     /** Writes {@code v} to register {@code i} with the x86-64 rule that 32-bit writes zero the upper half. */
-    final void setReg(int i, int size, long v) {
-        switch (size) {
-            case 4 -> r[i] = v & 0xffffffffL;
-            case 8 -> r[i] = v;
-            case 2 -> r[i] = r[i] & ~0xffffL | v & 0xffff;
-            default -> r[i] = r[i] & ~0xffL | v & 0xff;
-        }
-    }
+    final void setReg(int i, int size, long v) { r[i] = r[i] & KEEP[size] | v & MASKS[size]; }
+
+    /** The bits of a register that a write of each size leaves alone (none for 4 and 8 bytes). */
+    private static final long[] KEEP = {0, ~0xffL, ~0xffffL, 0, 0, 0, 0, 0, 0};
 
     // ---- lazy flags ----
 
