@@ -63,6 +63,8 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
 
     @Override public void kick() { kicked = true; }
 
+    @Override boolean kickPending() { return kicked; }
+
     /** Why the last InternalError exit happened. */
     public String failureMessage() { return failureMessage; }
 
@@ -102,7 +104,7 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                 int ran = 0;
                 try {
                     // Blocks only where nothing watches single instructions and no interrupt shadow is open.
-                    if (!tf && !watched && !shadowActive) ran = runBlock();
+                    if (!tf && !watched && !shadowActive) ran = runBlocks(BATCH - n);
                     if (ran == 0) step();
                 } catch (Fault f) {
                     abortAttempt();

@@ -142,13 +142,29 @@ abstract class Interpreter extends ExecTwoByte {
     }
 
     /**
-     * Executes the decoded block at RIP, if there is one, and returns how many instructions retired (0: none
-     * here, or the CPU is finishing an exited instruction; the caller uses {@link #step()}). The block's bytes
-     * are checked once on entry; it ends early after an instruction that wrote its code page or queued an exit.
-     * Throws as {@link #step()} does, with RIP at the instruction that faulted or exited.
+     * Executes decoded blocks from RIP, one after another, until about {@code budget} instructions retired, RIP has
+     * no block, an instruction wrote the running block's code page or queued an exit, or a kick came; returns how
+     * many instructions retired (0: no block at RIP, or the CPU is finishing an exited instruction; the caller
+     * uses {@link #step()}). Each block's bytes are checked on entry. Throws as {@link #step()} does, with RIP at
+     * the instruction that faulted or exited. Only instructions that cannot change IF, TF, interrupt shadows or
+     * the fetch context are in blocks, so events need not be looked at between them.
      */
-    final int runBlock() {
+    final int runBlocks(int budget) {
         if (mmioCount != 0 || ioData != null || msrDone) return 0;
+        blockStop = false;
+        int done = 0;
+        while (done < budget) {
+            int n = runBlock();
+            done += n;
+            if (n == 0 || blockStop || kickPending()) break;
+        }
+        return done;
+    }
+
+    /** Another thread asked the vCPU to leave run(). */
+    abstract boolean kickPending();
+
+    private int runBlock() {
         current = null;
         long lin = linearRip();
         if ((lin >>> 12) != fetchLinPage) fetchPage(lin);
@@ -165,7 +181,6 @@ abstract class Interpreter extends ExecTwoByte {
         long pc = rip;
         if (!code64 && (pc + b.lastStart > segLimit[CS] || pc + b.len >= (codeSize == 4 ? 1L << 32 : 1L << 16))) return 0;
         currentLin = lin;
-        blockStop = false;
         for (int k = 0; k < insns.length; k++) {
             Insn in = insns[k];
             current = in;
