@@ -3,7 +3,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$here"
-pkgs=(binutils make gcc gdb qemu-system-x86 seabios libcapstone4 linux-headers-amd64)
+pkgs=(binutils make gcc gdb qemu-system-x86 seabios libcapstone4 linux-headers-amd64 e2fsprogs)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -26,6 +26,20 @@ if ! ls "$VMSCOPE_VMLINUZ_DIR"/vmlinuz-* /boot/vmlinuz-* >/dev/null 2>&1; then
     echo "test.sh: fetched $(ls "$VMSCOPE_VMLINUZ_DIR") for the real-kernel loader test" >&2
   else
     echo "test.sh: warning: could not fetch Debian's kernel image; the real-kernel loader test will be skipped" >&2
+  fi
+  rm -rf "$tmp"
+fi
+# Debian's GRUB for the SeaBIOS -> GRUB -> Linux chain test: grub-pc-bin (boot.img, modules) and grub-common
+# (grub-mkimage), downloaded once and unpacked into the cache, not installed. Best effort, as above.
+export VMSCOPE_CACHE_DIR="${VMSCOPE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vmscope}"
+if ! [ -x /usr/bin/grub-mkimage -a -r /usr/lib/grub/i386-pc/boot.img ] && ! [ -x "$VMSCOPE_CACHE_DIR/grub/usr/bin/grub-mkimage" ]; then
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && apt-get download -qq grub-pc-bin grub-common >/dev/null 2>&1 \
+        && for d in ./*.deb; do dpkg-deb -x "$d" root; done) \
+      && mkdir -p "$VMSCOPE_CACHE_DIR" && rm -rf "$VMSCOPE_CACHE_DIR/grub" && mv "$tmp/root" "$VMSCOPE_CACHE_DIR/grub"; then
+    echo "test.sh: unpacked GRUB into $VMSCOPE_CACHE_DIR/grub for the boot-chain test" >&2
+  else
+    echo "test.sh: warning: could not fetch Debian's GRUB; the boot-chain test will be skipped" >&2
   fi
   rm -rf "$tmp"
 fi

@@ -5,7 +5,10 @@
 #  2. SIPI to the running AP (physical destination 1): must be ignored (SDM vol. 3 9.4.4: only a CPU in
 #     wait-for-SIPI takes a SIPI), so boots stays 1.
 #  3. The AP sends INIT to itself (physical destination = its own APIC ID 1): it enters wait-for-SIPI;
-#     the BSP then sends one SIPI and the AP boots again (boots = 2).
+#     the BSP then sends SIPIs until the AP boots again (boots = 2). One SIPI is not enough: the AP takes
+#     its INIT at its next instruction boundary, which on a loaded host may come after the SIPI, and a SIPI
+#     to a CPU not yet in wait-for-SIPI is ignored (SDM vol. 3 9.4.4). So, as the MP spec's INIT-SIPI-SIPI
+#     with a check (MP spec 1.4 B.4), the BSP resends the SIPI every 100 ms until the boot count moves.
 #  4. Both CPUs write N random ICR values (xorshift32): every shorthand, destination mode, destination,
 #     trigger/level bit and vector, with three exceptions that keep the guest itself alive: INIT and SIPI
 #     always go to APIC ID 1 (the AP may thus INIT itself and be restarted by the BSP's SIPIs; the BSP is
@@ -15,7 +18,7 @@
 #  6. NMI to the AP, INIT-SIPI, NMI again: both arrive ("stress nmi-init-nmi 2") only if INIT ends the
 #     NMI blocking the first handler left behind (it cannot IRET on this host, smp.inc INTR_RETURN).
 # Prints "stress sipi-to-running boots 1", "stress init-self boots 2", "stress random done",
-# "stress nmi-init-nmi 2", then "stress end ap ok" and exits through isa-debug-exit 0 (status 1); "stress ... lost" and 1 on failure.
+# "stress nmi-init-nmi 2", "stress sipi-resends N" (SIPIs the BSP had to repeat), then "stress end ap ok" and exits through isa-debug-exit 0 (status 1); "stress ... lost" and 1 on failure.
 .include "mb.inc"
 .include "smp.inc"
 MULTIBOOT_HEADER
@@ -71,10 +74,8 @@ _start:
     jmp lost
 2:  mov $PIT_10MS, %ecx
     call pit_delay
-    movl $(AP_ID << 24), APIC_ICR_HI
-    movl $(ICR_ASSERT | ICR_STARTUP | SIPI_VECTOR), APIC_ICR_LO
     mov $2, %eax
-    call wait_boots
+    call sipi_until_boots
     jc lost
     mov $m_init, %esi
     call print_boots
@@ -97,6 +98,12 @@ _start:
     mov $m_nmi, %esi
     call puts
     mov nmis + 4, %eax
+    call putdec
+    mov $'\n', %al
+    call putc
+    mov $m_resends, %esi
+    call puts
+    mov sipi_resends, %eax
     call putdec
     mov $'\n', %al
     call putc
@@ -124,17 +131,32 @@ nmi_ap:
     jnz 1b
 2:  ret
 
-# restart_ap: INIT, 10 ms, SIPI to APIC ID 1 and wait for its next boot; CF=1 if it did not come back.
+# restart_ap: INIT, 10 ms, SIPIs to APIC ID 1 until its next boot; CF=1 if it did not come back.
 restart_ap:
     mov boots, %ebx
     movl $(AP_ID << 24), APIC_ICR_HI
     movl $(ICR_ASSERT | ICR_INIT), APIC_ICR_LO
     mov $PIT_10MS, %ecx
     call pit_delay
-    movl $(AP_ID << 24), APIC_ICR_HI
-    movl $(ICR_ASSERT | ICR_STARTUP | SIPI_VECTOR), APIC_ICR_LO
     lea 1(%ebx), %eax
-    jmp wait_boots
+    # fall through
+
+# sipi_until_boots: SIPI to APIC ID 1, wait up to 100 ms for boots >= %eax, and again, at most
+# SIPI_TRIES times (5 s in all, as wait_boots); CF=1 if the AP never booted. A SIPI that reaches the AP
+# after it left wait-for-SIPI is ignored, so a resend is harmless. Clobbers %ecx, %edx, %esi.
+.set SIPI_TRIES, 50
+sipi_until_boots:
+    mov $SIPI_TRIES, %esi
+1:  movl $(AP_ID << 24), APIC_ICR_HI
+    movl $(ICR_ASSERT | ICR_STARTUP | SIPI_VECTOR), APIC_ICR_LO
+    mov $100, %edx
+    call wait_boots_ms
+    jnc 2f
+    incl sipi_resends
+    dec %esi
+    jnz 1b
+    stc
+2:  ret
 
 nmi_handler:
     push %eax
@@ -148,9 +170,10 @@ cpu_setup:
     ret
 
 # wait_boots: wait (at most 5 s: a software CPU on a loaded host is slow to boot an AP) until boots >= %eax;
-# CF=1 on timeout. Clobbers %ecx, %edx.
+# CF=1 on timeout. wait_boots_ms: the same for at most %edx ms. Clobbers %ecx, %edx.
 wait_boots:
     mov $5000, %edx
+wait_boots_ms:
 1:  cmp boots, %eax
     jbe 2f
     mov $PIT_1MS, %ecx
@@ -269,6 +292,7 @@ m_random:   .asciz "stress random done\n"
 m_end:      .asciz "stress end ap ok\n"
 m_nmi:      .asciz "stress nmi-init-nmi "
 m_lost:     .asciz "stress ap lost, boots "
+m_resends:  .asciz "stress sipi-resends "
 
 .section .data
 .balign 4
@@ -277,6 +301,7 @@ seed:       .long 0
 boots:      .long 0
 phase:      .long 0
 ap_parked:  .long 0
+sipi_resends: .long 0
 writes:     .long 0
 interrupts: .long 0
 nmis:       .skip 4 * MAX_CPUS

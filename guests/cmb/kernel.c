@@ -8,7 +8,9 @@
  *   cmb: done checksum=<hex>
  * then it exits through isa-debug-exit (port 0xf4) with value 0 (process status 1).
  * Also the GDB-stub test kernel: built with -g, keeps symbols; compute() is called in a loop and the
- * global `counter` changes on every call.
+ * global `counter` changes on every call. For watchpoint tests each round also writes one element of the
+ * 100-byte `history` (the first time its last one), reads `probe` (never written) and increments `touched`;
+ * `untouched` is never accessed. None of them changes the output.
  */
 #include <stdint.h>
 
@@ -19,6 +21,10 @@
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002
 
 volatile uint32_t counter;
+volatile uint32_t history[25];
+volatile uint32_t probe;
+volatile uint32_t touched;
+volatile uint32_t untouched;
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
@@ -84,6 +90,9 @@ void kmain(uint32_t magic, uint32_t info) {
     uint32_t sum = 0;
     for (uint32_t i = 0; i < 10; i++) {
         sum ^= compute(counter + i);
+        sum += probe;                  /* a read: probe stays 0 */
+        history[24 - 2 * i] = counter;
+        touched++;
         puts("cmb: compute(");
         putdec(i);
         puts(") counter=");

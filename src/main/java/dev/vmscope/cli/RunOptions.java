@@ -126,6 +126,8 @@ final class RunOptions {
         }
         if (!mods.isEmpty() && k == null) throw new CliException("--module/--initrd need --kernel FILE");
         if (fw != null && k != null) throw new CliException("--bios and --kernel cannot be combined yet");
+        if (deterministic && debug().gdb() != null)
+            throw new CliException("--deterministic cannot be combined with --gdb yet (the debugger parks each vCPU on its own thread)");
         if (trace != null && !trace.equals("exits") && !trace.equals("insn"))
             throw new CliException("--trace: expected 'exits' (the default) or 'insn', not '" + trace + "'");
         return new MachineConfig(ram, cpus, irq, k, append, List.copyOf(mods), fw, trace != null, timeoutMs, stats,

@@ -10,8 +10,10 @@ import java.util.function.Consumer;
 
 /**
  * GDB's Z/z breakpoints mapped onto the host's debug facilities. Hardware slots (DR0-DR3) are shared by
- * Z1, the watchpoints Z2-Z4 and, when the host cannot intercept int3, by Z0 as well. Z packets are
- * idempotent (GDB manual, "Z0" packet: inserting twice must not need removing twice).
+ * Z1, the watchpoints Z2-Z4 and, when the host cannot intercept int3, by Z0 as well. A backend with
+ * {@link DebugCapabilities#unlimitedWatchpoints()} (the software CPU) takes Z2-Z4 as watched ranges
+ * instead: any number, any length, and a read watchpoint fires on reads only. Z packets are idempotent
+ * (GDB manual, "Z0" packet: inserting twice must not need removing twice).
  */
 final class Breakpoints {
     /** Z packet types 0..4. */
@@ -32,6 +34,9 @@ final class Breakpoints {
     private final GuestDebug.Slot[] slots = new GuestDebug.Slot[GuestDebug.SLOTS];
     private final Owner[] owners = new Owner[GuestDebug.SLOTS];
     private final Map<Long, Byte> patched = new LinkedHashMap<>(); // int3 address -> original byte
+    /** Watched ranges (unlimited-watchpoint backends), in the order GuestDebug.watches() gives them. */
+    private final List<Owner> rangeOwners = new ArrayList<>();
+    private final List<GuestDebug.Watch> ranges = new ArrayList<>();
 
     Breakpoints(DebugTarget target, Consumer<String> console) {
         this.target = target;
@@ -51,6 +56,7 @@ final class Breakpoints {
             return new Unsupported();
         }
         if (find(t, addr, kind) >= 0) return new Ok();
+        if (t.ordinal() >= Type.WRITE.ordinal() && caps.unlimitedWatchpoints()) return watchRange(t, addr, kind);
         List<GuestDebug.Slot> chunks = new ArrayList<>();
         if (t == Type.SOFTWARE || t == Type.HARDWARE) chunks.add(new GuestDebug.Slot(addr, GuestDebug.Kind.EXECUTE, 1));
         else if (kind < 1 || kind > 64) return new Failed("E16", "watch length " + kind + " out of range 1..64");
@@ -71,10 +77,32 @@ final class Breakpoints {
         return new Ok();
     }
 
+    /** A watched range of any length: GDB's kind is the length in bytes (GDB manual, "Z2" packet). */
+    private Result watchRange(Type t, long addr, int length) {
+        if (length < 1) return new Failed("E16", "watch length " + length + " must be at least 1");
+        if (rangeOwners.contains(new Owner(t, addr, length))) return new Ok();
+        GuestDebug.Access a = switch (t) {
+            case READ -> GuestDebug.Access.READ;
+            case ACCESS -> GuestDebug.Access.ACCESS;
+            default -> GuestDebug.Access.WRITE;
+        };
+        rangeOwners.add(new Owner(t, addr, length));
+        ranges.add(new GuestDebug.Watch(addr, Integer.toUnsignedLong(length), a));
+        apply(-1);
+        return new Ok();
+    }
+
     Result remove(int type, long addr, int kind) {
         if (type < 0 || type > 4) return new Unsupported();
         Type t = Type.values()[type];
         if (t == Type.SOFTWARE && target.capabilities().softwareBreakpoints()) return unpatch(addr);
+        int r = rangeOwners.indexOf(new Owner(t, addr, kind));
+        if (r >= 0) {
+            rangeOwners.remove(r);
+            ranges.remove(r);
+            apply(-1);
+            return new Ok();
+        }
         boolean any = false;
         for (int i = 0; i < GuestDebug.SLOTS; i++) {
             if (owners[i] != null && owners[i].equals(new Owner(t, addr, kind))) {
@@ -140,9 +168,9 @@ final class Breakpoints {
 
     /** Pushes the configuration to every vCPU; single-step is set only on {@code stepVcpu} (-1: none). */
     void apply(int stepVcpu) {
-        GuestDebug d = new GuestDebug(false, !patched.isEmpty(), slots);
+        GuestDebug d = new GuestDebug(false, !patched.isEmpty(), slots, ranges);
         for (int v = 0; v < target.vcpuCount(); v++)
-            target.setGuestDebug(v, v == stepVcpu ? new GuestDebug(true, d.softwareBreakpoints(), slots) : d);
+            target.setGuestDebug(v, v == stepVcpu ? d.withSingleStep(true) : d);
     }
 
     /** Removes everything (detach, disconnect). */
@@ -150,6 +178,8 @@ final class Breakpoints {
         for (Long a : List.copyOf(patched.keySet())) unpatch(a);
         java.util.Arrays.fill(slots, null);
         java.util.Arrays.fill(owners, null);
+        rangeOwners.clear();
+        ranges.clear();
         apply(-1);
     }
 
@@ -158,7 +188,9 @@ final class Breakpoints {
         return switch (e) {
             case StopEvent.Breakpoint b -> patched.containsKey(b.address()) || ownerTypeAt(b.address()) == Type.SOFTWARE ? "swbreak:;" : "hwbreak:;";
             case StopEvent.Watchpoint w -> {
-                Owner o = w.slot() >= 0 && w.slot() < GuestDebug.SLOTS ? owners[w.slot()] : null;
+                int range = w.slot() - GuestDebug.SLOTS;
+                Owner o = w.slot() >= 0 && w.slot() < GuestDebug.SLOTS ? owners[w.slot()]
+                        : range >= 0 && range < rangeOwners.size() ? rangeOwners.get(range) : null;
                 String kind = o == null || o.type() == Type.WRITE ? "watch" : o.type() == Type.READ ? "rwatch" : "awatch";
                 // GDB matches the reported address against the watched range, so report the range start it asked for.
                 yield String.format("%s:%x;", kind, o == null ? w.address() : o.address());
@@ -179,6 +211,7 @@ final class Breakpoints {
             sb.append("DR").append(i).append('=');
             sb.append(owners[i] == null ? "free" : String.format("Z%d@0x%x", owners[i].type().ordinal(), owners[i].address()));
         }
+        for (Owner o : rangeOwners) sb.append(String.format(", Z%d@0x%x+%d", o.type().ordinal(), o.address(), o.length()));
         return sb.toString();
     }
 

@@ -12,7 +12,11 @@ public sealed interface StopEvent {
     /** Execution reached a breakpoint address (hardware slot or int3). */
     record Breakpoint(int vcpu, long address) implements StopEvent {}
 
-    /** Data breakpoint slot {@code slot} (0-3) fired on an access to {@code address}. */
+    /**
+     * Data breakpoint slot {@code slot} (0-3) fired on an access to {@code address}; from
+     * {@link GuestDebug#SLOTS} on, {@code slot} is SLOTS + the index of the watched range
+     * ({@link GuestDebug#watches()}) that fired, and {@code address} is its start.
+     */
     record Watchpoint(int vcpu, int slot, long address) implements StopEvent {}
 
     /** A single step requested by {@link DebugTarget#step} completed. */
@@ -36,7 +40,14 @@ public sealed interface StopEvent {
      * an intercepted int3, whose address is RIP.
      */
     public static StopEvent fromDebugExit(int vcpu, int exception, long rip, long dr6, GuestDebug config) {
+        return fromDebugExit(vcpu, exception, rip, dr6, -1, config);
+    }
+
+    /** As above, with the index of the watched range that fired ({@code VcpuExit.Debug#watch()}, -1: none). */
+    public static StopEvent fromDebugExit(int vcpu, int exception, long rip, long dr6, int watch, GuestDebug config) {
         if (exception == 3) return new Breakpoint(vcpu, rip);
+        if (watch >= 0 && watch < config.watches().size())
+            return new Watchpoint(vcpu, GuestDebug.SLOTS + watch, config.watches().get(watch).address());
         for (int i = 0; i < GuestDebug.SLOTS; i++) {
             GuestDebug.Slot s = config.slot(i);
             if ((dr6 >>> i & 1) == 0 || s == null) continue;

@@ -172,6 +172,23 @@ abstract class CpuMemory extends CpuRegs {
         return rdSlow(lin, size);
     }
 
+    /**
+     * The read of a read-modify-write: the destination is checked for writing first, so a not-present or
+     * read-only page faults before the read with W=1 in the #PF error code, as hardware reports it.
+     */
+    final long rdForWrite(long lin, int size) {
+        int off = (int) lin & 0xfff;
+        if (off + size <= 4096) {
+            int i = (int) (lin >>> 12) & (TLB - 1);
+            if (tlbW[i] == ((lin >>> 12) << 1 | userBit)) return ramRead(tlbSeg[i], tlbOff[i] + off, size);
+            fillTlb(lin, translate(lin, ACC_WRITE), true);
+        } else {
+            translate(lin, ACC_WRITE);
+            translate(lin + 4096 - off, ACC_WRITE);
+        }
+        return rd(lin, size);
+    }
+
     final void wr(long lin, int size, long v) {
         int off = (int) lin & 0xfff;
         if (off + size <= 4096) {
@@ -190,6 +207,12 @@ abstract class CpuMemory extends CpuRegs {
 
     /** Checks an access against the armed data breakpoints (recorded, reported after the instruction). */
     abstract void watch(long lin, int size, boolean write);
+
+    /**
+     * An access of the current instruction hit a watched address. A REP string instruction then stops after
+     * that iteration, where the trap is taken (Intel SDM Vol. 3B 18.3.1.2, repeated string instructions).
+     */
+    abstract boolean watchHit();
 
     private long rdSlow(long lin, int size) {
         if (watchActive) watch(lin, size, false);

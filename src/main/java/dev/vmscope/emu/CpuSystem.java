@@ -25,6 +25,8 @@ abstract class CpuSystem extends CpuEvents {
     long tscOffset;
     long instructions;
     boolean deterministic;
+    /** Deterministic mode's machine-wide virtual clock (ns, one per instruction), or null. */
+    java.util.function.LongSupplier clock;
 
     // An MSR access completed by the VMM, consumed when the RDMSR/WRMSR re-executes.
     boolean msrDone, msrError;
@@ -32,9 +34,12 @@ abstract class CpuSystem extends CpuEvents {
 
     CpuSystem(PhysMemory phys) { super(phys); }
 
-    final long tsc() {
-        long raw = deterministic ? instructions : System.nanoTime();
-        return raw + tscOffset;
+    final long tsc() { return rawTsc() + tscOffset; }
+
+    /** The machine's virtual clock when it gave one, else this vCPU's count (deterministic) or host time. */
+    private long rawTsc() {
+        if (clock != null) return clock.getAsLong();
+        return deterministic ? instructions : System.nanoTime();
     }
 
     final void requireCpl0() {
@@ -165,7 +170,7 @@ abstract class CpuSystem extends CpuEvents {
 
     private boolean writeInternalMsr(int index, long v) {
         switch (index) {
-            case MSR_TSC -> tscOffset = v - (deterministic ? instructions : System.nanoTime());
+            case MSR_TSC -> tscOffset = v - rawTsc();
             case MSR_SYSENTER_CS -> sysenterCs = v & 0xffff;
             case MSR_SYSENTER_ESP -> sysenterEsp = canonicalMsr(v);
             case MSR_SYSENTER_EIP -> sysenterEip = canonicalMsr(v);

@@ -8,9 +8,10 @@ import dev.vmscope.hypervisor.VirtualMachine.CpuidSpec;
  * implemented); the hypervisor leaf 0x40000000 names the emulator ("VmscopeEmuCP").
  */
 final class CpuidModel {
-    // Leaf 1 EDX: PSE 3, TSC 4, MSR 5, PAE 6, CX8 8, APIC 9, SEP 11, MTRR 12, PGE 13, CMOV 15, PAT 16, PSE36 17, CLFSH 19.
-    static final int LEAF1_EDX = 1 << 3 | 1 << 4 | 1 << 5 | 1 << 6 | 1 << 8 | 1 << 9 | 1 << 11 | 1 << 12 | 1 << 13
-            | 1 << 15 | 1 << 16 | 1 << 17 | 1 << 19;
+    // Leaf 1 EDX: FPU 0, PSE 3, TSC 4, MSR 5, PAE 6, CX8 8, APIC 9, SEP 11, MTRR 12, PGE 13, CMOV 15, PAT 16, PSE36 17,
+    // CLFSH 19, MMX 23, FXSR 24, SSE 25, SSE2 26.
+    static final int LEAF1_EDX = 1 << 0 | 1 << 3 | 1 << 4 | 1 << 5 | 1 << 6 | 1 << 8 | 1 << 9 | 1 << 11 | 1 << 12 | 1 << 13
+            | 1 << 15 | 1 << 16 | 1 << 17 | 1 << 19 | 1 << 23 | 1 << 24 | 1 << 25 | 1 << 26;
     // Leaf 1 ECX: CMPXCHG16B 13, POPCNT 23, hypervisor 31; x2APIC 21 and TSC-deadline 24 per CpuidSpec.
     static final int LEAF1_ECX = 1 << 13 | 1 << 23 | 1 << 31;
     // Leaf 0x80000001 EDX: SYSCALL 11, NX 20, 1-GByte pages 26, RDTSCP 27, LM 29; ECX: LAHF/SAHF in 64-bit mode 0.

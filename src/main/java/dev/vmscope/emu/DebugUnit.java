@@ -7,7 +7,9 @@ import dev.vmscope.hypervisor.VcpuExit;
  * Breakpoints, watchpoints and single-step: the debugger's (GuestDebug, reported as KVM_EXIT_DEBUG like
  * KVM_GUESTDBG_USE_HW_BP / SINGLESTEP) and the guest's own DR0-DR7 and RFLAGS.TF (delivered as #DB with DR6
  * B0-B3/BS, Intel SDM Vol. 3B 18.2-18.3). Instruction breakpoints are faults checked before the instruction;
- * data breakpoints and single-step are traps reported after it.
+ * data breakpoints and single-step are traps reported after it. The debugger's watched ranges
+ * ({@link GuestDebug#watches()}: any number, any length, read-only too) are checked on the same accesses as
+ * the slots and reported like them, with the range's index in {@link VcpuExit.Debug#watch()}.
  */
 final class DebugUnit {
     private static final long DR6_BS = 0x4000, DR6_FIXED = 0xffff0ff0L;
@@ -20,6 +22,9 @@ final class DebugUnit {
     private final boolean[] armed = new boolean[8];
     private boolean anyExec, anyData;
     private int hits;
+    /** The debugger's watched ranges, and the first one an access of the current instruction hit (-1: none). */
+    private GuestDebug.Watch[] ranges = new GuestDebug.Watch[0];
+    private int rangeHit = -1;
     private long skipLin = -1;
 
     DebugUnit(EmuCpu cpu) { this.cpu = cpu; }
@@ -35,6 +40,8 @@ final class DebugUnit {
 
     void refresh() {
         anyExec = anyData = false;
+        ranges = host.watches().toArray(GuestDebug.Watch[]::new);
+        anyData = ranges.length > 0;
         for (int i = 0; i < 4; i++) {
             GuestDebug.Slot s = host.slot(i);
             set(i, s != null, s == null ? 0 : s.address(), s == null ? 1 : s.length(), s == null ? 0 : s.kind().rw);
@@ -64,6 +71,7 @@ final class DebugUnit {
     /** Instruction breakpoints (faults): a debugger hit exits, a guest hit raises #DB. */
     VcpuExit beforeInstruction() {
         hits = 0;
+        rangeHit = -1;
         if (!anyExec) return null;
         long lin;
         try {
@@ -96,7 +104,15 @@ final class DebugUnit {
             if (Long.compareUnsigned(lin + size - 1, addr[i]) >= 0 && Long.compareUnsigned(lin, addr[i] + len[i] - 1) <= 0)
                 hits |= 1 << i;
         }
+        if (rangeHit < 0) {
+            for (int i = 0; i < ranges.length; i++) {
+                if (ranges[i].hit(lin, size, write)) { rangeHit = i; break; }
+            }
+        }
     }
+
+    /** An access of the current instruction hit a data breakpoint or watched range. */
+    boolean anyHit() { return hits != 0 || rangeHit >= 0; }
 
     /** Traps after a committed instruction: data breakpoints, the guest's TF, the debugger's single-step. */
     VcpuExit afterInstruction(boolean guestTf) {
@@ -107,10 +123,11 @@ final class DebugUnit {
         } catch (Fault f) {
             lin = cpu.rip;
         }
-        if ((hits & 0xf) != 0) {
-            int h = hits & 0xf;
+        if ((hits & 0xf) != 0 || rangeHit >= 0) {
+            int h = hits & 0xf, range = (hits & 0xf) != 0 ? -1 : rangeHit;
             hits = 0;
-            return new VcpuExit.Debug(Fault.DB, lin, DR6_FIXED | h, host.dr7());
+            rangeHit = -1;
+            return new VcpuExit.Debug(Fault.DB, lin, DR6_FIXED | h, host.dr7(), range);
         }
         if (hits != 0 || guestTf) {
             cpu.dr[6] = DR6_FIXED | (hits >>> 4) | (guestTf ? DR6_BS : 0);

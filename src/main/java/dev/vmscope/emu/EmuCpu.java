@@ -46,6 +46,8 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
 
     /** Tests and fuzzing: run() returns Interrupted once this many instructions have retired. */
     long stopAt = Long.MAX_VALUE;
+    /** {@link #run(long)}: the instruction count at which it returns BudgetUsed (checked after every instruction). */
+    private long budgetEnd = Long.MAX_VALUE;
 
     EmuCpu(PhysMemory phys, int id, CpuidSpec spec, boolean deterministic) {
         super(phys);
@@ -79,6 +81,25 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
         }
     }
 
+    @Override public VcpuExit run(long budget) {
+        budgetEnd = instructions + Math.max(1, budget);
+        try {
+            return run();
+        } finally {
+            budgetEnd = Long.MAX_VALUE;
+        }
+    }
+
+    @Override public long retiredInstructions() { return instructions; }
+
+    @Override public boolean useClock(java.util.function.LongSupplier nanos) {
+        long tsc = tsc();
+        clock = nanos;
+        tscOffset = 0;
+        tscOffset = tsc - tsc();   // the guest's TSC does not jump when the clock is switched
+        return true;
+    }
+
     private VcpuExit runLoop() {
         if (!queuedExits.isEmpty()) return pollExit();
         if (shutdown) return new VcpuExit.Shutdown();
@@ -91,6 +112,7 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                     kicked = false;
                     return new VcpuExit.Interrupted();
                 }
+                if (instructions >= budgetEnd) return new VcpuExit.BudgetUsed();
                 VcpuExit e = boundary();
                 if (e != null) return e;
             }
@@ -140,7 +162,8 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                 if (!queuedExits.isEmpty()) return pollExit();
                 if (shutdown) return new VcpuExit.Shutdown();
                 if ((n & 255) == 255 && kicked) break;
-                if (shadowActive || pendingIrq >= 0 || nmiPending || windowRequested || tf || watched) break;
+                if (shadowActive || pendingIrq >= 0 || nmiPending || windowRequested || tf || watched
+                        || instructions >= budgetEnd) break;
             }
         }
     }
@@ -264,7 +287,9 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
         ioData = null;
         msrDone = false;
         pendingExit = null;
+        CpuState.Fpu kept = EmuState.captureFpu(fpu);
         setState(s);
+        EmuState.applyFpu(fpu, kept);   // INIT leaves x87 and SSE state unchanged (SDM Vol. 3A table 9-1), as KVM
         pendingIrq = -1;
         nmiPending = false;
         nmiMasked = false;
@@ -298,6 +323,8 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
     }
 
     @Override void watch(long lin, int size, boolean write) { debug.watch(lin, size, write); }
+
+    @Override boolean watchHit() { return debug.anyHit(); }
 
     @Override void int3Intercept() {
         if (!debug.softwareBreakpoints()) return;

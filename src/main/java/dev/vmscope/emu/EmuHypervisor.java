@@ -11,8 +11,11 @@ import dev.vmscope.hypervisor.VmSpec;
  * lazy flags and a software TLB. Interrupt controllers are the Java ones; x2APIC and TSC-deadline MSRs exit to them.
  */
 public final class EmuHypervisor implements Hypervisor {
-    /** Everything in software: single-step, four debug-register slots, INT3 intercept, real data breakpoints. */
-    static final DebugCapabilities DEBUG = new DebugCapabilities(true, 4, true, true, true);
+    /**
+     * Everything in software: single-step, four debug-register slots, INT3 intercept, real data breakpoints, and
+     * any number of watched ranges of any length (DebugUnit checks every data access).
+     */
+    static final DebugCapabilities DEBUG = new DebugCapabilities(true, 4, true, true, true, true);
 
     public EmuHypervisor() { }
 

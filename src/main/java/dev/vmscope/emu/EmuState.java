@@ -1,5 +1,6 @@
 package dev.vmscope.emu;
 
+import dev.vmscope.emu.softfloat.FpuState;
 import dev.vmscope.hypervisor.CpuState;
 import dev.vmscope.hypervisor.CpuState.Segment;
 
@@ -46,8 +47,7 @@ final class EmuState {
         c.dr[3] = s.dr3();
         c.dr[6] = s.dr6();
         c.dr[7] = s.dr7();
-        c.fcw = s.fpu().fcw();
-        c.fsw = s.fpu().fsw();
+        applyFpu(c.fpu, s.fpu());
         c.updateMode();
         c.flushTlb();
     }
@@ -62,12 +62,44 @@ final class EmuState {
         }
         CpuState.PendingEvents ev = new CpuState.PendingEvents(false, false, 0, false, 0, pendingIrq >= 0,
                 Math.max(pendingIrq, 0), c.shadowActive, nmiPending, false, nmiMasked, false);
-        CpuState.Fpu fpu = new CpuState.Fpu(c.fcw, c.fsw, 0xffff, 0, 0, 0, 0, 0, new byte[CpuState.Fpu.ST_BYTES],
-                new byte[CpuState.Fpu.XMM_BYTES], 0x1f80);
+        CpuState.Fpu fpu = captureFpu(c.fpu);
         return new CpuState(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13],
                 g[14], g[15], c.rip, c.getFlags(), segs[1], segs[3], segs[0], segs[4], segs[5], segs[2], segs[7], segs[6],
                 new CpuState.Table(c.gdtBase, c.gdtLimit), new CpuState.Table(c.idtBase, c.idtLimit),
                 c.cr0, c.cr2, c.cr3, c.cr4, c.cr8, c.efer, c.kernelGsBase,
                 c.dr[0], c.dr[1], c.dr[2], c.dr[3], c.dr[6], c.dr[7], ev, CpuState.MpState.RUNNABLE, fpu, java.util.Set.of());
+    }
+
+    /**
+     * CpuState.Fpu (struct kvm_fpu's content: ST0-ST7 in stack order, the full tag word by physical register,
+     * FIP/FDP offsets with their selectors) into the unit; TOP comes from FSW bits 13:11.
+     */
+    static void applyFpu(FpuState f, CpuState.Fpu s) {
+        f.fcw = s.fcw() & 0x1F3F | 0x40;
+        f.setStatusWord(s.fsw());
+        f.tags = s.ftw() & 0xFFFF;
+        f.fop = s.fop() & 0x7FF;
+        f.fip = s.fioff() & 0xFFFFFFFFL;
+        f.fcs = s.fiseg() & 0xFFFF;
+        f.fdp = s.fooff() & 0xFFFFFFFFL;
+        f.fds = s.foseg() & 0xFFFF;
+        byte[] st = s.st();
+        for (int i = 0; i < 8; i++) {
+            int p = f.physical(i);
+            f.sig[p] = X87Env.get(st, 10 * i, 8);
+            f.se[p] = (int) X87Env.get(st, 10 * i + 8, 2);
+        }
+        byte[] x = s.xmm();
+        for (int k = 0; k < 32; k++) f.xmm[k] = X87Env.get(x, 8 * k, 8);
+        f.mxcsr = s.mxcsr();
+    }
+
+    static CpuState.Fpu captureFpu(FpuState f) {
+        byte[] st = new byte[CpuState.Fpu.ST_BYTES];
+        X87Env.storeRegisters(f, st, 0);
+        byte[] x = new byte[CpuState.Fpu.XMM_BYTES];
+        for (int k = 0; k < 32; k++) X87Env.put(x, 8 * k, f.xmm[k], 8);
+        return new CpuState.Fpu(f.fcw, f.statusWord(), f.fullTags(), f.fop, f.fcs, (int) f.fip, f.fds, (int) f.fdp,
+                st, x, f.mxcsr);
     }
 }

@@ -187,7 +187,7 @@ abstract class ExecMain extends ExecOperands {
             case 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97 -> xchgAx(in, op & 7 | (in.rex & 1) << 3);
             case 0x98 -> setReg(0, in.osz, signExtend(r[0], in.osz / 2));
             case 0x99 -> setReg(2, in.osz, (signExtend(r[0], in.osz) < 0) ? -1 : 0);
-            case 0x9b -> { }
+            case 0x9b -> fwait();
             case 0x9c -> push(getFlags() & ~(VM | RF), in.osz);
             case 0x9d -> {
                 long v = peek(0, in.osz);
@@ -349,6 +349,9 @@ abstract class ExecMain extends ExecOperands {
     boolean interruptShadow;
 
     abstract void execSystemOneByte(Insn in);
+
+    /** WAIT/FWAIT (9B), in ExecX87. */
+    abstract void fwait();
 
     abstract void farIndirect(Insn in);
 }

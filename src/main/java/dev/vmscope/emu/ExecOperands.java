@@ -46,7 +46,7 @@ abstract class ExecOperands extends CpuAlu {
     final long rmwRead(Insn in, int size) {
         if (in.mod == 3) return size == 1 ? reg8(in.rm, in.rex != 0) : reg(in.rm, size);
         rmwAddr = memAddr(in, size, true);
-        return rd(rmwAddr, size);
+        return rdForWrite(rmwAddr, size);
     }
 
     final void rmwWrite(Insn in, int size, long v) {
@@ -140,7 +140,7 @@ abstract class ExecOperands extends CpuAlu {
             boolean stop = c == 0 || compare && (in.rep == 3 ? !zf() : zf());
             if (stop) return;
             commitPoint();
-            if (queuedExits.size() > 0) break;
+            if (queuedExits.size() > 0 || watchActive && watchHit()) break;
         }
         next = rip;   // not finished: execute again (interrupts and exits are taken in between)
     }

@@ -25,6 +25,7 @@ abstract class ExecTwoByte extends ExecSimd {
             setReg(rg, in.osz, in.osz == 8 ? Long.reverseBytes(r[rg]) : in.osz == 4 ? Integer.reverseBytes((int) r[rg]) & 0xffffffffL : 0);
         } else if (op < 0x40) row0(in, op);
         else if (op >= 0xa0 && op < 0xc8) rowA(in, op);
+        else if (op == 0xff) throw Fault.ud();   // UD0 (SDM Vol. 2B UD): not an SSE encoding
         else execSimd(in);
     }
 
@@ -248,7 +249,7 @@ abstract class ExecTwoByte extends ExecSimd {
         long a = ea(in) + (sOff >> (31 - Integer.numberOfLeadingZeros(bits))) * size;
         int bit = (int) (sOff & (bits - 1));
         long at = lin(in.seg, in.asz == 8 ? a : a & mask(in.asz), size, kind != 0);
-        long v = rd(at, size);
+        long v = kind == 0 ? rd(at, size) : rdForWrite(at, size);
         flags = flags & ~CF | (v >>> bit & 1);
         if (kind != 0) wr(at, size, kind == 1 ? v | 1L << bit : kind == 2 ? v & ~(1L << bit) : v ^ 1L << bit);
     }
@@ -259,7 +260,9 @@ abstract class ExecTwoByte extends ExecSimd {
         alu(7, acc, d, size);
         if ((acc & mask(size)) == d) rmwWrite(in, size, readReg(in, size));
         else {
-            rmwWrite(in, size, d);
+            // Memory gets its own value back (SDM Vol. 2A CMPXCHG: a write cycle either way); a register
+            // destination is left alone, its upper half included (a 32-bit write would zero-extend it).
+            if (in.mod != 3) rmwWrite(in, size, d);
             setReg(0, size, d);
         }
     }
@@ -270,7 +273,7 @@ abstract class ExecTwoByte extends ExecSimd {
         if (in.rexW()) {
             long a = memAddr(in, 16, true);
             if ((a & 15) != 0) throw Fault.gp(0);
-            long lo = rd(a, 8), hi = rd(a + 8, 8);
+            long lo = rdForWrite(a, 8), hi = rdForWrite(a + 8, 8);
             if (lo == r[0] && hi == r[2]) {
                 wr(a, 8, r[3]);
                 wr(a + 8, 8, r[1]);
@@ -285,7 +288,7 @@ abstract class ExecTwoByte extends ExecSimd {
             return;
         }
         long a = memAddr(in, 8, true);
-        long v = rd(a, 8);
+        long v = rdForWrite(a, 8);
         long cmp = (r[2] & 0xffffffffL) << 32 | r[0] & 0xffffffffL;
         if (v == cmp) {
             wr(a, 8, (r[1] & 0xffffffffL) << 32 | r[3] & 0xffffffffL);

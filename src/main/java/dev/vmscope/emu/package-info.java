@@ -7,7 +7,8 @@
  * flags) &rarr; {@code CpuMemory} (software TLB, page walker, MMIO exits) &rarr; {@code CpuSegments}
  * (segmentation, descriptors) &rarr; {@code CpuEvents} (IDT/IVT delivery, IRET) &rarr; {@code CpuSystem}
  * (CR/DR/MSR, SYSCALL/SYSENTER) &rarr; {@code CpuAlu} &rarr; {@code ExecOperands} (operands, strings, port
- * I/O) &rarr; {@code ExecMain} (one-byte map) &rarr; {@code ExecSystem} &rarr; {@code ExecX87} (D8-DF) &rarr;
+ * I/O) &rarr; {@code ExecMain} (one-byte map) &rarr; {@code ExecSystem} &rarr; {@code ExecX87} (D8-DF, WAIT; register
+ * stack semantics in {@code X87Stack}, FNSTENV/FNSAVE images in {@code X87Env}, arithmetic in {@code softfloat}) &rarr;
  * {@code ExecSimd} (MMX/SSE) &rarr; {@code ExecTwoByte} (0F map)
  * &rarr; {@code Interpreter} (fetch, decoded-instruction cache) &rarr; {@link dev.vmscope.emu.EmuCpu} (run
  * loop, events, the contract). {@code Decoder} turns bytes into {@code Insn} records, cached per physical page.
@@ -35,9 +36,12 @@
  * atomic with respect to each other across vCPU threads.
  *
  * <h2>Not implemented (CPUID does not advertise them; using them is #UD or an emulation failure)</h2>
- * x87 arithmetic (FNINIT/FNSTSW/FNSTCW/FLDCW/FNCLEX only), MMX, SSE and later, FXSAVE/XSAVE, AVX (VEX/EVEX
- * and XOP are decoded for length and #UD), hardware task switches and task gates, call gates,
+ * SSE3 and later (the 0F38/0F3A maps and the SSE3 encodings in the 0F map are #UD; x87, MMX, SSE, SSE2,
+ * FXSAVE/FXRSTOR and LDMXCSR/STMXCSR are implemented), XSAVE,
+ * AVX (VEX/EVEX and XOP are decoded for length and #UD), hardware task switches and task gates, call gates,
  * virtual-8086 mode, SMM, MONITOR/MWAIT, RDRAND, PCID, SMEP/SMAP, FSGSBASE, and the I/O breakpoints of DR7.
- * The TSC runs at 1 GHz from {@link System#nanoTime()}, or from the instruction count in deterministic mode.
+ * The TSC runs at 1 GHz from {@link System#nanoTime()}, or in deterministic mode from the machine's virtual clock
+ * ({@code VirtualCpu.useClock}); {@code run(budget)} ends with BudgetUsed after that many instructions.
+ * The debugger's watched ranges ({@code GuestDebug.watches}) are checked by DebugUnit on every data access.
  */
 package dev.vmscope.emu;

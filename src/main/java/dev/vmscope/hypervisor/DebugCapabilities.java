@@ -6,11 +6,19 @@ package dev.vmscope.hypervisor;
  * intercept), which some hosts (nested setups) do not deliver; then Z0 falls back to hardware slots.
  * {@code watchpoints}: write watchpoints are available (in hardware, or emulated when {@code dataBreakpoints}
  * is false); {@code dataBreakpoints}: DR7 R/W=01/11 slots really fire, so read/access watchpoints work too.
+ * {@code unlimitedWatchpoints}: the backend also watches any number of linear ranges of any length
+ * ({@link GuestDebug#watches()}), read-only ones included, besides the slots (the software CPU checks every access).
  */
 public record DebugCapabilities(boolean singleStep, int hardwareSlots, boolean softwareBreakpoints, boolean watchpoints,
-                                boolean dataBreakpoints) {
+                                boolean dataBreakpoints, boolean unlimitedWatchpoints) {
     public DebugCapabilities {
         if (hardwareSlots < 0 || hardwareSlots > GuestDebug.SLOTS) throw new IllegalArgumentException("hardwareSlots " + hardwareSlots);
+    }
+
+    /** Watchpoints only in the {@code hardwareSlots} debug-register slots (KVM). */
+    public DebugCapabilities(boolean singleStep, int hardwareSlots, boolean softwareBreakpoints, boolean watchpoints,
+                             boolean dataBreakpoints) {
+        this(singleStep, hardwareSlots, softwareBreakpoints, watchpoints, dataBreakpoints, false);
     }
 
     /** A host whose debug registers also fire on data accesses (watchpoints are then all hardware). */

@@ -1,16 +1,41 @@
 package dev.vmscope.hypervisor;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * The debug configuration applied to every vCPU (KVM_SET_GUEST_DEBUG): single-step, int3 intercept and up
  * to four debug-register slots. {@link #dr7()} and {@link #slotAddresses()} are what go into
- * struct kvm_guest_debug_arch debugreg[7] and debugreg[0..3].
+ * struct kvm_guest_debug_arch debugreg[7] and debugreg[0..3]. {@code watches} are watched linear ranges
+ * beyond the slots, for a backend with {@link DebugCapabilities#unlimitedWatchpoints()} only (a hit is
+ * reported as {@link VcpuExit.Debug#watch()}, the index in this list).
  */
-public record GuestDebug(boolean singleStep, boolean softwareBreakpoints, Slot[] slots) {
+public record GuestDebug(boolean singleStep, boolean softwareBreakpoints, Slot[] slots, List<Watch> watches) {
     public static final int SLOTS = 4;
     public static final GuestDebug OFF = new GuestDebug(false, false, new Slot[SLOTS]);
+
+    /** What a watched range fires on. */
+    public enum Access { READ, WRITE, ACCESS }
+
+    /** A watched linear range of any length (at least 1 byte). */
+    public record Watch(long address, long length, Access access) {
+        public Watch {
+            Objects.requireNonNull(access);
+            if (length < 1) throw new IllegalArgumentException("length " + length);
+        }
+
+        /** An access of {@code size} bytes at {@code addr} overlaps the range and is of a kind it fires on. */
+        public boolean hit(long addr, int size, boolean write) {
+            if (write ? access == Access.READ : access == Access.WRITE) return false;
+            return Long.compareUnsigned(addr + size - 1, address) >= 0 && Long.compareUnsigned(addr, address + length - 1) <= 0;
+        }
+    }
+
+    /** The slots only (every backend). */
+    public GuestDebug(boolean singleStep, boolean softwareBreakpoints, Slot[] slots) {
+        this(singleStep, softwareBreakpoints, slots, List.of());
+    }
 
     /** DR7 R/W field values (Intel SDM Vol. 3B 18.2.4): 00 execute, 01 write, 11 read or write. 10 (I/O) unused. */
     public enum Kind {
@@ -36,7 +61,11 @@ public record GuestDebug(boolean singleStep, boolean softwareBreakpoints, Slot[]
     public GuestDebug {
         if (slots.length != SLOTS) throw new IllegalArgumentException("need exactly 4 slots (null = free)");
         slots = slots.clone();
+        watches = List.copyOf(watches);
     }
+
+    /** The same configuration with single-step on or off. */
+    public GuestDebug withSingleStep(boolean on) { return new GuestDebug(on, softwareBreakpoints, slots, watches); }
 
     @Override public Slot[] slots() { return slots.clone(); }
 
@@ -68,12 +97,15 @@ public record GuestDebug(boolean singleStep, boolean softwareBreakpoints, Slot[]
 
     @Override public boolean equals(Object o) {
         return o instanceof GuestDebug g && g.singleStep == singleStep && g.softwareBreakpoints == softwareBreakpoints
-                && Arrays.equals(g.slots, slots);
+                && Arrays.equals(g.slots, slots) && g.watches.equals(watches);
     }
 
-    @Override public int hashCode() { return Arrays.hashCode(slots) * 4 + (singleStep ? 2 : 0) + (softwareBreakpoints ? 1 : 0); }
+    @Override public int hashCode() {
+        return (Arrays.hashCode(slots) * 31 + watches.hashCode()) * 4 + (singleStep ? 2 : 0) + (softwareBreakpoints ? 1 : 0);
+    }
 
     @Override public String toString() {
-        return "GuestDebug[singleStep=" + singleStep + ", sw=" + softwareBreakpoints + ", slots=" + Arrays.toString(slots) + "]";
+        return "GuestDebug[singleStep=" + singleStep + ", sw=" + softwareBreakpoints + ", slots=" + Arrays.toString(slots)
+                + (watches.isEmpty() ? "" : ", watches=" + watches) + "]";
     }
 }

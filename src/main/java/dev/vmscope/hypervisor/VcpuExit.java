@@ -57,8 +57,13 @@ public sealed interface VcpuExit {
         public int code() { return ExitReason.SYSTEM_EVENT; }
     }
 
-    /** Single-step, hardware breakpoint or watchpoint (KVM_EXIT_DEBUG). */
-    record Debug(int exception, long pc, long dr6, long dr7) implements VcpuExit {
+    /**
+     * Single-step, hardware breakpoint or watchpoint (KVM_EXIT_DEBUG). {@code watch}: the index in
+     * {@link GuestDebug#watches()} of the watched range that fired, or -1 (slots report in DR6 B0-B3).
+     */
+    record Debug(int exception, long pc, long dr6, long dr7, int watch) implements VcpuExit {
+        public Debug(int exception, long pc, long dr6, long dr7) { this(exception, pc, dr6, dr7, -1); }
+
         public int code() { return ExitReason.DEBUG; }
     }
 
@@ -68,6 +73,14 @@ public sealed interface VcpuExit {
 
     /** KVM_RUN was interrupted by a signal (a kick) or immediate_exit. */
     record Interrupted() implements VcpuExit {
+        public int code() { return ExitReason.INTR; }
+    }
+
+    /**
+     * {@link VirtualCpu#run(long)} retired its instruction budget (deterministic mode's quantum or the next timer
+     * deadline). Numbered as KVM_EXIT_INTR: like a kick, it only means "the VMM has the CPU back".
+     */
+    record BudgetUsed() implements VcpuExit {
         public int code() { return ExitReason.INTR; }
     }
 

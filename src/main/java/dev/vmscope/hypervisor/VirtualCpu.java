@@ -20,6 +20,22 @@ public interface VirtualCpu extends AutoCloseable {
     /** Runs until the next exit. A kick makes it return {@link VcpuExit.Interrupted} promptly. */
     VcpuExit run();
 
+    /**
+     * Deterministic mode: as {@link #run()}, but returns {@link VcpuExit.BudgetUsed} once {@code budget} (at least 1)
+     * instructions have retired in this call and no other exit came first. Only a backend that counts
+     * instructions ({@link Capabilities#instructionCount()}) supports it.
+     */
+    default VcpuExit run(long budget) { throw new UnsupportedOperationException("this backend cannot count instructions"); }
+
+    /** Instructions retired so far, or -1 when the backend does not count them. */
+    default long retiredInstructions() { return -1; }
+
+    /**
+     * Deterministic mode: the guest's TSC follows {@code nanos} (a 1 GHz virtual clock) instead of the host's
+     * time. False when the backend cannot (KVM's TSC is the host CPU's).
+     */
+    default boolean useClock(java.util.function.LongSupplier nanos) { return false; }
+
     /** From any thread: make the current or next {@link #run()} return. */
     void kick();
 

@@ -1,5 +1,6 @@
 package dev.vmscope.kvm;
 
+import dev.vmscope.hypervisor.BackendUnavailableException;
 import dev.vmscope.hypervisor.Capabilities;
 import dev.vmscope.hypervisor.DebugCapabilities;
 import dev.vmscope.hypervisor.Hypervisor;
@@ -41,6 +42,9 @@ public final class KvmHypervisor implements Hypervisor {
     private boolean readOnlyMemory() { return kvm.checkExtension(CAP_READONLY_MEM) > 0; }
 
     @Override public VirtualMachine createVm(VmSpec spec) {
+        if (spec.deterministic())
+            throw new BackendUnavailableException("--deterministic needs the software CPU (--accel emu): KVM runs guest "
+                    + "code on the host CPU and cannot count instructions", null);
         if (!readOnlyMemory()) diag.println("vmscope: note: KVM_CAP_READONLY_MEM unavailable; read-only memory (firmware ROM) is mapped writable");
         return KvmVm.create(kvm, spec, readOnlyMemory(), debug != null && debug.softwareBreakpoints(), diag);
     }

@@ -15,11 +15,13 @@ import java.io.PrintStream;
 final class Backends {
     private Backends() {}
 
-    static Hypervisor open(MachineConfig.Accel accel, PrintStream diag) {
+    /** @param deterministic {@code auto} then means the software CPU, the only backend that counts instructions */
+    static Hypervisor open(MachineConfig.Accel accel, boolean deterministic, PrintStream diag) {
         return switch (accel) {
             case KVM -> kvm(diag);
             case EMU -> emu();
             case AUTO -> {
+                if (deterministic) yield emu();
                 if (KvmHypervisor.usable()) {
                     try { yield KvmHypervisor.open(diag); }
                     catch (SyscallException e) { diag.println("vmscope: note: KVM unusable (" + e.getMessage() + ")"); }

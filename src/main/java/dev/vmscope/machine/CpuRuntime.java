@@ -31,6 +31,9 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private boolean nmiPending, initPending, sipiPending, waitingForSipi, paused;
+    /** Deterministic mode: never wait here; the scheduler asks {@link #runnable} instead. */
+    private final boolean deterministic;
+    private boolean halted, haltedInterruptible;
     private long wakeups;   // signals so far, so a waiter can tell it missed none while unlocked
     private int sipiVector;
     private volatile VcpuHooks debug = VcpuHooks.NONE;
@@ -38,6 +41,13 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
 
     CpuRuntime(Lifecycle machine, java.io.PrintStream diag, dev.vmscope.vcpu.ExitTrace trace, Vcpu vcpu, UserIrqchip irqchip,
                boolean startsWaitingForSipi) {
+        this(machine, diag, trace, vcpu, irqchip, startsWaitingForSipi, false);
+    }
+
+    /** @param deterministic the vCPU runs under {@link dev.vmscope.vcpu.RoundRobin}: no hook may block */
+    CpuRuntime(Lifecycle machine, java.io.PrintStream diag, dev.vmscope.vcpu.ExitTrace trace, Vcpu vcpu, UserIrqchip irqchip,
+               boolean startsWaitingForSipi, boolean deterministic) {
+        this.deterministic = deterministic;
         this.machine = machine;
         this.diag = diag;
         this.trace = trace;
@@ -119,6 +129,7 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
                     // Outside our lock, by the lock order above; then everything is looked at again.
                     initPending = false;
                     waitingForSipi = true;
+                    halted = false;   // INIT ends HLT
                     lock.unlock();
                     try { if (lapic != null) lapic.takeInit(); } finally { lock.lock(); }
                     if (lapic != null && lapic.isBsp()) {
@@ -138,6 +149,7 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
                 if (!waitingForSipi || machine.stopping() || v.pauseRequested()) break;
                 nmiPending = false;   // wait-for-SIPI ignores NMIs (SDM vol. 3 9.4.4, "only INIT and SIPI")
                 irqchip.state(v.id(), UserIrqchip.WAIT_SIPI);
+                if (deterministic) break;   // skipped by the scheduler until INIT or SIPI arrives
                 if (irqchip.allHaltedForever()) {
                     // No CPU is left to send a SIPI (or an NMI): the guest can never run again.
                     machine.stop(dev.vmscope.vcpu.ExitStatus.HALTED_FOREVER, "every vCPU is waiting for a start-up IPI "
@@ -183,6 +195,11 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
         if (irqchip == null) return false;
         boolean interruptible = v.cpu().interruptsEnabled();
         irqchip.state(v.id(), interruptible ? UserIrqchip.HALTED : UserIrqchip.HALTED_NO_IF);
+        if (deterministic) {
+            lock.lock();
+            try { halted = true; haltedInterruptible = interruptible; } finally { lock.unlock(); }
+            return true;
+        }
         try {
             for (;;) {
                 long seen;
@@ -201,6 +218,28 @@ final class CpuRuntime implements VcpuHooks, CpuSignals {
         } finally {
             irqchip.state(v.id(), UserIrqchip.RUNNING);
         }
+    }
+
+    /**
+     * Deterministic mode: whether the scheduler may run this vCPU now. A halted CPU wakes on what ends HLT in
+     * {@link #onHalt} (an interrupt it accepts, NMI, INIT); one in wait-for-SIPI on INIT or SIPI.
+     */
+    @Override public boolean runnable(Vcpu v) {
+        if (!deterministic || irqchip == null) return true;
+        boolean interruptible;
+        lock.lock();
+        try {
+            if (initPending || v.pauseRequested() || machine.stopping()) return true;
+            if (waitingForSipi) return sipiPending;
+            if (!halted || nmiPending) { halted = false; return true; }
+            interruptible = haltedInterruptible;
+        } finally { lock.unlock(); }
+        // Outside our lock, by the lock order (see the class comment).
+        if (!(interruptible && lapic != null && lapic.hasInterrupt())) return false;
+        lock.lock();
+        try { halted = false; } finally { lock.unlock(); }
+        irqchip.state(v.id(), UserIrqchip.RUNNING);
+        return true;
     }
 
     private void await(long ms) {

@@ -10,7 +10,10 @@ import dev.vmscope.memory.GuestMemory;
 import dev.vmscope.vcpu.ExitStats;
 import dev.vmscope.vcpu.ExitStatus;
 import dev.vmscope.vcpu.ExitSummary;
+import dev.vmscope.devices.irq.GuestTime;
 import dev.vmscope.vcpu.ExitTrace;
+import dev.vmscope.vcpu.InstructionClock;
+import dev.vmscope.vcpu.RoundRobin;
 import dev.vmscope.vcpu.Vcpu;
 import dev.vmscope.vcpu.VmStop;
 
@@ -41,7 +44,11 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
     private long wallNanos;
 
     /** What the builder made before the machine: the buses and everything registered on them. */
-    record Platform(Bus pio, Bus mmio, ExitTrace trace, PcDevices devices, UserIrqchip userIrqchip, Firmware firmware) {}
+    record Platform(Bus pio, Bus mmio, ExitTrace trace, PcDevices devices, UserIrqchip userIrqchip, Firmware firmware,
+                    GuestTime time) {}
+
+    /** Instructions a vCPU runs per turn in deterministic mode (-Dvmscope.quantum=N). */
+    static final long QUANTUM = Math.max(1, Long.getLong("vmscope.quantum", 10_000));
 
     /**
      * Takes ownership of the backend, its VM, the RAM arena and the platform (all closed by {@link #close()}).
@@ -175,7 +182,8 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
         long t0 = System.nanoTime();
         try { debugging.startGdb(config.debug()); }
         catch (java.io.IOException e) { throw new IllegalStateException("cannot start the GDB server: " + e.getMessage(), e); }
-        for (Vcpu v : vcpus) v.start();
+        if (platform.time() instanceof InstructionClock clock) new RoundRobin(vcpus, this, clock, QUANTUM).start();
+        else for (Vcpu v : vcpus) v.start();
         dev.vmscope.util.Timing.mark("vCPUs started");
         long timeout = config.timeoutMillis();
         if (!life.await(timeout)) stop(ExitStatus.TIMEOUT, "timeout: the guest was still running after " + timeout + " ms", null);
@@ -206,6 +214,7 @@ public final class Machine implements AutoCloseable, VmStop, VmControl {
         if (platform.userIrqchip() != null) platform.userIrqchip().close();
         debugging.close();
         platform.devices().close();
+        platform.time().close();
         for (Vcpu v : vcpus) if (v.thread() != null && v.thread().isAlive()) return; // never unmap under a live vCPU
         for (Vcpu v : vcpus) v.cpu().close();
         vm.close();

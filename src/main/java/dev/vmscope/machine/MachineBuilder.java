@@ -3,7 +3,10 @@ package dev.vmscope.machine;
 import dev.vmscope.bus.Bus;
 import dev.vmscope.devices.ConsoleOutput;
 import dev.vmscope.devices.IrqLine;
+import dev.vmscope.devices.irq.GuestTime;
 import dev.vmscope.devices.irq.LocalApic;
+import dev.vmscope.devices.irq.SystemTime;
+import dev.vmscope.hypervisor.BackendUnavailableException;
 import dev.vmscope.devices.virtio.VirtioBlk;
 import dev.vmscope.hypervisor.Capabilities;
 import dev.vmscope.hypervisor.DebugCapabilities;
@@ -52,10 +55,13 @@ public final class MachineBuilder {
      */
     public static Machine build(MachineConfig cfg, OutputStream console, OutputStream debugcon, PrintStream diag,
                                 boolean interactive, Hypervisor backend) {
+        if (cfg.deterministic() && cfg.debug().gdb() != null)
+            throw new IllegalArgumentException("--deterministic cannot be combined with --gdb yet (the debugger parks each vCPU on its own thread)");
         Arena ram = Arena.ofShared();
         Hypervisor hv = null;
         VirtualMachine vm = null;
         Machine.Platform platform = null;
+        GuestTime time = null;
         List<VirtioBlk> disks = null;
         try {
             long low = MemoryMap.lowRam(cfg.ramBytes()), high = MemoryMap.highRam(cfg.ramBytes());
@@ -70,8 +76,11 @@ public final class MachineBuilder {
             disks = VirtioDisks.open(cfg.drives());   // a bad image is one line before any backend opens
             Timing.mark("RAM allocated, kernel loaded");
 
-            hv = backend != null ? backend : Backends.open(cfg.accel(), diag);
+            hv = backend != null ? backend : Backends.open(cfg.accel(), cfg.deterministic(), diag);
             Capabilities caps = hv.capabilities();
+            if (cfg.deterministic() && !caps.instructionCount())
+                throw new BackendUnavailableException("--deterministic needs the software CPU (--accel emu): " + hv.name()
+                        + " runs guest code on the host CPU and cannot count instructions", null);
             boolean kernelIrqchip = cfg.irqchip() == MachineConfig.IrqchipMode.KERNEL && caps.kernelIrqchip();
             DebugCapabilities debugCaps = cfg.debug().gdb() != null ? hv.debugCapabilities() : null;
             vm = hv.createVm(new VmSpec(cfg.smp(), kernelIrqchip, MemoryMap.KVM_TSS, MemoryMap.KVM_IDENTITY_MAP,
@@ -80,7 +89,9 @@ public final class MachineBuilder {
             Firmware firmware = mapRam(vm, lowSeg, highSeg, image, ram);
 
             Lifecycle life = new Lifecycle();
-            ExitTrace trace = cfg.trace() ? new ExitTrace(diag) : null;
+            // The one clock every guest-visible time source reads: the host's, or the instruction count's.
+            time = cfg.deterministic() ? new InstructionTime() : new SystemTime();
+            ExitTrace trace = !cfg.trace() ? null : cfg.deterministic() ? new ExitTrace(diag, time) : new ExitTrace(diag);
             Bus pio = Machine.bus("pio", diag), mmio = Machine.bus("mmio", diag);
             List<Vcpu> vcpus = new ArrayList<>();
             UserIrqchip user = null;
@@ -89,13 +100,13 @@ public final class MachineBuilder {
                 VirtualMachine.KernelIrqchip chip = vm.kernelIrqchip().orElseThrow();
                 isaIrq = n -> level -> chip.irqLine(n, level);
             } else {
-                user = new UserIrqchip(cfg.smp(), pio, mmio, vcpus, trace, diag);
+                user = new UserIrqchip(cfg.smp(), pio, mmio, vcpus, trace, diag, time);
                 isaIrq = user::isaIrq;
             }
             try {
                 PcDevices devices = new PcDevices(pio, mmio, memory, life, cfg.ramBytes(), cfg.smp(), diag,
-                        new ConsoleOutput(console), new ConsoleOutput(debugcon), isaIrq);
-                platform = new Machine.Platform(pio, mmio, trace, devices, user, firmware);
+                        new ConsoleOutput(console), new ConsoleOutput(debugcon), isaIrq, time, false);
+                platform = new Machine.Platform(pio, mmio, trace, devices, user, firmware, time);
             } finally {
                 if (platform == null && user != null) user.close();
             }
@@ -113,7 +124,9 @@ public final class MachineBuilder {
                 Vcpu v = new Vcpu(vm.createVcpu(i, cpuid), pio, mmio, life, trace);
                 vcpus.add(v);
                 life.kickOnStop(v::kick);
-                CpuRuntime rt = new CpuRuntime(life, diag, trace, v, user, i != 0);
+                CpuRuntime rt = new CpuRuntime(life, diag, trace, v, user, i != 0, cfg.deterministic());
+                if (cfg.deterministic() && !v.cpu().useClock(time))
+                    throw new BackendUnavailableException("--deterministic: " + hv.name() + " cannot run its TSC from a virtual clock", null);
                 if (user != null) rt.setLapic(user.createLapic(i, rt, apicMsrs ? tscDeadline(v) : LocalApic.Options.defaults()));
                 v.setHooks(rt);
                 runtimes.add(rt);
@@ -142,6 +155,7 @@ public final class MachineBuilder {
                 if (platform.userIrqchip() != null) platform.userIrqchip().close();
                 platform.devices().close();
             }
+            if (time != null) time.close();
             if (vm != null) vm.close();
             if (hv != null) hv.close();
             else if (backend != null) backend.close();

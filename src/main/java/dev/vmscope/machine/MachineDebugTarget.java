@@ -125,7 +125,7 @@ final class MachineDebugTarget implements DebugTarget {
         GuestDebug hw = watch == null ? d : SteppedWatch.executeOnly(d);
         boolean emulate = watch != null && SteppedWatch.hasWatch(d);
         // GDB's stepi must not land in an interrupt handler; the emulation steps must let interrupts in.
-        m.vcpus().get(vcpu).cpu().setGuestDebug(new GuestDebug(singleStep || emulate, d.softwareBreakpoints(), hw.slots()),
+        m.vcpus().get(vcpu).cpu().setGuestDebug(new GuestDebug(singleStep || emulate, d.softwareBreakpoints(), hw.slots(), d.watches()),
                 singleStep);
     }
 
@@ -148,8 +148,8 @@ final class MachineDebugTarget implements DebugTarget {
                 boolean onlyStep = (d.dr6() & 0xf) == 0 && d.exception() == 1 && (d.dr6() & DR6_BS) != 0;
                 if (e == null && onlyStep && !stepped) return true; // an emulation step with nothing changed: run on
             }
-            if (e == null) e = StopEvent.fromDebugExit(v.id(), d.exception(), d.pc(), d.dr6(),
-                    stepped ? new GuestDebug(true, cfg.softwareBreakpoints(), cfg.slots()) : cfg);
+            if (e == null) e = StopEvent.fromDebugExit(v.id(), d.exception(), d.pc(), d.dr6(), d.watch(),
+                    stepped ? cfg.withSingleStep(true) : cfg);
             if (stepped) {
                 stepping = -1;
                 apply(v.id(), config[v.id()], config[v.id()].singleStep());

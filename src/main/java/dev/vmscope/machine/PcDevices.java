@@ -7,6 +7,7 @@ import dev.vmscope.bus.BusRange;
 import dev.vmscope.devices.ConsoleOutput;
 import dev.vmscope.devices.IrqLine;
 import dev.vmscope.devices.acpi.AcpiPm;
+import dev.vmscope.devices.irq.GuestTime;
 import dev.vmscope.devices.irq.SystemTime;
 import dev.vmscope.devices.legacy.BochsShutdown;
 import dev.vmscope.devices.legacy.CmosRtc;
@@ -33,7 +34,6 @@ import dev.vmscope.devices.virtio.VirtioBlk;
 import dev.vmscope.memory.GuestMemory;
 
 import java.io.PrintStream;
-import java.time.Clock;
 import java.util.List;
 import java.util.function.IntFunction;
 
@@ -71,7 +71,8 @@ public final class PcDevices implements AutoCloseable {
     private final CmosRtc cmos;
     private final PlatformConfig platform;
     private final AcpiPm acpiPm;
-    private final SystemTime acpiTime = new SystemTime();
+    private final GuestTime time;
+    private final boolean ownsTime;
     private final Piix3Isa piix3 = new Piix3Isa();
     private volatile VirtioDisks disks;
 
@@ -81,6 +82,18 @@ public final class PcDevices implements AutoCloseable {
      */
     public PcDevices(Bus pio, Bus mmio, GuestMemory memory, VmControl m, long ramBytes, int smp, PrintStream diag,
                      ConsoleOutput console, ConsoleOutput debugcon, IntFunction<IrqLine> isaIrq) {
+        this(pio, mmio, memory, m, ramBytes, smp, diag, console, debugcon, isaIrq, new SystemTime(), true);
+    }
+
+    /**
+     * @param time the machine's clocks (host time, or deterministic mode's virtual clock) for the RTC and ACPI PM timer
+     * @param ownsTime close {@code time} with the devices
+     */
+    public PcDevices(Bus pio, Bus mmio, GuestMemory memory, VmControl m, long ramBytes, int smp, PrintStream diag,
+                     ConsoleOutput console, ConsoleOutput debugcon, IntFunction<IrqLine> isaIrq, GuestTime time,
+                     boolean ownsTime) {
+        this.time = time;
+        this.ownsTime = ownsTime;
         com1 = new Serial16550(console, isaIrq.apply(COM1_IRQ));
         pio.register(new BusRange(COM1_PORT, 8), com1, "com1");
         pio.register(new BusRange(DEBUG_EXIT_PORT, DEBUG_EXIT_SIZE), new DebugExit(m), "isa-debug-exit");
@@ -89,7 +102,7 @@ public final class PcDevices implements AutoCloseable {
         pio.register(new BusRange(BOCHS_SHUTDOWN_PORT, 1), new BochsShutdown(m), "bochs-shutdown");
         fwCfg = new FwCfg(memory, ramBytes, smp);
         pio.register(new BusRange(FW_CFG_PORT, FwCfg.IO_LENGTH), fwCfg, "fw_cfg");
-        cmos = CmosRtc.forRam(Clock.systemUTC(), ramBytes, MemoryMap.LOWMEM_LIMIT, smp);
+        cmos = CmosRtc.forRam(time.calendar(), ramBytes, MemoryMap.LOWMEM_LIMIT, smp);
         pio.register(new BusRange(CMOS_PORT, 2), cmos, "cmos-rtc");
         I8042 kbd = new I8042(m, isaIrq.apply(KBD_IRQ), isaIrq.apply(MOUSE_IRQ));
         pio.register(new BusRange(I8042_DATA_PORT, 1), kbd.data(), "i8042-data");
@@ -97,7 +110,7 @@ public final class PcDevices implements AutoCloseable {
         pio.register(new BusRange(PORT92, 1), new Port92(m), "port92");
         // ACPI fixed hardware where the FADT (arch.x86.acpi.AcpiTables.fadt) says it is, SCI on its ISA IRQ.
         platform = platformConfig(smp);
-        acpiPm = new AcpiPm(m, isaIrq.apply(platform.sciIrq()), acpiTime, acpiTime, e -> diag.println("vmscope: " + e));
+        acpiPm = new AcpiPm(m, isaIrq.apply(platform.sciIrq()), time, time, e -> diag.println("vmscope: " + e));
         pio.register(new BusRange(platform.pmBase(), AcpiPm.LENGTH), acpiPm, "acpi-pm");
         // QEMU pc-testdev: scratch at 0xe0 and its byte alias at 0xe8, flush page 0xe4, IRQ lines 0x2000.
         PcTestDevScratch scratch = new PcTestDevScratch();
@@ -161,7 +174,7 @@ public final class PcDevices implements AutoCloseable {
 
     /** Stops the PM timer's scheduler thread (the interrupt controllers own theirs). */
     @Override public void close() {
-        acpiTime.close();
+        if (ownsTime) time.close();
         if (disks != null) disks.close();
     }
 }

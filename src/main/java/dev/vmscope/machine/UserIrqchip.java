@@ -11,7 +11,7 @@ import dev.vmscope.devices.irq.IsaIrqRouter;
 import dev.vmscope.devices.irq.LocalApic;
 import dev.vmscope.devices.irq.Pic8259;
 import dev.vmscope.devices.irq.Pit8254;
-import dev.vmscope.devices.irq.SystemTime;
+import dev.vmscope.devices.irq.GuestTime;
 import dev.vmscope.vcpu.CurrentVcpu;
 import dev.vmscope.vcpu.ExitTrace;
 
@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 final class UserIrqchip implements AutoCloseable {
     static final int RUNNING = 0, HALTED = 1, HALTED_NO_IF = 2, WAIT_SIPI = 3;
 
-    private final SystemTime time = new SystemTime();
+    private final GuestTime time;
     private final ApicBus apicBus;
     private final IoApic ioapic;
     private final Pic8259 pic = new Pic8259();
@@ -38,8 +38,11 @@ final class UserIrqchip implements AutoCloseable {
 
     /**
      * @param vcpus the machine's vCPUs as they are created (read when an IPI is sent, for its statistics)
+     * @param time  the timers' clock (owned by the machine, not closed here)
      */
-    UserIrqchip(int cpus, Bus pio, Bus mmio, List<dev.vmscope.vcpu.Vcpu> vcpus, ExitTrace trace, java.io.PrintStream diag) {
+    UserIrqchip(int cpus, Bus pio, Bus mmio, List<dev.vmscope.vcpu.Vcpu> vcpus, ExitTrace trace, java.io.PrintStream diag,
+                GuestTime time) {
+        this.time = time;
         this.states = new AtomicIntegerArray(cpus);
         this.apicBus = new ApicBus(s -> diag.println("vmscope: apic: " + s));
         this.ioapic = new IoApic(cpus, apicBus);
@@ -110,5 +113,5 @@ final class UserIrqchip implements AutoCloseable {
         public void write(long offset, int size, long value) { current().write(offset, size, value); }
     }
 
-    @Override public void close() { time.close(); }
+    @Override public void close() { }
 }

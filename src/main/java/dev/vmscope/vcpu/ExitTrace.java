@@ -4,19 +4,29 @@ import dev.vmscope.hypervisor.ExitReason;
 import dev.vmscope.hypervisor.VcpuExit;
 
 import java.io.PrintStream;
+import java.util.function.LongSupplier;
 
 /**
  * --trace: one line per exit, "T+seconds vcpuN REASON details". Lines are built whole and printed with
- * one call so vCPU threads never interleave within a line.
+ * one call so vCPU threads never interleave within a line. T is host time since the start, or in
+ * deterministic mode the guest's virtual time, so two runs print the same bytes.
  */
 public final class ExitTrace {
     private final PrintStream out;
-    private final long start = System.nanoTime();
+    private final LongSupplier clock;
+    private final long start;
 
-    public ExitTrace(PrintStream out) { this.out = out; }
+    public ExitTrace(PrintStream out) { this(out, System::nanoTime); }
+
+    /** @param clock nanoseconds the T column counts from construction (host or virtual time) */
+    public ExitTrace(PrintStream out, LongSupplier clock) {
+        this.out = out;
+        this.clock = clock;
+        this.start = clock.getAsLong();
+    }
 
     private String head(int vcpu, String reason) {
-        double t = (System.nanoTime() - start) / 1e9;
+        double t = (clock.getAsLong() - start) / 1e9;
         return String.format("%11.6f vcpu%d %-7s", t, vcpu, reason);
     }
 

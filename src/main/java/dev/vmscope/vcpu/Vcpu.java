@@ -44,6 +44,9 @@ public final class Vcpu implements Runnable {
         return thread;
     }
 
+    /** Deterministic mode: this vCPU runs on {@link RoundRobin}'s thread, shared with the others. */
+    synchronized void adoptThread(Thread t) { thread = t; }
+
     public Thread thread() { return thread; }
 
     /** From any thread: make the vCPU leave the guest (KVM_RUN, or the software CPU's loop) and look at its flags. */
@@ -80,17 +83,35 @@ public final class Vcpu implements Runnable {
                 hooks.onPause(this);
                 continue;
             }
-            if (!hooks.beforeRun(this)) continue;
-            long t0 = System.nanoTime();
-            VcpuExit exit = cpu.run();
-            long t1 = System.nanoTime();
-            boolean go = handle(exit);
-            long t2 = System.nanoTime();
-            account(exit, t1 - t0, t2 - t1);
-            hooks.afterExit(this, exit, t1 - t0, t2 - t1);
-            if (!go) return;
+            if (runOnce(-1) == STOPPED) return;
         }
     }
+
+    /** A round ended this vCPU's part: the VM is stopping (the exit's handling said so). */
+    static final VcpuExit STOPPED = new VcpuExit.Unsupported(-1);
+
+    /**
+     * One entry into the guest and the handling of its exit: {@code budget} instructions at most (deterministic
+     * mode), or until any exit when negative. Returns the exit, null when {@link VcpuHooks#beforeRun} said not
+     * to run, or {@link #STOPPED} when the exit stopped the VM.
+     */
+    VcpuExit runOnce(long budget) {
+        if (!hooks.beforeRun(this)) return null;
+        long t0 = System.nanoTime();
+        VcpuExit exit = budget < 0 ? cpu.run() : cpu.run(budget);
+        long t1 = System.nanoTime();
+        if (exit instanceof VcpuExit.BudgetUsed) return exit;   // the scheduler's, not the guest's: not counted
+        boolean go = handle(exit);
+        long t2 = System.nanoTime();
+        account(exit, t1 - t0, t2 - t1);
+        hooks.afterExit(this, exit, t1 - t0, t2 - t1);
+        return go ? exit : STOPPED;
+    }
+
+    /** Deterministic mode: never blocks; false while the vCPU is halted with nothing to wake it, or waits for SIPI. */
+    boolean runnable() { return hooks.runnable(this); }
+
+    VcpuHooks hooks() { return hooks; }
 
     private void account(VcpuExit exit, long guest, long handle) {
         stats.exit(exit.code(), guest, handle);

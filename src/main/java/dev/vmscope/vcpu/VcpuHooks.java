@@ -28,6 +28,12 @@ public interface VcpuHooks {
     /** After each exit is handled, for the flight recorder and tracing. */
     default void afterExit(Vcpu vcpu, VcpuExit exit, long guestNanos, long handleNanos) { }
 
+    /**
+     * Deterministic mode ({@link RoundRobin}): may the vCPU run now? Must not block; {@link #onHalt} then returns
+     * at once and this says false until something wakes the halted CPU (and while it waits for SIPI).
+     */
+    default boolean runnable(Vcpu vcpu) { return true; }
+
     /** Called when the loop sees a pause request; returns when the vCPU may run again. */
     default void onPause(Vcpu vcpu) { }
 

@@ -133,6 +133,41 @@ class GdbSessionTest {
         assertEquals("T05thread:01;rwatch:3000;", stopAfterResume());
     }
 
+    /** The software CPU watches ranges: any number, any length, read-only ones too; the slots stay free. */
+    @Test
+    void unlimitedWatchpointsBecomeRangesOfAnyLength() throws Exception {
+        open(new DebugCapabilities(true, 4, true, true, true, true));
+        for (String z : List.of("Z2,3000,64", "Z2,4000,4", "Z3,5000,4", "Z4,6000,4", "Z2,7000,1", "Z3,8000,8"))
+            assertEquals("OK", payload(send(z)), z);
+        assertEquals("OK", payload(send("Z2,3000,64")), "re-inserting is idempotent");
+        GuestDebug d = target.guestDebug(1);
+        assertEquals(6, d.watches().size());
+        assertFalse(d.anyHardware(), "no debug-register slot used");
+        assertEquals(new GuestDebug.Watch(0x3000, 100, GuestDebug.Access.WRITE), d.watches().get(0));
+        assertEquals(GuestDebug.Access.READ, d.watches().get(2).access());
+        assertTrue(d.watches().get(2).hit(0x5002, 1, false) && !d.watches().get(2).hit(0x5002, 1, true), "read only");
+        assertTrue(d.watches().get(0).hit(0x3063, 4, true) && !d.watches().get(0).hit(0x3064, 4, true), "100 bytes");
+        GdbCommands c = session.commands();
+        assertEquals("T05thread:01;watch:3000;", c.stopReply(new StopEvent.Watchpoint(0, GuestDebug.SLOTS, 0x3000)));
+        assertEquals("T05thread:01;rwatch:5000;", c.stopReply(new StopEvent.Watchpoint(0, GuestDebug.SLOTS + 2, 0x5000)));
+        assertEquals("T05thread:01;awatch:6000;", c.stopReply(new StopEvent.Watchpoint(0, GuestDebug.SLOTS + 3, 0x6000)));
+        assertEquals("OK", payload(send("z3,5000,4")));
+        assertEquals(5, target.guestDebug(0).watches().size());
+        assertEquals(0x6000, target.guestDebug(0).watches().get(2).address(), "later ranges move up");
+        assertEquals("E16", payload(send("Z2,9000,0")));
+    }
+
+    /** KVM: four debug-register slots; a fifth watchpoint is refused with an error GDB shows, nothing half-set. */
+    @Test
+    void slotHostsRefuseAFifthWatchpoint() throws Exception {
+        open(DebugCapabilities.KVM_NO_SW_BP);
+        for (int i = 0; i < 4; i++) assertEquals("OK", payload(send("Z2," + Integer.toHexString(0x3000 + 8 * i) + ",8")));
+        assertEquals("E28", payload(send("Z2,4000,4")));
+        assertEquals("E16", payload(send("Z2,5000,100")), "longer than 64 bytes cannot be split into slots");
+        assertTrue(target.guestDebug(0).watches().isEmpty());
+        assertEquals(4, java.util.Arrays.stream(target.guestDebug(0).slots()).filter(java.util.Objects::nonNull).count());
+    }
+
     @Test
     void ctrlCWhileRunningStopsWithSigint() throws Exception {
         open(DebugCapabilities.KVM_NO_SW_BP);

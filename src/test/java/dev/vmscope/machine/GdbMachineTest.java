@@ -68,7 +68,7 @@ class GdbMachineTest {
                 180_000, null, false, dbg, flat);
         String guest = kernel.getFileName().toString();
         ByteArrayOutputStream console = new ByteArrayOutputStream(), diag = new ByteArrayOutputStream();
-        Machine m = MachineBuilder.build(cfg, console, java.io.OutputStream.nullOutputStream(), new PrintStream(diag, true, StandardCharsets.UTF_8));
+        Machine m = MachineBuilder.build(VmHarness.backendFor(cfg), console, java.io.OutputStream.nullOutputStream(), new PrintStream(diag, true, StandardCharsets.UTF_8));
         CompletableFuture<Integer> status = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("vm-" + guest).start(() -> {
             try { status.complete(m.run()); } catch (Throwable t) { status.completeExceptionally(t); }
@@ -88,7 +88,7 @@ class GdbMachineTest {
         MachineConfig cfg = new MachineConfig(64L << 20, 1, MachineConfig.IrqchipMode.KERNEL, null, null, List.of(), bios,
                 false, 60_000, null, false, dbg, null);
         ByteArrayOutputStream console = new ByteArrayOutputStream(), diag = new ByteArrayOutputStream();
-        Machine m = MachineBuilder.build(cfg, console, java.io.OutputStream.nullOutputStream(), new PrintStream(diag, true, StandardCharsets.UTF_8));
+        Machine m = MachineBuilder.build(VmHarness.backendFor(cfg), console, java.io.OutputStream.nullOutputStream(), new PrintStream(diag, true, StandardCharsets.UTF_8));
         CompletableFuture<Integer> status = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("vm-seabios").start(() -> {
             try { status.complete(m.run()); } catch (Throwable t) { status.completeExceptionally(t); }

@@ -27,14 +27,27 @@ public final class VmHarness {
     public static final dev.vmscope.debug.DebugOptions TEST_DEBUG = new dev.vmscope.debug.DebugOptions(null, false, null,
             Path.of(System.getProperty("vmscope.basedir", "."), "target", "test-crashes"));
 
-    /** Whether this run is on the software CPU (no usable /dev/kvm). */
+    /**
+     * {@code -Dvmscope.test.accel=emu} runs every machine test on the software CPU even where /dev/kvm exists: the
+     * pom's {@code both-backends} profile (active when /dev/kvm exists) runs the machine tests a second time so
+     * the same assertions hold on both backends.
+     */
+    static final boolean FORCE_EMU = "emu".equals(System.getProperty("vmscope.test.accel"));
+
+    /** Whether this run is on the software CPU (no usable /dev/kvm, or forced). */
     public static boolean onEmulator() {
-        return !(Files.isReadable(Path.of(Kvm.DEVICE)) && Files.isWritable(Path.of(Kvm.DEVICE)));
+        return FORCE_EMU || !(Files.isReadable(Path.of(Kvm.DEVICE)) && Files.isWritable(Path.of(Kvm.DEVICE)));
     }
 
     public static void assumeKvm() {
         Path dev = Path.of(Kvm.DEVICE);
+        assumeTrue(!FORCE_EMU, "this run forces the software CPU (-Dvmscope.test.accel=emu)");
         assumeTrue(Files.isReadable(dev) && Files.isWritable(dev), "/dev/kvm is not available");
+    }
+
+    /** {@code cfg} on the software CPU when this run forces it and the test left the choice to auto. */
+    static MachineConfig backendFor(MachineConfig cfg) {
+        return FORCE_EMU && cfg.accel() == MachineConfig.Accel.AUTO ? cfg.withAccel(MachineConfig.Accel.EMU, cfg.deterministic()) : cfg;
     }
 
     public static Path guest(String name) {
@@ -93,7 +106,7 @@ public final class VmHarness {
         Machine[] self = new Machine[1];
         LineTap debugcon = new LineTap(line -> debugconLine.accept(self[0], line));
         PrintStream diagStream = new PrintStream(diag, true, StandardCharsets.UTF_8);
-        Machine m = MachineBuilder.build(cfg, console, debugcon, diagStream);
+        Machine m = MachineBuilder.build(backendFor(cfg), console, debugcon, diagStream);
         self[0] = m;
         try {
             setup.accept(m);

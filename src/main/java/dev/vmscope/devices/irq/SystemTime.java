@@ -3,10 +3,9 @@ package dev.vmscope.devices.irq;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 
 /** The production clock ({@link System#nanoTime}) and a single daemon timer thread. */
-public final class SystemTime implements LongSupplier, TimerScheduler, AutoCloseable {
+public final class SystemTime implements GuestTime {
     private final ScheduledThreadPoolExecutor exec = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "vmscope-timers");
         t.setDaemon(true);
@@ -22,6 +21,8 @@ public final class SystemTime implements LongSupplier, TimerScheduler, AutoClose
                 TimeUnit.NANOSECONDS);
         return () -> f.cancel(false);
     }
+
+    @Override public java.time.Clock calendar() { return java.time.Clock.systemUTC(); }
 
     @Override public void close() { exec.shutdownNow(); }
 }
