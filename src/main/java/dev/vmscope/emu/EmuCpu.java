@@ -126,7 +126,7 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                 int ran = 0;
                 try {
                     // Blocks only where nothing watches single instructions and no interrupt shadow is open.
-                    if (!tf && !watched && !shadowActive) ran = runBlocks(BATCH - n);
+                    if (!tf && !watched && !shadowActive) ran = runBlocks((int) Math.min(BATCH - n, budgetEnd - instructions));
                     if (ran == 0) step();
                 } catch (Fault f) {
                     abortAttempt();
@@ -146,7 +146,7 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                         committedExits = queuedExits.size();
                         return pollExit();
                     }
-                    if (kicked || pendingIrq >= 0 || nmiPending || windowRequested) break;
+                    if (kicked || pendingIrq >= 0 || nmiPending || windowRequested || instructions >= budgetEnd) break;
                     continue;
                 }
                 if (observer != null && current != null) observer.retired(this, startRip, current.bytes(), current.mode * 8);

@@ -142,7 +142,7 @@ abstract class Interpreter extends ExecTwoByte {
     }
 
     /**
-     * Executes decoded blocks from RIP, one after another, until about {@code budget} instructions retired, RIP has
+     * Executes decoded blocks from RIP, one after another, until {@code budget} instructions retired, RIP has
      * no block, an instruction wrote the running block's code page or queued an exit, or a kick came; returns how
      * many instructions retired (0: no block at RIP, or the CPU is finishing an exited instruction; the caller
      * uses {@link #step()}). Each block's bytes are checked on entry. Throws as {@link #step()} does, with RIP at
@@ -154,7 +154,7 @@ abstract class Interpreter extends ExecTwoByte {
         blockStop = false;
         int done = 0;
         while (done < budget) {
-            int n = runBlock();
+            int n = runBlock(budget - done);
             done += n;
             if (n == 0 || blockStop || kickPending()) break;
         }
@@ -164,7 +164,7 @@ abstract class Interpreter extends ExecTwoByte {
     /** Another thread asked the vCPU to leave run(). */
     abstract boolean kickPending();
 
-    private int runBlock() {
+    private int runBlock(int max) {
         current = null;
         long lin = linearRip();
         if ((lin >>> 12) != fetchLinPage) fetchPage(lin);
@@ -181,7 +181,8 @@ abstract class Interpreter extends ExecTwoByte {
         long pc = rip;
         if (!code64 && (pc + b.lastStart > segLimit[CS] || pc + b.len >= (codeSize == 4 ? 1L << 32 : 1L << 16))) return 0;
         currentLin = lin;
-        for (int k = 0; k < insns.length; k++) {
+        int end = Math.min(insns.length, max);
+        for (int k = 0; k < end; k++) {
             Insn in = insns[k];
             current = in;
             next = pc + in.len;
@@ -190,7 +191,7 @@ abstract class Interpreter extends ExecTwoByte {
             instructions++;
             if (blockStop) return k + 1;
         }
-        return insns.length;
+        return end;
     }
 
     /** Decodes the block starting at page offset {@code off} (NONE when its first instruction cannot be in one). */

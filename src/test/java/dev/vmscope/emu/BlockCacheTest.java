@@ -38,6 +38,18 @@ class BlockCacheTest {
         }
     }
 
+    @Test void anInstructionBudgetEndsInsideABlock() {
+        try (EmuTestVm vm = new EmuTestVm()) {
+            vm.load(0x1000, "b9%s 31c0 01c8 49 75fb f4".formatted("0a000000"));   // mov ecx,10; xor eax,eax; 1: add; dec; jnz 1b; hlt
+            vm.prot32(0x1000);
+            long start = vm.cpu.retiredInstructions();
+            assertInstanceOf(VcpuExit.BudgetUsed.class, vm.cpu.run(6));   // mov, xor, then add dec jnz add
+            assertEquals(6, vm.cpu.retiredInstructions() - start);
+            assertEquals(0x1009, vm.cpu.exitRip(), "stopped before the second DEC");
+            assertEquals(10 + 9, vm.state().rax());
+        }
+    }
+
     @Test void anMmioWriteInsideABlockExitsRightAfterItsInstruction() {
         try (EmuTestVm vm = new EmuTestVm()) {
             // mov eax,1; mov [0xd0000000],eax; mov eax,2; jmp +0; hlt
