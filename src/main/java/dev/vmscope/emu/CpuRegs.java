@@ -162,17 +162,27 @@ abstract class CpuRegs {
     /** RFLAGS with the arithmetic flags computed; the lazy state is folded in. */
     final long getFlags() {
         if (lop != L_NONE) {
-            long f = flags & ~ARITH;
-            if (cf()) f |= CF;
-            if (pf()) f |= PF;
-            if (af()) f |= AF;
-            if (zf()) f |= ZF;
-            if (sf()) f |= SF;
-            if (of()) f |= OF;
-            flags = f;
+            flags = flags & ~ARITH | lazyArith();
             lop = L_NONE;
         }
         return flags | 2;
+    }
+
+    /** The six arithmetic flags of the lazy operation, with one dispatch (the same rules as cf() ... of()). */
+    private long lazyArith() {
+        long m = mask(lsz), s = signBit(lsz), res = lres & m;
+        long f = (res == 0 ? ZF : 0) | ((res & s) != 0 ? SF : 0) | ((Long.bitCount(res & 0xff) & 1) == 0 ? PF : 0);
+        if (lop == L_LOGIC) return f;
+        f |= ((la ^ lb ^ lres) & 0x10) != 0 ? AF : 0;
+        return switch (lop) {
+            case L_ADD -> f | (Long.compareUnsigned(res, la & m) < 0 ? CF : 0) | (((la ^ lres) & (lb ^ lres) & s) != 0 ? OF : 0);
+            case L_ADC -> f | (adcCarry(m) ? CF : 0) | (((la ^ lres) & (lb ^ lres) & s) != 0 ? OF : 0);
+            case L_SUB -> f | (Long.compareUnsigned(la & m, lb & m) < 0 ? CF : 0) | (((la ^ lb) & (la ^ lres) & s) != 0 ? OF : 0);
+            case L_SBB -> f | (sbbBorrow(m) ? CF : 0) | (((la ^ lb) & (la ^ lres) & s) != 0 ? OF : 0);
+            case L_INC -> f | flags & CF | (res == s ? OF : 0);
+            case L_DEC -> f | flags & CF | (res == s - 1 ? OF : 0);
+            default -> f & ~AF;
+        };
     }
 
     /** Sets the arithmetic flags eagerly (shifts, multiplies, BCD). */
