@@ -18,42 +18,42 @@ final class DecodedBlock {
     final int mode;
     /** Byte length of the block and the offset of its last instruction from the first. */
     final int len, lastStart;
-    // The block's bytes as 8-byte words at page offsets pos[k] (overlapping the last one, never past the page).
-    private final int[] pos;
-    private final long[] val, keep;
+    // The block's bytes as 8-byte words from its start, the last one ending at the block's end (overlapping the
+    // one before); a block shorter than 8 bytes is one masked word that stays inside the page.
+    private final int start, shortPos;
+    private final long[] val;
+    private final long shortKeep;
 
     DecodedBlock(Insn[] insns, int mode, int start, int len, MemorySegment page, long pageOff) {
         this.insns = insns;
         this.mode = mode;
         this.len = len;
+        this.start = start;
         int last = 0;
         for (int k = 0, o = 0; k < insns.length; o += insns[k].len, k++) last = o;
         this.lastStart = last;
-        int words = len == 0 ? 0 : (len + 7) / 8;
-        pos = new int[words];
-        val = new long[words];
-        keep = new long[words];
-        for (int k = 0; k < words; k++) {
-            int p = start + 8 * k;
-            long m = -1L;
-            if (len < 8) {
-                if (start + 8 <= 4096) m = (1L << (8 * len)) - 1;
-                else { p = start + len - 8; m = -1L << (8 * (8 - len)); }
-            } else if (p + 8 > start + len) {
-                p = start + len - 8;
-            }
-            pos[k] = p;
-            keep[k] = m;
-            val[k] = page.get(CpuMemory.L, pageOff + p) & m;
+        if (len >= 8) {
+            val = new long[(len + 7) / 8];
+            for (int k = 0; k < val.length - 1; k++) val[k] = page.get(CpuMemory.L, pageOff + start + 8L * k);
+            val[val.length - 1] = page.get(CpuMemory.L, pageOff + start + len - 8);
+            shortPos = 0;
+            shortKeep = 0;
+        } else {
+            boolean fits = start + 8 <= 4096;
+            shortPos = fits ? start : start + len - 8;
+            shortKeep = len == 0 ? 0 : fits ? (1L << (8 * len)) - 1 : -1L << (8 * (8 - len));
+            val = new long[] {len == 0 ? 0 : page.get(CpuMemory.L, pageOff + shortPos) & shortKeep};
         }
     }
 
     /** True when the page (at {@code pageOff} in {@code page}) still holds the bytes the block was decoded from. */
     boolean matches(MemorySegment page, long pageOff) {
-        int[] p = pos;
-        long[] v = val, m = keep;
-        for (int k = 0; k < p.length; k++) if ((page.get(CpuMemory.L, pageOff + p[k]) & m[k]) != v[k]) return false;
-        return true;
+        long[] v = val;
+        if (len < 8) return len == 0 || (page.get(CpuMemory.L, pageOff + shortPos) & shortKeep) == v[0];
+        long base = pageOff + start;
+        int n = v.length - 1;
+        for (int k = 0; k < n; k++) if (page.get(CpuMemory.L, base + 8L * k) != v[k]) return false;
+        return page.get(CpuMemory.L, base + len - 8) == v[n];
     }
 
     /** Instructions a block may hold: no effect on the fetch context, interrupt shadows, IF/TF, exits other than MMIO writes. */

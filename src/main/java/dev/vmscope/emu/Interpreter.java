@@ -152,6 +152,7 @@ abstract class Interpreter extends ExecTwoByte {
     final int runBlocks(int budget) {
         if (mmioCount != 0 || ioData != null || msrDone) return 0;
         blockStop = false;
+        lastBlock = null;
         int done = 0;
         while (done < budget) {
             int n = runBlock(budget - done);
@@ -164,6 +165,12 @@ abstract class Interpreter extends ExecTwoByte {
     /** Another thread asked the vCPU to leave run(). */
     abstract boolean kickPending();
 
+    /**
+     * The block just executed in this chain: when it branches back to itself (a tight loop) its bytes are not
+     * compared again until the chain ends (this CPU's own stores into its page end the chain anyway).
+     */
+    private DecodedBlock lastBlock;
+
     private int runBlock(int max) {
         current = null;
         long lin = linearRip();
@@ -172,10 +179,11 @@ abstract class Interpreter extends ExecTwoByte {
         DecodedBlock[] blocks = fetchCode.blocks;
         if (blocks == null) blocks = fetchCode.blocks = new DecodedBlock[4096];
         DecodedBlock b = blocks[off];
-        if (b == null || b.mode != codeSize && b != DecodedBlock.NONE || !b.matches(fetchSeg, fetchOff)) {
+        if (b == null || b != lastBlock && (b.mode != codeSize && b != DecodedBlock.NONE || !b.matches(fetchSeg, fetchOff))) {
             b = buildBlock(off);
             blocks[off] = b;
         }
+        lastBlock = b;
         Insn[] insns = b.insns;
         if (insns.length == 0) return 0;
         long pc = rip;

@@ -20,10 +20,13 @@
  * instruction; any other instruction goes through the one-instruction path, which compares its own bytes on
  * every execution. Visibility of code writes: a store by this CPU into the page of the running block (or an
  * exit it queues) ends the block after that instruction, so the next instruction is decoded from the new bytes,
- * as x86 requires for self-modifying code; code written by other vCPUs or DMA is seen at the next block entry,
- * at the latest at the next branch, which is what x86 guarantees for cross-modifying code (Intel SDM Vol. 3A
- * 9.1.3: the modifying processor synchronises, the executing one must execute a serialising instruction or
- * jump). Pending interrupts, kicks and exits are looked at between blocks.
+ * as x86 requires for self-modifying code. Blocks run in chains of up to 4096 instructions; code written by
+ * other vCPUs or DMA is seen at the next block entry, except that a block branching back to itself is compared
+ * once per chain, so such a tight loop sees it when the chain ends (at the latest after 4096 instructions, a
+ * kick, or any instruction outside blocks). x86 guarantees cross-modifying code only after the executing
+ * processor executes a serialising instruction (Intel SDM Vol. 3A 9.1.3), and every serialising instruction
+ * ends a chain. Interrupts, kicks and exits are looked at between chains (block instructions cannot change
+ * IF, TF or interrupt shadows).
  *
  * <h2>Exit semantics (KVM's)</h2>
  * Port reads, MMIO reads and MSR accesses that leave the CPU unwind the instruction uncommitted; the next
