@@ -36,6 +36,13 @@ abstract class CpuMemory extends CpuRegs {
     final ArrayDeque<VcpuExit> queuedExits = new ArrayDeque<>();
     /** How many of {@link #queuedExits} belong to committed work; the rest is dropped when an attempt unwinds. */
     int committedExits;
+    /**
+     * The RAM page holding the code being executed ({@link #codeSeg} at offset {@link #codeLo} + 8) and a flag set
+     * when this CPU writes it or queues an exit: the interpreter ends a decoded block after such an instruction.
+     */
+    MemorySegment codeSeg;
+    long codeLo = Long.MIN_VALUE;
+    boolean blockStop;
 
     CpuMemory(PhysMemory phys) {
         this.phys = phys;
@@ -125,6 +132,7 @@ abstract class CpuMemory extends CpuRegs {
     }
 
     private void ramWrite(MemorySegment h, long o, int size, long v) {
+        if (h == codeSeg && Long.compareUnsigned(o - codeLo, 4096 + 8) < 0) blockStop = true;
         if (lockedRmw && lockSeg == h && lockOff == o && lockSize == size && ((o & 7) + size) <= 8
                 && ((h.address() + o) & 7) == (o & 7)) {
             casWrite(h, o, size, v);
@@ -297,6 +305,7 @@ abstract class CpuMemory extends CpuRegs {
             long o = pa - s.gpa();
             MemorySegment h = s.host();
             if (size == 1 || size == 2 || size == 4 || size == 8) { ramWrite(h, o, size, v); return; }
+            if (h == codeSeg && Long.compareUnsigned(o - codeLo, 4096 + 8) < 0) blockStop = true;
             VarHandle.releaseFence();
             for (int b = 0; b < size; b++) h.set(ValueLayout.JAVA_BYTE, o + b, (byte) (v >>> (8 * b)));
             return;
@@ -305,6 +314,7 @@ abstract class CpuMemory extends CpuRegs {
         boolean whole = s == last && (s == null || s.readOnly());   // all MMIO, or all in one ROM slot
         if (whole && (size == 1 || size == 2 || size == 4 || size == 8)) {
             queuedExits.add(new VcpuExit.MmioWrite(pa, size, v & mask(size)));
+            blockStop = true;
             return;
         }
         int done = 0;

@@ -77,9 +77,7 @@ abstract class CpuRegs {
 
     // ---- general registers by size (byte registers 4-7 are AH..BH unless a REX prefix is present) ----
 
-    final long reg(int i, int size) {
-        return switch (size) { case 4 -> r[i] & 0xffffffffL; case 8 -> r[i]; case 2 -> r[i] & 0xffff; default -> r[i] & 0xff; };
-    }
+    final long reg(int i, int size) { return r[i] & MASKS[size]; }
 
     final long reg8(int i, boolean rex) {
         return rex || i < 4 ? r[i] & 0xff : r[i - 4] >>> 8 & 0xff;
@@ -91,14 +89,10 @@ abstract class CpuRegs {
     }
 
     /** Writes {@code v} to register {@code i} with the x86-64 rule that 32-bit writes zero the upper half. */
-    final void setReg(int i, int size, long v) {
-        switch (size) {
-            case 4 -> r[i] = v & 0xffffffffL;
-            case 8 -> r[i] = v;
-            case 2 -> r[i] = r[i] & ~0xffffL | v & 0xffff;
-            default -> r[i] = r[i] & ~0xffL | v & 0xff;
-        }
-    }
+    final void setReg(int i, int size, long v) { r[i] = r[i] & KEEP[size] | v & MASKS[size]; }
+
+    /** The bits of a register that a write of each size leaves alone (none for 4 and 8 bytes). */
+    private static final long[] KEEP = {0, ~0xffL, ~0xffffL, 0, 0, 0, 0, 0, 0};
 
     // ---- lazy flags ----
 
@@ -168,17 +162,27 @@ abstract class CpuRegs {
     /** RFLAGS with the arithmetic flags computed; the lazy state is folded in. */
     final long getFlags() {
         if (lop != L_NONE) {
-            long f = flags & ~ARITH;
-            if (cf()) f |= CF;
-            if (pf()) f |= PF;
-            if (af()) f |= AF;
-            if (zf()) f |= ZF;
-            if (sf()) f |= SF;
-            if (of()) f |= OF;
-            flags = f;
+            flags = flags & ~ARITH | lazyArith();
             lop = L_NONE;
         }
         return flags | 2;
+    }
+
+    /** The six arithmetic flags of the lazy operation, with one dispatch (the same rules as cf() ... of()). */
+    private long lazyArith() {
+        long m = mask(lsz), s = signBit(lsz), res = lres & m;
+        long f = (res == 0 ? ZF : 0) | ((res & s) != 0 ? SF : 0) | ((Long.bitCount(res & 0xff) & 1) == 0 ? PF : 0);
+        if (lop == L_LOGIC) return f;
+        f |= ((la ^ lb ^ lres) & 0x10) != 0 ? AF : 0;
+        return switch (lop) {
+            case L_ADD -> f | (Long.compareUnsigned(res, la & m) < 0 ? CF : 0) | (((la ^ lres) & (lb ^ lres) & s) != 0 ? OF : 0);
+            case L_ADC -> f | (adcCarry(m) ? CF : 0) | (((la ^ lres) & (lb ^ lres) & s) != 0 ? OF : 0);
+            case L_SUB -> f | (Long.compareUnsigned(la & m, lb & m) < 0 ? CF : 0) | (((la ^ lb) & (la ^ lres) & s) != 0 ? OF : 0);
+            case L_SBB -> f | (sbbBorrow(m) ? CF : 0) | (((la ^ lb) & (la ^ lres) & s) != 0 ? OF : 0);
+            case L_INC -> f | flags & CF | (res == s ? OF : 0);
+            case L_DEC -> f | flags & CF | (res == s - 1 ? OF : 0);
+            default -> f & ~AF;
+        };
     }
 
     /** Sets the arithmetic flags eagerly (shifts, multiplies, BCD). */

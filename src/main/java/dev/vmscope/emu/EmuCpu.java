@@ -65,6 +65,8 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
 
     @Override public void kick() { kicked = true; }
 
+    @Override boolean kickPending() { return kicked; }
+
     /** Why the last InternalError exit happened. */
     public String failureMessage() { return failureMessage; }
 
@@ -121,8 +123,11 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                 VcpuExit x = watched ? debug.beforeInstruction() : null;
                 if (x != null) return x;
                 long startRip = rip;
+                int ran = 0;
                 try {
-                    step();
+                    // Blocks only where nothing watches single instructions and no interrupt shadow is open.
+                    if (!tf && !watched && !shadowActive) ran = runBlocks((int) Math.min(BATCH - n, budgetEnd - instructions));
+                    if (ran == 0) step();
                 } catch (Fault f) {
                     abortAttempt();
                     if (!raise(f, false)) return shutdownExit();
@@ -134,6 +139,15 @@ public final class EmuCpu extends Interpreter implements VirtualCpu {
                     if (!queuedExits.isEmpty()) return pollExit();
                     finishFirst = true;
                     return p;
+                }
+                if (ran > 0) {
+                    n += ran - 1;
+                    if (!queuedExits.isEmpty()) {
+                        committedExits = queuedExits.size();
+                        return pollExit();
+                    }
+                    if (kicked || pendingIrq >= 0 || nmiPending || windowRequested || instructions >= budgetEnd) break;
+                    continue;
                 }
                 if (observer != null && current != null) observer.retired(this, startRip, current.bytes(), current.mode * 8);
                 x = watched || tf ? debug.afterInstruction(tf) : null;

@@ -11,9 +11,22 @@
  * stack semantics in {@code X87Stack}, FNSTENV/FNSAVE images in {@code X87Env}, arithmetic in {@code softfloat}) &rarr;
  * {@code ExecSimd} (MMX/SSE) &rarr; {@code ExecTwoByte} (0F map)
  * &rarr; {@code Interpreter} (fetch, decoded-instruction cache) &rarr; {@link dev.vmscope.emu.EmuCpu} (run
- * loop, events, the contract). {@code Decoder} turns bytes into {@code Insn} records; decoded instructions
- * are cached per physical page and re-validated against memory on every execution, so self-modifying code,
- * code written by other vCPUs and DMA need no invalidation protocol.
+ * loop, events, the contract). {@code Decoder} turns bytes into {@code Insn} records, cached per physical page.
+ *
+ * <h2>Decoded blocks and self-modifying code</h2>
+ * Where nothing watches single instructions (no TF, debugger or instruction observer, no open interrupt
+ * shadow), the interpreter runs {@code DecodedBlock}s: runs of computing, load and store instructions within
+ * one page, ending with a near branch. A block's bytes are compared with memory once on entry, not per
+ * instruction; any other instruction goes through the one-instruction path, which compares its own bytes on
+ * every execution. Visibility of code writes: a store by this CPU into the page of the running block (or an
+ * exit it queues) ends the block after that instruction, so the next instruction is decoded from the new bytes,
+ * as x86 requires for self-modifying code. Blocks run in chains of up to 4096 instructions; code written by
+ * other vCPUs or DMA is seen at the next block entry, except that a block branching back to itself is compared
+ * once per chain, so such a tight loop sees it when the chain ends (at the latest after 4096 instructions, a
+ * kick, or any instruction outside blocks). x86 guarantees cross-modifying code only after the executing
+ * processor executes a serialising instruction (Intel SDM Vol. 3A 9.1.3), and every serialising instruction
+ * ends a chain. Interrupts, kicks and exits are looked at between chains (block instructions cannot change
+ * IF, TF or interrupt shadows).
  *
  * <h2>Exit semantics (KVM's)</h2>
  * Port reads, MMIO reads and MSR accesses that leave the CPU unwind the instruction uncommitted; the next

@@ -4,7 +4,8 @@ import dev.vmscope.hypervisor.VcpuExit;
 
 /**
  * MIPS of the software CPU on a ring-0 integer loop and a load/store loop (32-bit flat mode), measured
- * through the backend contract. Run: {@code java -cp target/classes:target/test-classes dev.vmscope.emu.EmuBenchmark [iterations]}.
+ * through the backend contract; with "cpubench", guests/cpubench.S's two loops instead. Run:
+ * {@code java --enable-native-access=ALL-UNNAMED -cp target/classes:target/test-classes dev.vmscope.emu.EmuBenchmark [instructions [cpubench]]}.
  */
 public final class EmuBenchmark {
     // mov ecx, N ; 1: add eax, ecx ; xor ebx, eax ; dec ecx ; jnz 1b ; hlt
@@ -35,10 +36,40 @@ public final class EmuBenchmark {
         return vm.cpu.counters().get("instructions") - before;
     }
 
-    public static void main(String[] args) {
+    /**
+     * MIPS of guests/cpubench.S (the boot sector {@code vmscope bench} runs) with {@code intIters} and {@code memIters}
+     * iterations, in this process: thread CPU time, port reads answered with "transmitter empty".
+     */
+    static double cpubench(long intIters, long memIters) throws java.io.IOException {
+        byte[] img;
+        try (var in = EmuBenchmark.class.getResourceAsStream("/guests/cpubench.img")) {
+            if (in == null) throw new IllegalStateException("guests/cpubench.img is not built");
+            img = in.readAllBytes();
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(img).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt(8, (int) intIters).putInt(12, (int) memIters);
+        try (EmuTestVm vm = new EmuTestVm()) {
+            vm.load(0x7c00, img);
+            vm.real(0x7c00);
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long t0 = mx.getCurrentThreadCpuTime();
+            for (;;) {
+                VcpuExit e = vm.run();
+                if (e instanceof VcpuExit.Hlt) break;
+                if (e instanceof VcpuExit.IoIn in) vm.cpu.completeIn(new byte[] {0x20});
+                else if (!(e instanceof VcpuExit.IoOut)) throw new IllegalStateException("cpubench ended with " + e);
+            }
+            long insns = vm.cpu.counters().get("instructions");
+            return insns / ((mx.getCurrentThreadCpuTime() - t0) / 1000.0);
+        }
+    }
+
+    public static void main(String[] args) throws java.io.IOException {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 50_000_000;
+        boolean guest = args.length > 1 && args[1].equals("cpubench");
         for (int round = 0; round < 3; round++) {
-            System.out.printf("integer loop: %.1f MIPS, load/store loop: %.1f MIPS%n", mips(INTEGER_LOOP, n), mips(LOAD_STORE_LOOP, n));
+            if (guest) System.out.printf("cpubench integer: %.1f MIPS, load/store: %.1f MIPS%n", cpubench(n / 10, 0), cpubench(0, n / 11));
+            else System.out.printf("integer loop: %.1f MIPS, load/store loop: %.1f MIPS%n", mips(INTEGER_LOOP, n), mips(LOAD_STORE_LOOP, n));
         }
     }
 }
