@@ -28,8 +28,9 @@ abstract class CpuAlu extends CpuSystem {
 
     /** ADC/SBB read the carry and leave it in {@link #flags} bit 0, where the lazy CF of L_ADC/L_SBB finds it. */
     private long carryIn() {
-        getFlags();
-        return flags & CF;
+        long c = cf() ? CF : 0;   // only CF: the ADC/SBB about to be recorded redefines the other five
+        flags = flags & ~CF | c;
+        return c;
     }
 
     final long inc(long a, int size) {

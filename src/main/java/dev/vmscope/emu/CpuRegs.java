@@ -187,7 +187,7 @@ abstract class CpuRegs {
 
     /** Sets the arithmetic flags eagerly (shifts, multiplies, BCD). */
     final void setArith(long arith) {
-        getFlags();
+        lop = L_NONE;   // all six are replaced: the lazy ones need not be computed
         flags = flags & ~ARITH | arith & ARITH;
     }
 
