@@ -35,13 +35,19 @@ public record BochsEngine(String binary, Path bios) implements CpuEngine {
 
     /** A bochsrc for one floppy boot with no display, sound, mouse or parallel port. */
     static String bochsrc(Path floppy, Path bios) {
-        return String.join("\n",
-                "megs: 32",
-                "romimage: file=" + bios,
-                "cpu: count=1, reset_on_triple_fault=0",
-                "floppya: 1_44=" + floppy + ", status=inserted",
-                "boot: floppy",
-                "floppy_bootsig_check: disabled=0",
+        return bochsrc(bios, 32, List.of("floppya: 1_44=" + floppy + ", status=inserted", "boot: floppy",
+                "floppy_bootsig_check: disabled=0"));
+    }
+
+    /**
+     * The recipe every Bochs run here shares (one CPU, no display, sound, mouse or parallel port, panics and
+     * errors reported rather than fatal, no log file) around the run's own {@code devices} lines.
+     */
+    static String bochsrc(Path bios, int megs, List<String> devices) {
+        List<String> lines = new java.util.ArrayList<>(List.of("megs: " + megs, "romimage: file=" + bios,
+                "cpu: count=1, reset_on_triple_fault=0"));
+        lines.addAll(devices);
+        lines.addAll(List.of(
                 "display_library: rfb, options=\"timeout=0\"",
                 "log: -",
                 "panic: action=report",
@@ -50,7 +56,8 @@ public record BochsEngine(String binary, Path bios) implements CpuEngine {
                 "debug: action=ignore",
                 "mouse: enabled=0",
                 "plugin_ctrl: speaker=0, parallel=0, gameport=0, extfpuirq=0, biosdev=0, iodebug=0",
-                "");
+                ""));
+        return String.join("\n", lines);
     }
 
     @Override

@@ -3,6 +3,10 @@ package dev.vmscope.bench;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,16 +20,21 @@ import java.util.concurrent.TimeUnit;
  * /dev/kvm is usable), QEMU TCG (and QEMU KVM). Per engine: seconds from process start to the marker on COM1,
  * to process exit after "poweroff -f" is typed on stdin, and the peak RSS of the process tree (the largest
  * VmHWM of the child and its descendants, polled from /proc). vmscope enters the kernel decompressed on the
- * host (--linux-entry vmlinux); QEMU's guest decompresses itself, as QEMU does by default.
- * Bochs has no direct Linux boot (it boots disks through its BIOS), so it is listed as not measured.
+ * host (--linux-entry vmlinux); QEMU's guest decompresses itself, as QEMU does by default. Bochs has no
+ * direct Linux boot: it boots the same kernel and initramfs from a GRUB disk built in {@code work} (see
+ * {@link BochsLinux}), with COM1 on a loopback TCP connection instead of stdio.
  */
 public final class LinuxBench {
-    public record Options(Path kernel, Path initrd, String marker, int smp, int memMiB, int rounds, long timeoutMs, String append) {}
+    public record Options(Path kernel, Path initrd, String marker, int smp, int memMiB, int rounds, long timeoutMs, String append,
+                          Path work) {}
 
     /** Medians over the rounds; NaN/-1 when not measured, with {@code note} saying why. */
     public record Row(String engine, String entry, double shellSeconds, double poweroffSeconds, long peakRssKb, String note) {}
 
-    private record Engine(String name, String entry, List<String> cmd, String missing) {}
+    /** {@code bochs} is set for Bochs, whose command line depends on the COM1 port (then {@code cmd} is empty). */
+    private record Engine(String name, String entry, List<String> cmd, String missing, BochsLinux bochs) {
+        Engine(String name, String entry, List<String> cmd, String missing) { this(name, entry, cmd, missing, null); }
+    }
 
     private LinuxBench() { }
 
@@ -37,7 +46,7 @@ public final class LinuxBench {
             String failure = null;
             for (int i = 0; i < o.rounds() && failure == null; i++) {
                 err.printf("vmscope: bench --linux: round %d/%d: %s%n", i + 1, o.rounds(), e.name());
-                Sample s = boot(e.cmd(), o.marker(), o.timeoutMs());
+                Sample s = boot(e, o.marker(), o.timeoutMs());
                 if (s.failure() != null) failure = s.failure();
                 else samples.add(new double[] {s.shell(), s.exit(), s.rssKb()});
             }
@@ -50,12 +59,12 @@ public final class LinuxBench {
     public static void print(Options o, List<Row> rows, PrintStream out) {
         out.printf("Linux boot: %s + %s, %d vCPU(s), %d MiB, median of %d round(s)%n", o.kernel().getFileName(),
                 o.initrd().getFileName(), o.smp(), o.memMiB(), o.rounds());
-        out.printf("  %-12s %-26s %12s %14s %12s%n", "engine", "kernel entry", "to shell s", "to poweroff s", "peak RSS MB");
+        out.printf("  %-12s %-36s %12s %14s %12s%n", "engine", "kernel entry", "to shell s", "to poweroff s", "peak RSS MB");
         for (Row r : rows) {
             if (Double.isNaN(r.shellSeconds())) {
-                out.printf("  %-12s %-26s %12s %14s %12s   %s%n", r.engine(), r.entry(), "-", "-", "-", r.note());
+                out.printf("  %-12s %-36s %12s %14s %12s   %s%n", r.engine(), r.entry(), "-", "-", "-", r.note());
             } else {
-                out.printf("  %-12s %-26s %12.2f %14.2f %12.1f%s%n", r.engine(), r.entry(), r.shellSeconds(), r.poweroffSeconds(),
+                out.printf("  %-12s %-36s %12.2f %14.2f %12.1f%s%n", r.engine(), r.entry(), r.shellSeconds(), r.poweroffSeconds(),
                         r.peakRssKb() / 1024.0, r.note() == null ? "" : "   (a later round failed: " + r.note() + ")");
             }
         }
@@ -68,7 +77,7 @@ public final class LinuxBench {
         return rows.stream().filter(r -> r.engine().equals(name)).findFirst().orElse(null);
     }
 
-    private static List<Engine> engines(Options o) {
+    private static List<Engine> engines(Options o) throws IOException, InterruptedException {
         String append = "console=ttyS0 panic=-1" + (o.append() == null || o.append().isBlank() ? "" : " " + o.append());
         List<String> vm = new ArrayList<>(EmuEngine.self().vmscope());
         List<String> common = List.of("run", "--kernel", o.kernel().toString(), "--initrd", o.initrd().toString(),
@@ -88,8 +97,23 @@ public final class LinuxBench {
                     "-kernel", o.kernel().toString(), "-initrd", o.initrd().toString(), "-append", append);
             list.add(new Engine("qemu-" + accel, "bzImage, guest-decompressed", q, missing));
         }
-        list.add(new Engine("bochs", "-", List.of(), "not measured: Bochs has no direct Linux boot (it boots disks only)"));
+        list.add(bochs(o, append));
         return list;
+    }
+
+    private static Engine bochs(Options o, String append) throws IOException, InterruptedException {
+        BochsEngine b = BochsEngine.find();
+        var grub = GrubDisk.find();
+        String missing = b.missing() != null ? "not measured: " + b.missing()
+                : grub.isEmpty() ? "not measured: no GRUB for its boot disk (Debian: apt-get install grub-pc-bin grub-common)"
+                : o.smp() != 1 ? "not measured: Bochs runs one vCPU here" : null;
+        if (missing != null) return new Engine("bochs", BochsLinux.ENTRY, List.of(), missing);
+        try {
+            return new Engine("bochs", BochsLinux.ENTRY, List.of(), null,
+                    BochsLinux.build(b, grub.get(), o.work(), o.kernel(), o.initrd(), append, o.memMiB()));
+        } catch (IOException e) {
+            return new Engine("bochs", BochsLinux.ENTRY, List.of(), "not measured: its GRUB disk: " + e.getMessage());
+        }
     }
 
     private static String qemuBinary() {
@@ -108,43 +132,66 @@ public final class LinuxBench {
     private record Sample(double shell, double exit, long rssKb, String failure) {}
 
     /**
-     * One boot: waits for the marker on the child's stdout, types "poweroff -f" (the shell may not read it
-     * until its prompt is up, so it is retyped every 2 s), waits for the exit. The child's whole process tree
-     * is polled for VmHWM every 20 ms, so the launcher script's JVM child is counted.
+     * One boot: waits for the marker on the guest's COM1, types "poweroff -f" there (the shell may not read it
+     * until its prompt is up, so it is retyped every 2 s), waits for the exit. COM1 is the child's stdio, or for
+     * Bochs the connection it makes to a loopback listener (its stdout, the log, is then only kept for errors).
+     * The child's whole process tree is polled for VmHWM every 20 ms, so the launcher script's child is counted.
      */
-    static Sample boot(List<String> cmd, String marker, long timeoutMs) throws IOException, InterruptedException {
-        long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        ChildRun.Watch out = new ChildRun.Watch(p.getInputStream(), marker);
-        Thread reader = Thread.ofPlatform().daemon().start(out);
-        OutputStream in = p.getOutputStream();
-        long deadline = t0 + timeoutMs * 1_000_000L, lastTyped = 0, rss = 0;
-        try {
-            while (!p.waitFor(20, TimeUnit.MILLISECONDS)) {
-                rss = Math.max(rss, treeHwmKb(p.toHandle()));
-                long now = System.nanoTime();
-                if (now > deadline) return new Sample(0, 0, 0, "timed out after " + timeoutMs / 1000 + " s" + tail(out.text()));
-                if (out.seenAt() >= 0 && now - lastTyped > 2_000_000_000L) {
-                    lastTyped = now;
-                    try {
-                        in.write("poweroff -f\n".getBytes(StandardCharsets.US_ASCII));
-                        in.flush();
-                    } catch (IOException e) {
-                        // the child is exiting
+    static Sample boot(Engine e, String marker, long timeoutMs) throws IOException, InterruptedException {
+        try (ServerSocket com1 = e.bochs() == null ? null : new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            List<String> cmd = com1 == null ? e.cmd() : e.bochs().command(com1.getLocalPort());
+            long t0 = System.nanoTime(), deadline = t0 + timeoutMs * 1_000_000L;
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            ChildRun.Watch log = new ChildRun.Watch(p.getInputStream(), com1 == null ? marker : null), out = log;
+            List<Thread> readers = new ArrayList<>(List.of(Thread.ofPlatform().daemon().start(log)));
+            OutputStream in = p.getOutputStream();
+            Socket guest = null;
+            long lastTyped = 0, rss = 0;
+            try {
+                if (com1 != null) {
+                    in.write(BochsLinux.DEBUGGER_CONTINUE.getBytes(StandardCharsets.US_ASCII));
+                    in.flush();
+                    com1.setSoTimeout(500);
+                    while (guest == null) {
+                        try {
+                            guest = com1.accept();
+                        } catch (SocketTimeoutException t) {
+                            if (!p.isAlive() || System.nanoTime() > deadline)
+                                return new Sample(0, 0, 0, "COM1 was never connected" + tail(log.text()));
+                        }
+                    }
+                    out = new ChildRun.Watch(guest.getInputStream(), marker);
+                    readers.add(Thread.ofPlatform().daemon().start(out));
+                    in = guest.getOutputStream();
+                }
+                while (!p.waitFor(20, TimeUnit.MILLISECONDS)) {
+                    rss = Math.max(rss, treeHwmKb(p.toHandle()));
+                    long now = System.nanoTime();
+                    if (now > deadline) return new Sample(0, 0, 0, "timed out after " + timeoutMs / 1000 + " s" + tail(out.text()));
+                    if (out.seenAt() >= 0 && now - lastTyped > 2_000_000_000L) {
+                        lastTyped = now;
+                        try {
+                            in.write("poweroff -f\n".getBytes(StandardCharsets.US_ASCII));
+                            in.flush();
+                        } catch (IOException x) {
+                            // the child is exiting
+                        }
                     }
                 }
+            } finally {
+                if (p.isAlive()) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                    p.waitFor(10, TimeUnit.SECONDS);
+                }
+                if (guest != null) guest.close();
+                for (Thread r : readers) r.join(5000);
             }
-        } finally {
-            if (p.isAlive()) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-            reader.join(5000);
+            double exit = (System.nanoTime() - t0) / 1e9;
+            if (out.seenAt() < 0) return new Sample(0, 0, 0, "no marker \"" + marker + "\" (status " + p.exitValue() + ")"
+                    + tail(out.text()) + (out == log ? "" : tail(log.text())));
+            return new Sample((out.seenAt() - t0) / 1e9, exit, rss, null);
         }
-        double exit = (System.nanoTime() - t0) / 1e9;
-        if (out.seenAt() < 0) return new Sample(0, 0, 0, "no marker \"" + marker + "\" (status " + p.exitValue() + ")" + tail(out.text()));
-        return new Sample((out.seenAt() - t0) / 1e9, exit, rss, null);
     }
 
     /** The largest VmHWM (peak resident set, kB) of a process and its descendants; 0 when /proc is not readable. */

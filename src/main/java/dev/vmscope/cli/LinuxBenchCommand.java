@@ -28,7 +28,7 @@ final class LinuxBenchCommand {
             Path i = initrd != null ? initrd : buildInitramfs(tmp, err);
             if (!Files.isReadable(i)) throw new CliException("--initrd: " + i + ": cannot read");
             LinuxBench.Options o = new LinuxBench.Options(k.toAbsolutePath(), i.toAbsolutePath(), marker, smp, 512, rounds,
-                    timeoutSeconds * 1000L, null);
+                    timeoutSeconds * 1000L, null, tmp);
             List<LinuxBench.Row> rows = LinuxBench.run(o, err);
             LinuxBench.print(o, rows, out);
             boolean any = rows.stream().anyMatch(r -> !Double.isNaN(r.shellSeconds()));

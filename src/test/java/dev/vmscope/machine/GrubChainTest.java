@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.vmscope.bench.GrubDisk;
 import dev.vmscope.devices.virtio.Drive;
 import dev.vmscope.loader.LinuxEntry;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package dev.vmscope.machine;
+package dev.vmscope.bench;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,15 +25,15 @@ import java.util.concurrent.TimeUnit;
  * (util/mkimage.c), so no grub-bios-setup patching is needed. Partition entries: 16 bytes at 0x1be
  * (status, CHS first, type, CHS last, LBA first, sector count); CHS 0xfe/0xff/0xff means "use LBA".
  */
-final class GrubDisk {
-    static final int PART_START = 2048;
+public final class GrubDisk {
+    public static final int PART_START = 2048;
 
     /** Where GRUB's i386-pc modules and grub-mkimage are: the system's, else test.sh's unpacked cache. */
-    record Grub(Path mkimage, Path modules) {}
+    public record Grub(Path mkimage, Path modules) {}
 
     private GrubDisk() { }
 
-    static Optional<Grub> find() {
+    public static Optional<Grub> find() {
         List<Path> roots = new ArrayList<>(List.of(Path.of("/")));
         String cache = System.getenv("VMSCOPE_CACHE_DIR");
         if (cache != null) roots.add(Path.of(cache, "grub"));
@@ -46,7 +46,7 @@ final class GrubDisk {
     }
 
     /** The early configuration embedded in core.img: serial console, then the file system's grub.cfg. */
-    static String earlyConfig() {
+    public static String earlyConfig() {
         return """
                 serial --unit=0 --speed=115200
                 terminal_input serial
@@ -62,7 +62,7 @@ final class GrubDisk {
      * Writes {@code image}: GRUB in the MBR and gap, and an ext2 partition of {@code fsMiB} MiB holding
      * {@code files} (path inside the file system -> content).
      */
-    static void build(Grub grub, Path work, Path image, Map<String, byte[]> files, int fsMiB) throws IOException, InterruptedException {
+    public static void build(Grub grub, Path work, Path image, Map<String, byte[]> files, int fsMiB) throws IOException, InterruptedException {
         Path early = Files.writeString(work.resolve("early.cfg"), earlyConfig());
         Path core = work.resolve("core.img");
         run(work, grub.mkimage().toString(), "-d", grub.modules().toString(), "-O", "i386-pc", "-o", core.toString(),
