@@ -95,29 +95,27 @@ abstract class ExecSystem extends ExecMain {
         long retIp = next;
         int retCs = segSel[CS];
         if (!protectedMode || (flags & VM) != 0) {
-            long sp = r[4];
-            push(retCs, osz);
-            try {
-                push(retIp, osz);
-            } catch (RuntimeException e) {
-                r[4] = sp;
-                throw e;
-            }
+            pushReturn(retCs, retIp, osz);
             setSegReal(CS, sel);
             next = off & mask(osz);
             return;
         }
         long d = farTarget(sel);
+        pushReturn(retCs, retIp, osz);
+        loadCs(sel, d, cpl);
+        next = code64 ? off : off & mask(osz);
+    }
+
+    /** Pushes CS then IP of a far call; a fault on the second push leaves RSP as it was (nothing committed). */
+    private void pushReturn(int cs, long ip, int osz) {
         long sp = r[4];
-        push(retCs, osz);
+        push(cs, osz);
         try {
-            push(retIp, osz);
+            push(ip, osz);
         } catch (RuntimeException e) {
             r[4] = sp;
             throw e;
         }
-        loadCs(sel, d, cpl);
-        next = code64 ? off : off & mask(osz);
     }
 
     /** FF /3 (CALL m16:xx) and FF /5 (JMP m16:xx). */

@@ -96,17 +96,30 @@ abstract class ExecTwoByte extends ExecSimd {
         }
     }
 
-    private void verify(Insn in, boolean write) {
+    /** A selector operand of VERR/VERW/LAR/LSL and its descriptor. */
+    private record Probe(int sel, long desc) {}
+
+    /**
+     * Reads the selector operand and clears ZF (the answer when nothing else is said); null for a null
+     * selector or one whose descriptor cannot be read, which these instructions report by ZF, not a fault.
+     */
+    private Probe probe(Insn in) {
         int sel = (int) readRm(in, 2);
         getFlags();
         flags &= ~ZF;
-        if ((sel & 0xfffc) == 0) return;
-        long d;
+        if ((sel & 0xfffc) == 0) return null;
         try {
-            d = descriptor(sel, Fault.GP);
+            return new Probe(sel, descriptor(sel, Fault.GP));
         } catch (Fault f) {
-            return;
+            return null;
         }
+    }
+
+    private void verify(Insn in, boolean write) {
+        Probe p = probe(in);
+        if (p == null) return;
+        int sel = p.sel();
+        long d = p.desc();
         int a = descAttr(d), dpl = a >> 5 & 3;
         if ((a & A_S) == 0) return;
         boolean code = (a & A_CODE) != 0, conforming = code && (a & 4) != 0;
@@ -117,16 +130,10 @@ abstract class ExecTwoByte extends ExecSimd {
 
     private void larLsl(Insn in, boolean lar) {
         if (!protectedMode) throw Fault.ud();
-        int sel = (int) readRm(in, 2);
-        getFlags();
-        flags &= ~ZF;
-        if ((sel & 0xfffc) == 0) return;
-        long d;
-        try {
-            d = descriptor(sel, Fault.GP);
-        } catch (Fault f) {
-            return;
-        }
+        Probe p = probe(in);
+        if (p == null) return;
+        int sel = p.sel();
+        long d = p.desc();
         int a = descAttr(d), dpl = a >> 5 & 3, type = a & 0x1f;
         boolean conforming = (a & (A_S | A_CODE | 4)) == (A_S | A_CODE | 4);
         if (!conforming && (dpl < cpl || dpl < (sel & 3))) return;
